@@ -1,0 +1,299 @@
+"""Save and load AE-OT models as one self-describing, pickle-free file.
+
+Format (``format_version`` 1): a NumPy ``.npz`` archive (a zip of ``.npy`` arrays, read with
+``allow_pickle=False``) holding
+
+========================  ===================================================================
+``meta.json``             uint8 bytes of a JSON object: ``format``, ``format_version``, config,
+                          autoencoder kind, dataset description, OT validation and log summary,
+                          training history, creation time, software versions
+``weights/<name>``        autoencoder state dict, one array per tensor
+``codes``                 latent codes, float32 (N, d)
+``labels``                int64 (N,), optional
+``norm_center``           float64 (d,);  ``norm_scale``: float64 ()
+``ot_h``                  float64 (N,)
+``ot_log/<column>``       per-iteration solver log
+``ot_snapshots``          float32 (S, N), with ``ot_snapshot_iters`` int64 (S,)
+``images``                uint8 (n_img, C, H, W), with ``images_index`` int64 (n_img,), optional
+========================  ===================================================================
+
+Loading rebuilds the autoencoder from the stored config and loads the weights into it; every array
+is checked for dtype, shape and finiteness, the archive's uncompressed size is capped (zip bombs are
+refused), and files of another format or version fail with a message that says so. Writes go to a
+temporary file beside the target and are renamed into place, so a crash never leaves a
+half-written bundle.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Union
+
+import numpy as np
+import torch
+
+from .autoencoder import build_autoencoder
+from .config import AEOTConfig
+from .model import AEOTModel
+from .normalization import LatentNormalizer
+
+__all__ = ["save_bundle", "load_bundle", "bundle_to_bytes", "BundleError", "FORMAT", "FORMAT_VERSION",
+           "DEFAULT_MAX_BYTES"]
+
+FORMAT = "aeot-viz-bundle"
+FORMAT_VERSION = 1
+#: refuse archives whose members would unpack to more than this many bytes
+DEFAULT_MAX_BYTES = 2 * 2**30
+
+PathLike = Union[str, os.PathLike]
+
+
+class BundleError(ValueError):
+    """A file that is not a valid AE-OT bundle (wrong format, version, or damaged content)."""
+
+
+def _json_default(o):
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, np.floating):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"Cannot store {type(o).__name__} in bundle metadata.")
+
+
+def _arrays(model: AEOTModel) -> dict:
+    from . import __version__
+
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "config": model.config.to_dict(),
+        "ae_kind": model.ae_kind,
+        "dataset": model.dataset,
+        "ot_validation": model.ot_validation,
+        "ot_validation_log": model.ot_validation_log,
+        "train_history": model.train_history,
+        "created": model.created,
+        "software": {"aeot_viz": __version__, "torch": torch.__version__, "numpy": np.__version__},
+    }
+    arrays = {"meta.json": np.frombuffer(json.dumps(meta, default=_json_default).encode(), dtype=np.uint8)}
+    for name, t in model.autoencoder.state_dict().items():
+        arrays[f"weights/{name}"] = t.detach().cpu().numpy()
+    arrays["codes"] = np.asarray(model.codes, dtype=np.float32)
+    if model.labels is not None:
+        arrays["labels"] = np.asarray(model.labels, dtype=np.int64)
+    arrays["norm_center"] = np.asarray(model.normalizer.center_, dtype=np.float64)
+    arrays["norm_scale"] = np.asarray(model.normalizer.scale_, dtype=np.float64)
+    arrays["ot_h"] = np.asarray(model.h, dtype=np.float64)
+    for k, v in (model.ot_log or {}).items():
+        arrays[f"ot_log/{k}"] = np.asarray(v)
+    if model.h_snapshots is not None:
+        arrays["ot_snapshots"] = np.asarray(model.h_snapshots, dtype=np.float32)
+        arrays["ot_snapshot_iters"] = np.asarray(model.snapshot_iters, dtype=np.int64)
+    if model.images is not None:
+        arrays["images"] = np.asarray(model.images, dtype=np.uint8)
+        arrays["images_index"] = np.asarray(model.images_index, dtype=np.int64)
+    return arrays
+
+
+def bundle_to_bytes(model: AEOTModel) -> bytes:
+    """The bundle file's bytes (for a download button)."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **_arrays(model))
+    return buf.getvalue()
+
+
+def save_bundle(model: AEOTModel, path: PathLike) -> Path:
+    """Write ``model`` to ``path`` atomically (temporary file, then rename). Returns the path.
+
+    The suffix ``.npz`` is added when missing.
+    """
+    if not isinstance(model, AEOTModel):
+        raise TypeError(f"save_bundle needs an AEOTModel, got {type(model).__name__}.")
+    p = Path(path)
+    if p.suffix != ".npz":
+        p = p.with_name(p.name + ".npz")
+    p.parent.mkdir(parents=True, exist_ok=True)
+    data = bundle_to_bytes(model)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return p
+
+
+def _fail(msg: str):
+    raise BundleError(msg)
+
+
+def _open(source, max_bytes: int) -> dict:
+    """Read every member of the archive into a dict of arrays, refusing pickles and zip bombs."""
+    if isinstance(source, (bytes, bytearray)):
+        fobj = io.BytesIO(source)
+        name = "uploaded bundle"
+    elif hasattr(source, "read"):
+        fobj = io.BytesIO(source.read())
+        name = getattr(source, "name", "uploaded bundle")
+    else:
+        p = Path(source)
+        if not p.is_file():
+            _fail(f"No bundle file at {p}; train one with `python -m aeot_viz train` or pick another file.")
+        fobj = open(p, "rb")
+        name = str(p)
+    with fobj:
+        try:
+            zf = zipfile.ZipFile(fobj)
+        except zipfile.BadZipFile:
+            _fail(f"{name} is not an AE-OT bundle (not a zip/npz archive). "
+                  "Bundles are .npz files written by aeot_viz.")
+        with zf:
+            total = sum(i.file_size for i in zf.infolist())
+            if total > max_bytes:
+                _fail(f"{name} would unpack to {total / 2**20:.0f} MiB, over the limit of "
+                      f"{max_bytes / 2**20:.0f} MiB; refusing it (possible zip bomb).")
+            out = {}
+            for info in zf.infolist():
+                key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+                try:
+                    with zf.open(info) as member:
+                        raw = member.read(info.file_size + 1)
+                    if len(raw) > info.file_size:
+                        _fail(f"{name}: member {key!r} is larger than its header says; refusing it.")
+                    out[key] = np.load(io.BytesIO(raw), allow_pickle=False)
+                except BundleError:
+                    raise
+                except ValueError as exc:
+                    if "pickle" in str(exc).lower():
+                        _fail(f"{name}: array {key!r} holds pickled Python objects, which could run code; "
+                              "AE-OT bundles never contain pickles, so the file is refused.")
+                    _fail(f"{name}: array {key!r} is damaged ({exc}).")
+                except Exception as exc:  # zlib / zipfile / truncated data
+                    _fail(f"{name}: array {key!r} could not be read ({type(exc).__name__}: {exc}).")
+    return out
+
+
+def _array(arrs, key, dtype_kind, ndim, name):
+    if key not in arrs:
+        _fail(f"{name} has no {key!r} array; it is incomplete or not an AE-OT bundle.")
+    a = arrs[key]
+    if a.dtype.kind not in dtype_kind or a.ndim != ndim:
+        _fail(f"{name}: {key!r} must be a {ndim}-D array of kind {dtype_kind!r}, got {a.dtype} {a.shape}.")
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        _fail(f"{name}: {key!r} contains NaN or Inf.")
+    return a
+
+
+def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
+    """Load a bundle from a path, bytes or a binary file object.
+
+    Raises
+    ------
+    BundleError (a ValueError)
+        The file is missing, not a bundle, of another format version, or damaged.
+    """
+    arrs = _open(source, max_bytes)
+    name = str(source) if isinstance(source, (str, os.PathLike)) else "uploaded bundle"
+    if "meta.json" not in arrs:
+        _fail(f"{name} is an .npz archive but not an AE-OT bundle (no meta.json).")
+    try:
+        meta = json.loads(arrs["meta.json"].astype(np.uint8).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        _fail(f"{name}: its metadata is not valid JSON ({exc}).")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        _fail(f"{name} is not an AE-OT bundle (format {meta.get('format') if isinstance(meta, dict) else None!r}).")
+    version = meta.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        _fail(f"{name}: format_version is missing or not an integer.")
+    if version > FORMAT_VERSION:
+        _fail(f"{name} was written by a newer aeot_viz (bundle format {version}; this one reads "
+              f"{FORMAT_VERSION}). Upgrade aeot_viz to open it.")
+    if version < FORMAT_VERSION:
+        _fail(f"{name} uses the old bundle format {version}; retrain it with this version.")
+    try:
+        config = AEOTConfig.from_dict(meta.get("config"))
+    except (TypeError, ValueError) as exc:
+        _fail(f"{name}: invalid config ({exc}).")
+    dataset = meta.get("dataset")
+    if not isinstance(dataset, dict) or dataset.get("kind") not in ("points", "images") \
+            or not isinstance(dataset.get("shape"), list) \
+            or not all(isinstance(s, int) and 0 < s <= 4096 for s in dataset["shape"]):
+        _fail(f"{name}: dataset description is missing or invalid.")
+    codes = _array(arrs, "codes", "f", 2, name).astype(np.float32)
+    N, d = codes.shape
+    if N < 1 or d < 1:
+        _fail(f"{name}: 'codes' is empty.")
+    h = _array(arrs, "ot_h", "f", 1, name).astype(np.float64)
+    center = _array(arrs, "norm_center", "f", 1, name)
+    scale = _array(arrs, "norm_scale", "f", 0, name)
+    if h.shape != (N,) or center.shape != (d,) or not float(scale) > 0:
+        _fail(f"{name}: array shapes disagree (codes {codes.shape}, h {h.shape}, centre {center.shape}).")
+    labels = None
+    if "labels" in arrs:
+        labels = _array(arrs, "labels", "iu", 1, name).astype(np.int64)
+        if labels.shape != (N,):
+            _fail(f"{name}: 'labels' has shape {labels.shape}, expected ({N},).")
+    ae_kind = meta.get("ae_kind")
+    cfg_ae = type(config.ae)(**{**config.ae.__dict__, "kind": ae_kind}) if ae_kind in ("conv", "mlp", "identity") \
+        else _fail(f"{name}: unknown autoencoder kind {ae_kind!r}.")
+    try:
+        ae = build_autoencoder(cfg_ae, dataset["kind"], tuple(dataset["shape"]))
+    except (TypeError, ValueError) as exc:
+        _fail(f"{name}: cannot rebuild its autoencoder ({exc}).")
+    if ae.latent_dim != d:
+        _fail(f"{name}: codes have dimension {d} but the autoencoder's latent dimension is {ae.latent_dim}.")
+    state = {}
+    for key, a in arrs.items():
+        if key.startswith("weights/"):
+            if a.dtype.kind not in "fiub" or (a.dtype.kind == "f" and not np.isfinite(a).all()):
+                _fail(f"{name}: weight {key!r} is not a finite numeric array.")
+            state[key[len("weights/"):]] = torch.from_numpy(np.array(a))
+    try:
+        ae.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        _fail(f"{name}: weights do not fit the autoencoder in its config ({str(exc).splitlines()[0]}).")
+    ae.eval()
+    ot_log = {key[len("ot_log/"):]: a for key, a in arrs.items() if key.startswith("ot_log/")}
+    snaps = iters = None
+    if "ot_snapshots" in arrs:
+        snaps = _array(arrs, "ot_snapshots", "f", 2, name)
+        iters = _array(arrs, "ot_snapshot_iters", "iu", 1, name).astype(np.int64)
+        if snaps.shape[1] != N or len(iters) != len(snaps):
+            _fail(f"{name}: OT snapshots have shape {snaps.shape}, expected (S, {N}).")
+    images = index = None
+    if "images" in arrs:
+        images = _array(arrs, "images", "u", 4, name)
+        index = _array(arrs, "images_index", "iu", 1, name).astype(np.int64)
+        if images.dtype != np.uint8 or len(index) != len(images) or (len(index) and (index.min() < 0 or index.max() >= N)):
+            _fail(f"{name}: 'images' and 'images_index' do not match the {N} codes.")
+    return AEOTModel(
+        config=config,
+        ae_kind=ae_kind,
+        autoencoder=ae,
+        dataset=dataset,
+        codes=codes,
+        labels=labels,
+        normalizer=LatentNormalizer.from_params(center, scale),
+        h=h,
+        ot_log=ot_log,
+        ot_validation=meta.get("ot_validation") or {},
+        ot_validation_log=meta.get("ot_validation_log") or [],
+        h_snapshots=snaps,
+        snapshot_iters=iters,
+        train_history=meta.get("train_history") or {},
+        images=images,
+        images_index=index,
+        created=str(meta.get("created", "")),
+    )

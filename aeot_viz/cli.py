@@ -1,0 +1,147 @@
+"""Command line: ``python -m aeot_viz train | info``.
+
+``train`` runs :func:`aeot_viz.training.fit_aeot`, the same code path as the app's Train page, with
+a progress bar per stage, and writes a bundle; ``info`` prints what a bundle holds and its OT
+validation figures. Errors in the input print one line on stderr and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Optional, Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m aeot_viz", description="AE-OT Explorer command line.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    tr = sub.add_parser("train", help="train an AE-OT model and save it as a bundle")
+    tr.add_argument("--dataset", default="mnist10k",
+                    help="ring8, grid25, swiss_roll, two_moons, concentric_rings, digits, mnist10k, "
+                         "or a path (.npz/.npy, Keras mnist.npz, MNIST IDX files, image folder)")
+    tr.add_argument("--n-samples", type=int, default=None, help="use this many samples of the dataset")
+    tr.add_argument("--data-seed", type=int, default=0, help="seed of toy data / subsets")
+    tr.add_argument("--ae-kind", default="auto", choices=["auto", "conv", "mlp", "identity"])
+    tr.add_argument("--latent-dim", type=int, default=16)
+    tr.add_argument("--epochs", type=int, default=20)
+    tr.add_argument("--batch-size", type=int, default=128)
+    tr.add_argument("--lr", type=float, default=1e-3, help="autoencoder learning rate")
+    tr.add_argument("--source", default="uniform", choices=["uniform", "gaussian"], help="OT source measure")
+    tr.add_argument("--ot-max-iter", type=int, default=600, help="OT iteration budget")
+    tr.add_argument("--ot-round-iter", type=int, default=100, help="OT iterations between validations")
+    tr.add_argument("--ot-batch", type=int, default=16384, help="OT samples per iteration (first round)")
+    tr.add_argument("--ot-tol", type=float, default=0.0, help="stop when the validated L1 error is below this")
+    tr.add_argument("--ot-validation-samples", type=int, default=2**20)
+    tr.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
+    tr.add_argument("--seed", type=int, default=0, help="seed of training and OT")
+    tr.add_argument("--out", required=True, help="bundle file to write (.npz)")
+    tr.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    info = sub.add_parser("info", help="describe a bundle and its OT validation")
+    info.add_argument("bundle")
+    info.add_argument("--json", action="store_true", help="print JSON")
+    return ap
+
+
+class _Bars:
+    """tqdm bars, one per stage, fed by progress events."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bars = {}
+
+    def __call__(self, ev) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if ev.stage == "ot-validation":
+            m = ev.metrics
+            tqdm.write(f"OT validation after {m['iteration']} iterations: L1 {m['l1']:.4f} "
+                       f"(noise floor {m['noise_floor']:.4f}), empty cells {m['empty_share']:.2%}",
+                       file=sys.stderr)
+            return
+        bar = self.bars.get(ev.stage)
+        if bar is None:
+            desc = {"autoencoder": "autoencoder", "encode": "encoding", "ot": "OT solver"}.get(ev.stage, ev.stage)
+            bar = self.bars[ev.stage] = tqdm(total=ev.total, desc=desc, file=sys.stderr, leave=True,
+                                             dynamic_ncols=True)
+        bar.update(ev.step - bar.n)
+        m = ev.metrics
+        if "loss" in m:
+            bar.set_postfix(epoch=m.get("epoch"), loss=f"{m['loss']:.4f}", refresh=False)
+        elif "l1" in m:
+            bar.set_postfix(l1=f"{m['l1']:.4f}", batch=m.get("batch_size"), refresh=False)
+
+    def close(self):
+        for b in self.bars.values():
+            b.close()
+
+
+def _train(args) -> int:
+    from .bundle import save_bundle
+    from .config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+    from .datasets import load_dataset
+    from .training import fit_aeot
+
+    kwargs = {"random_state": args.data_seed}
+    if args.n_samples is not None:
+        kwargs["n_samples"] = args.n_samples
+    dataset = load_dataset(args.dataset, **kwargs)
+    config = AEOTConfig(
+        ae=AEConfig(kind=args.ae_kind, latent_dim=args.latent_dim),
+        train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, device=args.device,
+                          random_state=args.seed),
+        ot=OTConfig(source=args.source, max_iter=args.ot_max_iter, round_iter=args.ot_round_iter,
+                    batch_size=args.ot_batch, tol=args.ot_tol, validation_samples=args.ot_validation_samples,
+                    device=args.device, random_state=args.seed),
+    )
+    print(f"dataset {dataset.name}: {len(dataset)} {dataset.kind}, shape {dataset.shape}", file=sys.stderr)
+    bars = _Bars(not args.quiet)
+    t0 = time.perf_counter()
+    try:
+        model = fit_aeot(dataset, config, callback=bars)
+    finally:
+        bars.close()
+    path = save_bundle(model, args.out)
+    v = model.ot_validation
+    print(f"wrote {path} in {time.perf_counter() - t0:.1f} s: {model.n_codes} codes in {model.latent_dim}-D, "
+          f"OT L1 {v['l1']:.4f} (noise floor {v['noise_floor']:.4f}), empty cells {v['empty_share']:.2%}")
+    return 0
+
+
+def _info(args) -> int:
+    from .bundle import load_bundle
+
+    model = load_bundle(args.bundle)
+    s = model.summary()
+    s["config"] = model.config.to_dict()
+    if args.json:
+        print(json.dumps(s, indent=2, default=str))
+        return 0
+    for k, v in s.items():
+        if k == "config":
+            continue
+        if isinstance(v, float):
+            v = f"{v:.4g}"
+        print(f"{k:>22}: {v}")
+    print(f"{'config':>22}: {json.dumps(s['config'])}")
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
+    args = build_parser().parse_args(argv)
+    try:
+        return {"train": _train, "info": _info}[args.command](args)
+    except (ValueError, TypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return 130

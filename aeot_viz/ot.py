@@ -1,0 +1,465 @@
+r"""Semi-discrete optimal transport from a continuous source to N latent codes.
+
+Problem
+-------
+Let :math:`\mu` be the source measure (uniform on the cube :math:`[-\tfrac12, \tfrac12]^d`, or a
+standard Gaussian) and :math:`\nu = \sum_{i=1}^N \nu_i \delta_{y_i}` the target (the latent codes,
+weights :math:`\nu_i = 1/N` unless given). For heights :math:`h \in \mathbb{R}^N` the Brenier
+potential is
+
+.. math:: u_h(x) = \max_{i} \; \langle x, y_i \rangle + h_i ,
+
+whose gradient map :math:`\nabla u_h(x) = y_{i(x)}` sends the power cell
+:math:`W_i(h) = \{x : i = \arg\max_j \langle x, y_j\rangle + h_j\}` to :math:`y_i`. It transports
+:math:`\mu` onto :math:`\nu` exactly when every cell carries its mass, :math:`\mu(W_i(h)) = \nu_i`.
+Such :math:`h` minimise the convex energy (Gu, Luo, Sun, Yau 2016; An et al. 2020)
+
+.. math:: E(h) = \int u_h \, d\mu - \sum_i \nu_i h_i ,
+   \qquad \nabla E(h) = \big(\mu(W_i(h)) - \nu_i\big)_i ,
+
+which is invariant to adding a constant to :math:`h` (so :math:`h` is compared up to a constant).
+
+Method
+------
+Each iteration draws a *fresh* batch of :math:`B` source samples (randomised scrambled Sobol points,
+or pseudo-random ones) and estimates the cell measures by counting arg-maxes
+(:mod:`aeot_viz.scoring`). Because the batch is drawn after :math:`h` is fixed, the L1 norm of each
+iteration's gradient is an honest (noisy) estimate of the current transport error; a fixed sample set
+would converge to itself and hide a large true error. The heights start from
+:math:`h_i = -|y_i|^2/2`, where the power cells are the Voronoi cells of the targets (none empty, as
+every target lies in the cube), and take Adam steps along the estimated gradient, scaled for target
+:math:`i` by :math:`\delta_i = \mathrm{dist}(y_i, \text{nearest other target}) \cdot N^{-1/d}`:
+the height change that moves a facet by about one cell width, so codes in tight clusters and isolated
+codes both move at their own scale. Iterations run in rounds: within a round the step size is
+constant for the first half and decays linearly to zero over the second half, where the iterates are
+averaged (Polyak tail averaging). After each round the averaged heights are
+checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
+validated L1 error is below ``max(tol, floor_factor * noise_floor)``, else it starts the next round
+from the averaged heights with twice the batch and half the step.
+
+Validation
+----------
+With :math:`M` fresh samples the cell measures are estimated by :math:`\hat\mu_i = c_i / M`, and
+the report gives :math:`\sum_i |\hat\mu_i - \nu_i|`, the share of cells with no sample, and
+:math:`\max_i |\hat\mu_i - \nu_i| / \nu_i`. Even an exact solution shows an L1 error of about the
+*noise floor* :math:`\sum_i \sqrt{2/\pi}\,\sqrt{\nu_i(1-\nu_i)/M}`, the mean absolute deviation of
+the binomial counts, which is reported beside it.
+
+References
+----------
+.. [1] D. An, Y. Guo, N. Lei, Z. Luo, S.-T. Yau, X. Gu. "AE-OT: A new generative model based on
+   extended semi-discrete optimal transport." ICLR 2020.
+.. [2] X. Gu, F. Luo, J. Sun, S.-T. Yau. "Variational principles for Minkowski type problems,
+   discrete optimal transport, and discrete Monge-Ampere equations." Asian J. Math. 2016.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass
+from typing import Optional
+
+import numpy as np
+import torch
+
+from .device import resolve_device
+from .progress import Callback, emit
+from .scoring import cell_counts, top_k_cells
+
+__all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES"]
+
+SOURCES = ("uniform", "gaussian")
+
+
+def sample_source(
+    n: int,
+    dim: int,
+    source: str = "uniform",
+    *,
+    sampler: str = "random",
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+) -> torch.Tensor:
+    r"""Draw ``n`` points from the source measure.
+
+    Parameters
+    ----------
+    n, dim : int
+        Number of points and dimension.
+    source : {"uniform", "gaussian"}
+        Uniform on :math:`[-\tfrac12, \tfrac12]^d` or the standard normal :math:`N(0, I_d)`.
+    sampler : {"random", "sobol"}
+        Pseudo-random points, or a scrambled Sobol sequence (randomised quasi-Monte Carlo: each seed
+        gives an independent scrambling, so estimates stay unbiased).
+    seed : int
+        Seed of this draw; equal seeds give equal points.
+
+    Returns
+    -------
+    torch.Tensor, shape (n, dim)
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}.")
+    if sampler == "sobol" and dim <= torch.quasirandom.SobolEngine.MAXDIM:
+        u = torch.quasirandom.SobolEngine(dim, scramble=True, seed=int(seed)).draw(n, dtype=torch.float64)
+        u = u.to(device=device, dtype=dtype)
+        if source == "uniform":
+            return u - 0.5
+        eps = torch.finfo(dtype).eps
+        return math.sqrt(2.0) * torch.erfinv(2.0 * u.clamp(eps, 1 - eps) - 1.0)
+    if sampler not in ("random", "sobol"):
+        raise ValueError(f"sampler must be 'random' or 'sobol', got {sampler!r}.")
+    gen = torch.Generator(device=device).manual_seed(int(seed))
+    if source == "uniform":
+        return torch.rand(n, dim, generator=gen, device=device, dtype=dtype) - 0.5
+    return torch.randn(n, dim, generator=gen, device=device, dtype=dtype)
+
+
+@dataclass(frozen=True)
+class OTValidation:
+    """Independent check of OT heights on fresh pseudo-random samples.
+
+    Attributes
+    ----------
+    l1 : float
+        :math:`\\sum_i |\\hat\\mu_i - \\nu_i|`.
+    empty_share : float
+        Share of cells that received no sample.
+    max_rel_error : float
+        :math:`\\max_i |\\hat\\mu_i - \\nu_i| / \\nu_i`.
+    noise_floor : float
+        Expected L1 of an exact solution under the same number of samples.
+    n_samples : int
+        Samples used.
+    """
+
+    l1: float
+    empty_share: float
+    max_rel_error: float
+    noise_floor: float
+    n_samples: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "OTValidation":
+        return cls(**{k: d[k] for k in ("l1", "empty_share", "max_rel_error", "noise_floor", "n_samples")})
+
+
+def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:
+    Y = torch.as_tensor(np.asarray(Y, dtype=np.float32) if not torch.is_tensor(Y) else Y)
+    if Y.ndim != 2 or Y.shape[0] < 1 or Y.shape[1] < 1:
+        raise ValueError(f"Targets must be a 2-D array (N, d) with N, d >= 1, got shape {tuple(Y.shape)}.")
+    Y = Y.to(device=device, dtype=torch.float32)
+    if not torch.isfinite(Y).all():
+        raise ValueError("Targets contain NaN or Inf; clean the latent codes before solving OT.")
+    N = Y.shape[0]
+    if nu is None:
+        w = torch.full((N,), 1.0 / N, device=device, dtype=torch.float64)
+    else:
+        w = torch.as_tensor(np.asarray(nu, dtype=np.float64) if not torch.is_tensor(nu) else nu)
+        w = w.to(device=device, dtype=torch.float64)
+        if w.shape != (N,):
+            raise ValueError(f"Weights nu must have shape ({N},), one per target, got {tuple(w.shape)}.")
+        if not torch.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError("Weights nu must be finite, non-negative and not all zero.")
+        w = w / w.sum()
+    return Y, w
+
+
+def validate_ot(
+    Y,
+    h,
+    nu=None,
+    *,
+    n_samples: int = 2**20,
+    source: str = "uniform",
+    random_state: int = 12345,
+    device: str | torch.device = "auto",
+    batch: int = 2**18,
+    return_mu: bool = False,
+):
+    """Re-estimate the cell measures of heights ``h`` with fresh pseudo-random samples.
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, d)
+        Targets.
+    h : array-like, shape (N,)
+        Heights to check.
+    nu : array-like, shape (N,), optional
+        Target weights (normalised to sum 1); uniform when omitted.
+    n_samples : int
+        Number of fresh samples :math:`M`.
+    source : {"uniform", "gaussian"}
+    random_state : int
+        Seed of the check; use one the solver did not use.
+    return_mu : bool
+        Also return the estimated cell measures, shape (N,).
+
+    Returns
+    -------
+    OTValidation, or (OTValidation, numpy.ndarray) when ``return_mu``.
+    """
+    dev = resolve_device(device)
+    Y, w = _as_targets(Y, nu, dev)
+    h = torch.as_tensor(np.asarray(h, dtype=np.float32) if not torch.is_tensor(h) else h).to(dev, torch.float32)
+    if h.shape != (Y.shape[0],):
+        raise ValueError(f"Heights must have shape ({Y.shape[0]},), got {tuple(h.shape)}.")
+    if n_samples < 1:
+        raise ValueError(f"n_samples must be positive, got {n_samples}.")
+    counts = torch.zeros(Y.shape[0], dtype=torch.long, device=dev)
+    done, k = 0, 0
+    while done < n_samples:
+        m = min(batch, n_samples - done)
+        X = sample_source(m, Y.shape[1], source, sampler="random", seed=random_state * 1_000_003 + k, device=dev)
+        counts += cell_counts(X, Y, h)
+        done += m
+        k += 1
+    mu = counts.double() / n_samples
+    err = (mu - w).abs()
+    pos = w > 0
+    max_rel = float((err[pos] / w[pos]).max()) if bool(pos.any()) else 0.0
+    floor = float((math.sqrt(2.0 / math.pi) * torch.sqrt(w * (1 - w) / n_samples)).sum())
+    val = OTValidation(
+        l1=float(err.sum()),
+        empty_share=float(((counts == 0) & pos).double().mean()),
+        max_rel_error=max_rel,
+        noise_floor=floor,
+        n_samples=int(n_samples),
+    )
+    if return_mu:
+        return val, mu.cpu().numpy()
+    return val
+
+
+class SemiDiscreteOT:
+    r"""Solve semi-discrete OT for heights :math:`h` (see the module docstring for the math).
+
+    Parameters
+    ----------
+    source : {"uniform", "gaussian"}
+        Source measure: uniform on :math:`[-\tfrac12,\tfrac12]^d` or :math:`N(0, I_d)`.
+    batch_size : int
+        Fresh source samples per iteration in the first round (doubled each round).
+    max_batch_size : int
+        Cap on the batch size.
+    lr : float
+        Adam step size of the first round (halved each round), in units of each target's scale
+        :math:`\delta_i` (see the module docstring).
+    round_iter : int
+        Iterations per round (constant step, then linear decay with tail averaging).
+    max_iter : int
+        Total iteration budget.
+    tol : float
+        Absolute validated L1 error at which to stop.
+    floor_factor : float
+        Also stop once the validated L1 error is below ``floor_factor`` times its noise floor.
+    validation_samples : int
+        Fresh pseudo-random samples of each round's validation.
+    sampler : {"sobol", "random"}
+        How each iteration's batch is drawn.
+    n_snapshots : int
+        Roughly how many copies of :math:`h` to keep during the run (for replaying convergence).
+    device : str
+        ``"auto"`` (CUDA when present), ``"cpu"`` or ``"cuda"``.
+    random_state : int
+    memory_budget : int, optional
+        Bytes of one score block, see :mod:`aeot_viz.scoring`.
+    scaled_steps : bool
+        Scale Adam steps per target by :math:`\delta_i` (else by 1).
+
+    Attributes
+    ----------
+    h_ : numpy.ndarray, shape (N,)
+        Heights, normalised to mean zero.
+    log_ : dict of lists
+        One entry per iteration: ``iteration``, ``round``, ``l1`` (estimate on that iteration's fresh
+        batch), ``noise_floor`` (of that estimate), ``empty_share`` (cells without a sample in the
+        batch), ``lr``, ``batch_size``, ``samples`` (cumulative), ``time`` (seconds since start).
+    validation_log_ : list of dict
+        The independent validation after each round, with its ``iteration``.
+    validation_ : OTValidation
+        The last validation (of ``h_``).
+    snapshots_ : numpy.ndarray, shape (S, N)
+        Copies of the heights during the run; ``snapshot_iters_`` gives their iterations.
+    n_iter_ : int
+    converged_ : bool
+        Whether the stopping rule was met within ``max_iter``.
+    """
+
+    def __init__(
+        self,
+        *,
+        source: str = "uniform",
+        batch_size: int = 16384,
+        max_batch_size: int = 2**18,
+        lr: float = 0.5,
+        round_iter: int = 100,
+        max_iter: int = 600,
+        tol: float = 0.0,
+        floor_factor: float = 1.5,
+        validation_samples: int = 2**20,
+        sampler: str = "sobol",
+        n_snapshots: int = 30,
+        device: str = "auto",
+        random_state: int = 0,
+        memory_budget: Optional[int] = None,
+        scaled_steps: bool = True,
+    ):
+        self.source = source
+        self.batch_size = batch_size
+        self.max_batch_size = max_batch_size
+        self.lr = lr
+        self.round_iter = round_iter
+        self.max_iter = max_iter
+        self.tol = tol
+        self.floor_factor = floor_factor
+        self.validation_samples = validation_samples
+        self.sampler = sampler
+        self.n_snapshots = n_snapshots
+        self.device = device
+        self.random_state = random_state
+        self.memory_budget = memory_budget
+        self.scaled_steps = scaled_steps
+
+    def _step_scale(self, Y: torch.Tensor) -> torch.Tensor:
+        """Per-target step scale: nearest-neighbour distance of y_i times N^(-1/d), floored."""
+        N, d = Y.shape
+        if N < 2:
+            return torch.ones(N, device=Y.device)
+        idx, _ = top_k_cells(Y, Y, -0.5 * (Y * Y).sum(dim=1), k=2, memory_budget=self.memory_budget)
+        other = torch.where(idx[:, 0] == torch.arange(N, device=Y.device), idx[:, 1], idx[:, 0])
+        nn = (Y - Y[other]).norm(dim=1)
+        floor = max(float(nn.median()) * 1e-2, 1e-6)
+        return nn.clamp_min(floor) * N ** (-1.0 / d)
+
+    def _check_params(self) -> None:
+        if self.source not in SOURCES:
+            raise ValueError(f"source must be one of {SOURCES}, got {self.source!r}.")
+        if self.sampler not in ("sobol", "random"):
+            raise ValueError(f"sampler must be 'sobol' or 'random', got {self.sampler!r}.")
+        for name in ("batch_size", "max_batch_size", "round_iter", "max_iter", "validation_samples"):
+            v = getattr(self, name)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+        if self.round_iter < 2:
+            raise ValueError("round_iter must be at least 2 (half constant steps, half averaged).")
+        if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"lr must be a positive finite number, got {self.lr!r}.")
+        if not (self.tol >= 0 and self.floor_factor >= 0):
+            raise ValueError("tol and floor_factor must be non-negative.")
+
+    def fit(self, Y, nu=None, *, h_init=None, callback: Optional[Callback] = None) -> "SemiDiscreteOT":
+        """Compute the heights for targets ``Y``.
+
+        Parameters
+        ----------
+        Y : array-like, shape (N, d)
+            Targets (latent codes, already normalised into the source domain).
+        nu : array-like, shape (N,), optional
+            Target weights, normalised to sum 1; uniform when omitted.
+        h_init : array-like, shape (N,), optional
+            Starting heights (warm start); zeros when omitted.
+        callback : callable, optional
+            Receives a :class:`~aeot_viz.progress.ProgressEvent` after every iteration (stage
+            ``"ot"``) and every validation (stage ``"ot-validation"``).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        dev = resolve_device(self.device)
+        Y, w = _as_targets(Y, nu, dev)
+        N, d = Y.shape
+        w32 = w.float()
+        scale = self._step_scale(Y) if self.scaled_steps else torch.ones(N, device=dev)
+        if h_init is None:
+            h = -0.5 * (Y * Y).sum(dim=1)
+        else:
+            h = torch.as_tensor(np.asarray(h_init, dtype=np.float32)).to(dev)
+            if h.shape != (N,) or not torch.isfinite(h).all():
+                raise ValueError(f"h_init must be a finite array of shape ({N},).")
+        log = {k: [] for k in ("iteration", "round", "l1", "noise_floor", "empty_share", "lr",
+                               "batch_size", "samples", "time")}
+        vlog: list[dict] = []
+        snap_every = max(1, self.max_iter // max(self.n_snapshots, 1))
+        snaps, snap_iters = [h.cpu().numpy().copy()], [0]
+        m1 = torch.zeros(N, device=dev)
+        m2 = torch.zeros(N, device=dev)
+        b1, b2 = 0.9, 0.999
+        batch, lr0 = int(self.batch_size), float(self.lr)
+        t_start = time.perf_counter()
+        it, samples, rnd, converged = 0, 0, 0, False
+        val = None
+        seed_base = int(self.random_state) * 7_919 + 1
+        while it < self.max_iter:
+            n_round = min(self.round_iter, self.max_iter - it)
+            half = n_round // 2
+            h_sum = torch.zeros(N, device=dev, dtype=torch.float64)
+            n_avg = 0
+            adam_t = 0
+            for j in range(n_round):
+                it += 1
+                adam_t += 1
+                X = sample_source(batch, d, self.source, sampler=self.sampler, seed=seed_base + it, device=dev)
+                lr = lr0 if j < half else lr0 * (n_round - j) / (n_round - half)
+                counts = cell_counts(X, Y, h, memory_budget=self.memory_budget)
+                g = counts.float() / batch - w32
+                m1.mul_(b1).add_(g, alpha=1 - b1)
+                m2.mul_(b2).addcmul_(g, g, value=1 - b2)
+                step = (m1 / (1 - b1**adam_t)) / ((m2 / (1 - b2**adam_t)).sqrt() + 1e-12)
+                h -= lr * scale * step
+                samples += batch
+                if j >= half:
+                    h_sum += h
+                    n_avg += 1
+                l1 = float(g.abs().sum())
+                floor = float((math.sqrt(2 / math.pi) * torch.sqrt(w * (1 - w) / batch)).sum())
+                empty = float((counts == 0).float().mean())
+                elapsed = time.perf_counter() - t_start
+                for k, v in zip(log, (it, rnd, l1, floor, empty, lr, batch, samples, elapsed)):
+                    log[k].append(v)
+                if it % snap_every == 0:
+                    snaps.append(h.cpu().numpy().copy())
+                    snap_iters.append(it)
+                emit(callback, "ot", it, self.max_iter, l1=l1, noise_floor=floor, empty_share=empty,
+                     lr=lr, batch_size=batch, round=rnd, time=elapsed)
+            h = (h_sum / max(n_avg, 1)).float()
+            h -= h.mean()
+            val = validate_ot(Y, h, w, n_samples=self.validation_samples, source=self.source,
+                              random_state=int(self.random_state) + 104_729 * (rnd + 1), device=dev)
+            entry = {"iteration": it, "round": rnd, "time": time.perf_counter() - t_start, **val.to_dict()}
+            vlog.append(entry)
+            emit(callback, "ot-validation", it, self.max_iter, **entry)
+            if snap_iters[-1] != it:
+                snaps.append(h.cpu().numpy().copy())
+                snap_iters.append(it)
+            if val.l1 <= max(self.tol, self.floor_factor * val.noise_floor):
+                converged = True
+                break
+            rnd += 1
+            batch = min(batch * 2, int(self.max_batch_size))
+            lr0 *= 0.5
+            m1.zero_()
+            m2.zero_()
+        self.h_ = h.cpu().numpy().astype(np.float64)
+        self.log_ = log
+        self.validation_log_ = vlog
+        self.validation_ = val
+        self.snapshots_ = np.stack(snaps).astype(np.float32)
+        self.snapshot_iters_ = np.asarray(snap_iters, dtype=np.int64)
+        self.n_iter_ = it
+        self.converged_ = converged
+        return self
+
+    def get_params(self) -> dict:
+        """Constructor parameters, as scikit-learn estimators report them."""
+        return {k: getattr(self, k) for k in (
+            "source", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
+            "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
+            "random_state", "memory_budget", "scaled_steps")}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Install the pinned runtime dependencies and launch the app on the shipped default model.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m pip install -q -r requirements.txt
+exec python3 -m streamlit run app.py --server.headless true --browser.gatherUsageStats false "$@"
