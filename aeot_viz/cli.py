@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--lr", type=float, default=1e-3, help="autoencoder learning rate")
     tr.add_argument("--source", default="uniform", choices=["uniform", "gaussian"], help="OT source measure")
     tr.add_argument("--ot-max-iter", type=int, default=600, help="OT iteration budget")
-    tr.add_argument("--ot-round-iter", type=int, default=100, help="OT iterations between validations")
+    tr.add_argument("--ot-round-iter", type=int, default=200, help="OT iterations between validations")
     tr.add_argument("--ot-batch", type=int, default=16384, help="OT samples per iteration (first round)")
     tr.add_argument("--ot-tol", type=float, default=0.0, help="stop when the validated L1 error is below this")
     tr.add_argument("--ot-validation-samples", type=int, default=2**20)

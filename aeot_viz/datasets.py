@@ -10,6 +10,8 @@ from __future__ import annotations
 import gzip
 import os
 import struct
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -99,7 +101,16 @@ class Dataset:
     def describe(self) -> dict:
         """JSON-serialisable description stored in a bundle."""
         return {"name": self.name, "kind": self.kind, "shape": list(self.shape), "n": len(self),
-                "has_labels": self.labels is not None, "params": self.params}
+                "has_labels": self.labels is not None, "params": _jsonable(self.params)}
+
+
+def _jsonable(obj):
+    """Numpy scalars (e.g. an ``np.int64`` n_samples) -> Python numbers, recursively."""
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    return obj.item() if isinstance(obj, np.generic) else obj
 
 
 # ----------------------------------------------------------------------------------------------- toys
@@ -249,7 +260,7 @@ def _read_idx(path: Path) -> np.ndarray:
     try:
         with opener(path, "rb") as f:
             raw = f.read()
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"Could not read IDX file {path}: {exc}.") from exc
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
         raise ValueError(f"{path} is not an IDX file (bad magic number).")
@@ -327,7 +338,7 @@ def load_mnist_file(path: os.PathLike, split: str = "train", labels_path: Option
 def _open_npz(p: Path):
     try:
         return np.load(p, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         raise ValueError(f"Could not read {p} as an .npz archive: {exc}.") from exc
 
 
@@ -376,7 +387,7 @@ def _to_images(X: np.ndarray, where: str) -> np.ndarray:
     Xf = X.astype(np.float32)
     if not np.isfinite(Xf).all():
         raise ValueError(f"Images in {where} contain NaN or Inf values.")
-    if np.issubdtype(X.dtype, np.integer):
+    if np.issubdtype(X.dtype, np.integer) and X.min(initial=0) >= 0 and X.max(initial=0) <= 255:
         Xf /= 255.0 if X.max(initial=0) > 1 else 1.0
     elif Xf.size and (Xf.min() < 0 or Xf.max() > 1):
         lo, hi = float(Xf.min()), float(Xf.max())

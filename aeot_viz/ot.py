@@ -27,10 +27,18 @@ or pseudo-random ones) and estimates the cell measures by counting arg-maxes
 iteration's gradient is an honest (noisy) estimate of the current transport error; a fixed sample set
 would converge to itself and hide a large true error. The heights start from
 :math:`h_i = -|y_i|^2/2`, where the power cells are the Voronoi cells of the targets (none empty, as
-every target lies in the cube), and take Adam steps along the estimated gradient, scaled for target
-:math:`i` by :math:`\delta_i = \mathrm{dist}(y_i, \text{nearest other target}) \cdot N^{-1/d}`:
-the height change that moves a facet by about one cell width, so codes in tight clusters and isolated
-codes both move at their own scale. Iterations run in rounds: within a round the step size is
+every target lies in the cube). Each iteration moves them against the relative mass errors
+:math:`r_i = (\hat\mu_i - \nu_i) / \nu_i`, averaged by heavy-ball momentum
+:math:`m \leftarrow \beta m + (1 - \beta) r` and clipped to [-1, 1]:
+
+.. math:: h_i \leftarrow h_i - \eta\, \delta_i\, \mathrm{clip}(m_i, -1, 1), \qquad
+   \delta_i = \frac{2}{d}\, N^{-1/d}\, \min_{j \ne i} |y_i - y_j| .
+
+:math:`\delta_i` is the height change that moves a facet of cell :math:`i` by about a fraction of a
+cell width (cells of mass :math:`1/N` have width about :math:`N^{-1/d}`, a facet moves by
+:math:`\Delta h / |y_i - y_j|`, and a cell has about :math:`2d` facets), so that codes in tight
+clusters and isolated codes move at their own scale: a Jacobi-type preconditioning of the gradient,
+whose Hessian is the facet-graph Laplacian. Iterations run in rounds: within a round the step size is
 constant for the first half and decays linearly to zero over the second half, where the iterates are
 averaged (Polyak tail averaging). After each round the averaged heights are
 checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
@@ -248,7 +256,7 @@ class SemiDiscreteOT:
     max_batch_size : int
         Cap on the batch size.
     lr : float
-        Adam step size of the first round (halved each round), in units of each target's scale
+        Step size of the first round (halved each round), in units of each target's scale
         :math:`\delta_i` (see the module docstring).
     round_iter : int
         Iterations per round (constant step, then linear decay with tail averaging).
@@ -269,8 +277,8 @@ class SemiDiscreteOT:
     random_state : int
     memory_budget : int, optional
         Bytes of one score block, see :mod:`aeot_viz.scoring`.
-    scaled_steps : bool
-        Scale Adam steps per target by :math:`\delta_i` (else by 1).
+    momentum : float
+        Heavy-ball averaging of the relative mass errors, in [0, 1).
 
     Attributes
     ----------
@@ -297,8 +305,8 @@ class SemiDiscreteOT:
         source: str = "uniform",
         batch_size: int = 16384,
         max_batch_size: int = 2**18,
-        lr: float = 0.5,
-        round_iter: int = 100,
+        lr: float = 3.0,
+        round_iter: int = 200,
         max_iter: int = 600,
         tol: float = 0.0,
         floor_factor: float = 1.5,
@@ -308,7 +316,7 @@ class SemiDiscreteOT:
         device: str = "auto",
         random_state: int = 0,
         memory_budget: Optional[int] = None,
-        scaled_steps: bool = True,
+        momentum: float = 0.9,
     ):
         self.source = source
         self.batch_size = batch_size
@@ -324,10 +332,10 @@ class SemiDiscreteOT:
         self.device = device
         self.random_state = random_state
         self.memory_budget = memory_budget
-        self.scaled_steps = scaled_steps
+        self.momentum = momentum
 
     def _step_scale(self, Y: torch.Tensor) -> torch.Tensor:
-        """Per-target step scale: nearest-neighbour distance of y_i times N^(-1/d), floored."""
+        """Per-target step scale delta_i = |y_i - nearest other target| * N^(-1/d) * 2/d (floored)."""
         N, d = Y.shape
         if N < 2:
             return torch.ones(N, device=Y.device)
@@ -335,7 +343,7 @@ class SemiDiscreteOT:
         other = torch.where(idx[:, 0] == torch.arange(N, device=Y.device), idx[:, 1], idx[:, 0])
         nn = (Y - Y[other]).norm(dim=1)
         floor = max(float(nn.median()) * 1e-2, 1e-6)
-        return nn.clamp_min(floor) * N ** (-1.0 / d)
+        return nn.clamp_min(floor) * N ** (-1.0 / d) * (2.0 / d)
 
     def _check_params(self) -> None:
         if self.source not in SOURCES:
@@ -350,6 +358,8 @@ class SemiDiscreteOT:
             raise ValueError("round_iter must be at least 2 (half constant steps, half averaged).")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
             raise ValueError(f"lr must be a positive finite number, got {self.lr!r}.")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}.")
         if not (self.tol >= 0 and self.floor_factor >= 0):
             raise ValueError("tol and floor_factor must be non-negative.")
 
@@ -377,7 +387,7 @@ class SemiDiscreteOT:
         Y, w = _as_targets(Y, nu, dev)
         N, d = Y.shape
         w32 = w.float()
-        scale = self._step_scale(Y) if self.scaled_steps else torch.ones(N, device=dev)
+        scale = self._step_scale(Y)
         if h_init is None:
             h = -0.5 * (Y * Y).sum(dim=1)
         else:
@@ -390,8 +400,6 @@ class SemiDiscreteOT:
         snap_every = max(1, self.max_iter // max(self.n_snapshots, 1))
         snaps, snap_iters = [h.cpu().numpy().copy()], [0]
         m1 = torch.zeros(N, device=dev)
-        m2 = torch.zeros(N, device=dev)
-        b1, b2 = 0.9, 0.999
         batch, lr0 = int(self.batch_size), float(self.lr)
         t_start = time.perf_counter()
         it, samples, rnd, converged = 0, 0, 0, False
@@ -402,18 +410,15 @@ class SemiDiscreteOT:
             half = n_round // 2
             h_sum = torch.zeros(N, device=dev, dtype=torch.float64)
             n_avg = 0
-            adam_t = 0
             for j in range(n_round):
                 it += 1
-                adam_t += 1
                 X = sample_source(batch, d, self.source, sampler=self.sampler, seed=seed_base + it, device=dev)
                 lr = lr0 if j < half else lr0 * (n_round - j) / (n_round - half)
                 counts = cell_counts(X, Y, h, memory_budget=self.memory_budget)
                 g = counts.float() / batch - w32
-                m1.mul_(b1).add_(g, alpha=1 - b1)
-                m2.mul_(b2).addcmul_(g, g, value=1 - b2)
-                step = (m1 / (1 - b1**adam_t)) / ((m2 / (1 - b2**adam_t)).sqrt() + 1e-12)
-                h -= lr * scale * step
+                rel = torch.where(w32 > 0, g / w32.clamp_min(1e-30), torch.zeros_like(g))
+                m1.mul_(self.momentum).add_(rel, alpha=1 - self.momentum)
+                h -= lr * scale * m1.clamp(-1.0, 1.0)
                 samples += batch
                 if j >= half:
                     h_sum += h
@@ -446,7 +451,6 @@ class SemiDiscreteOT:
             batch = min(batch * 2, int(self.max_batch_size))
             lr0 *= 0.5
             m1.zero_()
-            m2.zero_()
         self.h_ = h.cpu().numpy().astype(np.float64)
         self.log_ = log
         self.validation_log_ = vlog
@@ -462,4 +466,4 @@ class SemiDiscreteOT:
         return {k: getattr(self, k) for k in (
             "source", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
             "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
-            "random_state", "memory_budget", "scaled_steps")}
+            "random_state", "memory_budget", "momentum")}

@@ -1,0 +1,53 @@
+import pytest
+import torch
+
+from aeot_viz.scoring import assign_cells, cell_counts, top_k_cells
+
+
+@pytest.fixture
+def problem():
+    g = torch.Generator().manual_seed(0)
+    X = torch.rand(3000, 6, generator=g) - 0.5
+    Y = torch.rand(2500, 6, generator=g) - 0.5
+    h = 0.05 * torch.randn(2500, generator=g)
+    return X, Y, h
+
+
+@pytest.mark.parametrize("budget", [4096, 2**16, 2**20, None, 2**30])
+def test_chunked_kernel_matches_dense_argmax_and_topk(problem, budget):
+    X, Y, h = problem
+    S = X @ Y.T + h  # dense reference
+    ref = S.topk(4, dim=1)
+    assert torch.equal(assign_cells(X, Y, h, memory_budget=budget), S.argmax(dim=1))
+    idx, val = top_k_cells(X, Y, h, k=4, memory_budget=budget)
+    assert torch.equal(idx, ref.indices)
+    assert torch.allclose(val, ref.values, atol=1e-6)
+    counts = cell_counts(X, Y, h, memory_budget=budget)
+    assert counts.shape == (2500,) and int(counts.sum()) == 3000
+    assert torch.equal(counts, torch.bincount(S.argmax(dim=1), minlength=2500))
+
+
+def test_adding_a_constant_to_h_changes_no_assignment(problem):
+    X, Y, h = problem
+    assert torch.equal(assign_cells(X, Y, h), assign_cells(X, Y, h + 3.25))
+
+
+def test_top_k_scores_are_sorted_and_gap_non_negative(problem):
+    X, Y, h = problem
+    _, val = top_k_cells(X, Y, h, k=3)
+    assert (val[:, :-1] >= val[:, 1:]).all()
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [((10, 3), (5, 2), (5,)), ((10, 3), (5, 3), (4,)), ((10,), (5, 3), (5,))],
+)
+def test_shape_errors_say_what_is_wrong(shapes):
+    xs, ys, hs = shapes
+    with pytest.raises(ValueError, match="shape|Shapes"):
+        assign_cells(torch.zeros(xs), torch.zeros(ys), torch.zeros(hs))
+
+
+def test_k_out_of_range():
+    with pytest.raises(ValueError, match="k must be"):
+        top_k_cells(torch.zeros(4, 2), torch.zeros(3, 2), torch.zeros(3), k=4)
