@@ -2,9 +2,10 @@
 # Install what the tests need (pinned) and run the whole suite. Used by the README and .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pip install -q -r requirements-dev.txt
+. scripts/_python.sh
+"$PY" -m pip install -q -r requirements-dev.txt
 set +e
-python3 -m pytest "$@"
+"$PY" -m pytest "$@"
 rc=$?
 set -e
 if [ "$rc" -eq 5 ]; then
