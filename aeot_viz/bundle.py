@@ -29,7 +29,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
+import secrets
 import zipfile
 from pathlib import Path
 from typing import Union
@@ -121,7 +121,9 @@ def save_bundle(model: AEOTModel, path: PathLike) -> Path:
         p = p.with_name(p.name + ".npz")
     p.parent.mkdir(parents=True, exist_ok=True)
     data = bundle_to_bytes(model)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    # like mkstemp, but with the usual permissions (0o666 less the umask) rather than 0o600
+    tmp = str(p.parent / f".{p.name}.{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -156,7 +158,7 @@ def _open(source, max_bytes: int) -> dict:
     with fobj:
         try:
             zf = zipfile.ZipFile(fobj)
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError):
             _fail(f"{name} is not an AE-OT bundle (not a zip/npz archive). "
                   "Bundles are .npz files written by aeot_viz.")
         with zf:
@@ -172,7 +174,10 @@ def _open(source, max_bytes: int) -> dict:
                         raw = member.read(info.file_size + 1)
                     if len(raw) > info.file_size:
                         _fail(f"{name}: member {key!r} is larger than its header says; refusing it.")
-                    out[key] = np.load(io.BytesIO(raw), allow_pickle=False)
+                    arr = np.load(io.BytesIO(raw), allow_pickle=False)
+                    if not isinstance(arr, np.ndarray):  # e.g. an .npz nested inside the archive
+                        _fail(f"{name}: member {key!r} is not a .npy array; refusing it.")
+                    out[key] = arr
                 except BundleError:
                     raise
                 except ValueError as exc:
@@ -224,7 +229,7 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         _fail(f"{name} uses the old bundle format {version}; retrain it with this version.")
     try:
         config = AEOTConfig.from_dict(meta.get("config"))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         _fail(f"{name}: invalid config ({exc}).")
     dataset = meta.get("dataset")
     if not isinstance(dataset, dict) or dataset.get("kind") not in ("points", "images") \
@@ -259,12 +264,18 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         if key.startswith("weights/"):
             if a.dtype.kind not in "fiub" or (a.dtype.kind == "f" and not np.isfinite(a).all()):
                 _fail(f"{name}: weight {key!r} is not a finite numeric array.")
-            state[key[len("weights/"):]] = torch.from_numpy(np.array(a))
+            # native byte order: torch refuses big-endian arrays (bundles written on big-endian machines)
+            state[key[len("weights/"):]] = torch.from_numpy(np.array(a, dtype=a.dtype.newbyteorder("=")))
     try:
         ae.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        _fail(f"{name}: weights do not fit the autoencoder in its config ({str(exc).splitlines()[0]}).")
+        detail = " ".join(str(exc).split())
+        _fail(f"{name}: weights do not fit the autoencoder in its config "
+              f"({detail[:500] + ('...' if len(detail) > 500 else '')}).")
     ae.eval()
+    for key, typ in (("ot_validation", dict), ("ot_validation_log", list), ("train_history", dict)):
+        if meta.get(key) is not None and not isinstance(meta[key], typ):
+            _fail(f"{name}: metadata {key!r} must be a JSON {'object' if typ is dict else 'list'}.")
     ot_log = {key[len("ot_log/"):]: a for key, a in arrs.items() if key.startswith("ot_log/")}
     snaps = iters = None
     if "ot_snapshots" in arrs:
@@ -276,7 +287,8 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
     if "images" in arrs:
         images = _array(arrs, "images", "u", 4, name)
         index = _array(arrs, "images_index", "iu", 1, name).astype(np.int64)
-        if images.dtype != np.uint8 or len(index) != len(images) or (len(index) and (index.min() < 0 or index.max() >= N)):
+        bad_index = len(index) and (index.min() < 0 or index.max() >= N)
+        if images.dtype != np.uint8 or len(index) != len(images) or bad_index:
             _fail(f"{name}: 'images' and 'images_index' do not match the {N} codes.")
     return AEOTModel(
         config=config,

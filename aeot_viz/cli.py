@@ -11,7 +11,8 @@ import argparse
 import json
 import sys
 import time
-from typing import Optional, Sequence
+from collections.abc import Sequence
+from typing import Optional
 
 __all__ = ["main", "build_parser"]
 
@@ -140,6 +141,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return {"train": _train, "info": _info}[args.command](args)
     except (ValueError, TypeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # e.g. --out in a folder that cannot be created or written
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -149,7 +149,7 @@ class AEOTConfig:
         return d
 
     @classmethod
-    def from_dict(cls, d: Any) -> "AEOTConfig":
+    def from_dict(cls, d: Any) -> AEOTConfig:
         if not isinstance(d, dict):
             raise TypeError(f"config must be a JSON object (dict), got {type(d).__name__}.")
         unknown = sorted(set(d) - {"ae", "train", "ot"})

@@ -35,7 +35,7 @@ class LatentNormalizer:
             raise ValueError(f"radius must be positive, got {radius}.")
         self.radius = radius
 
-    def fit(self, Z) -> "LatentNormalizer":
+    def fit(self, Z) -> LatentNormalizer:
         """Fit centre and scale to codes ``Z`` of shape (N, d)."""
         Z = np.asarray(Z, dtype=np.float64)
         if Z.ndim != 2 or len(Z) == 0:
@@ -50,7 +50,7 @@ class LatentNormalizer:
         return self
 
     @classmethod
-    def from_params(cls, center, scale, radius: float = 0.5) -> "LatentNormalizer":
+    def from_params(cls, center, scale, radius: float = 0.5) -> LatentNormalizer:
         """Rebuild a fitted normaliser from stored ``center`` (d,) and ``scale``."""
         center = np.asarray(center, dtype=np.float64)
         scale = float(np.asarray(scale))

@@ -153,7 +153,7 @@ class OTValidation:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "OTValidation":
+    def from_dict(cls, d: dict) -> OTValidation:
         return cls(**{k: d[k] for k in ("l1", "empty_share", "max_rel_error", "noise_floor", "n_samples")})
 
 
@@ -363,7 +363,7 @@ class SemiDiscreteOT:
         if not (self.tol >= 0 and self.floor_factor >= 0):
             raise ValueError("tol and floor_factor must be non-negative.")
 
-    def fit(self, Y, nu=None, *, h_init=None, callback: Optional[Callback] = None) -> "SemiDiscreteOT":
+    def fit(self, Y, nu=None, *, h_init=None, callback: Optional[Callback] = None) -> SemiDiscreteOT:
         """Compute the heights for targets ``Y``.
 
         Parameters

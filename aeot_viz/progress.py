@@ -8,8 +8,9 @@ cleanly; the exception propagates to the caller, and nothing half-finished is re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Optional
 
 __all__ = ["ProgressEvent", "Callback", "Cancelled", "emit"]
 

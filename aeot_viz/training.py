@@ -187,5 +187,5 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         train_history=history,
         images=images,
         images_index=index,
-        created=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     )

@@ -17,7 +17,9 @@ def test_home_page_shows_the_default_model():
     assert metrics["Codes (N)"] == "10,000"
     assert metrics["Latent dim"] == "16"
     assert float(metrics["OT L1 error"]) < 0.2
-    assert len(at.get("imgs")) == 2  # originals and reconstructions
+    images = at.get("image")
+    assert len(images) == 2  # originals, then their reconstructions
+    assert [len(im.proto.imgs) for im in images] == [16, 16]
 
 
 def test_home_page_upload_mode_waits_for_a_file():

@@ -1,0 +1,129 @@
+"""``python -m aeot_viz train | info``: end to end in a subprocess, error cases in-process."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from aeot_viz.bundle import load_bundle
+from aeot_viz.cli import main
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+FAST = ["--epochs", "1", "--ot-max-iter", "20", "--ot-round-iter", "10", "--ot-batch", "2048",
+        "--ot-validation-samples", "65536", "--device", "cpu", "--quiet"]
+
+
+def _cli(*args, timeout=180):
+    return subprocess.run([sys.executable, "-m", "aeot_viz", *map(str, args)], cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _assert_clean_error(stderr: str, *needles: str):
+    """One ``error: ...`` line (after any progress lines), no traceback."""
+    assert "Traceback" not in stderr
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    errors = [ln for ln in lines if ln.startswith("error: ")]
+    assert len(errors) == 1, stderr
+    assert errors[0] == lines[-1]
+    for n in needles:
+        assert n in errors[0], stderr
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "b.npz"
+    proc = _cli("train", "--dataset", "digits", "--n-samples", 150, "--latent-dim", 4, *FAST, "--out", out)
+    return proc, out
+
+
+def test_train_writes_a_loadable_bundle(digits_run):
+    proc, out = digits_run
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert out.is_file()
+    assert f"wrote {out}" in proc.stdout and "150 codes in 4-D" in proc.stdout
+    model = load_bundle(out)
+    s = model.summary()
+    assert s["dataset"] == "digits"
+    assert s["N codes"] == 150 and s["latent dim"] == 4
+    assert s["autoencoder"] == "conv"
+    assert s["OT iterations"] == 20
+    assert model.config.ae.latent_dim == 4 and model.config.train.epochs == 1
+    assert model.config.ot.max_iter == 20 and model.config.ot.validation_samples == 65536
+    assert len(model.train_history["loss"]) == 1
+
+
+def test_info_prints_summary(digits_run):
+    proc, out = digits_run
+    assert proc.returncode == 0, proc.stderr
+    info = _cli("info", out)
+    assert info.returncode == 0, info.stderr
+    assert "digits" in info.stdout
+    assert "OT L1" in info.stdout
+    assert "N codes: 150" in info.stdout
+    assert '"latent_dim": 4' in info.stdout  # the config line
+
+
+def test_info_json(digits_run, capsys):
+    proc, out = digits_run
+    assert proc.returncode == 0, proc.stderr
+    assert main(["info", str(out), "--json"]) == 0
+    s = json.loads(capsys.readouterr().out)
+    assert s["N codes"] == 150 and s["latent dim"] == 4 and s["dataset"] == "digits"
+    assert isinstance(s["OT L1 (validation)"], float)
+    assert s["config"]["ae"]["latent_dim"] == 4
+
+
+def test_train_toy_points_uses_identity_embedding(tmp_path):
+    out = tmp_path / "ring"  # ".npz" is added
+    proc = _cli("train", "--dataset", "ring8", "--n-samples", 200, *FAST, "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    model = load_bundle(tmp_path / "ring.npz")
+    assert model.dataset["name"] == "ring8"
+    assert model.ae_kind == "identity"
+    assert model.n_codes == 200 and model.latent_dim == 2
+
+
+def test_unknown_dataset_in_a_subprocess(tmp_path):
+    proc = _cli("train", "--dataset", "no_such_dataset", "--out", tmp_path / "b.npz", timeout=60)
+    assert proc.returncode == 2
+    _assert_clean_error(proc.stderr, "no_such_dataset")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", ["unknown dataset", "latent dim 0", "info missing", "info not a bundle",
+                                  "out under a file"])
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, case):
+    junk = tmp_path / "notes.txt"
+    junk.write_text("not a bundle\n")
+    fast = ["--n-samples", "100", *FAST]
+    argv = {
+        "unknown dataset": ["train", "--dataset", "no_such_dataset", "--out", str(tmp_path / "b.npz")],
+        "latent dim 0": ["train", "--dataset", "digits", "--latent-dim", "0", *fast,
+                         "--out", str(tmp_path / "b.npz")],
+        "info missing": ["info", str(tmp_path / "missing.npz")],
+        "info not a bundle": ["info", str(junk)],
+        "out under a file": ["train", "--dataset", "ring8", "--n-samples", "50", "--epochs", "0",
+                             "--ot-max-iter", "4", "--ot-round-iter", "2", "--ot-validation-samples", "4096",
+                             "--device", "cpu", "--quiet", "--out", str(junk / "b.npz")],
+    }[case]
+    needle = {"unknown dataset": "no_such_dataset", "latent dim 0": "latent_dim",
+              "info missing": "missing.npz", "info not a bundle": "not an AE-OT bundle",
+              "out under a file": "notes.txt"}[case]
+    assert main(argv) == 2
+    _assert_clean_error(capsys.readouterr().err, needle)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # nothing written
+    assert junk.read_text() == "not a bundle\n"
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--dataset", "digits"])  # --out is required
+    assert exc.value.code == 2
+    assert "--out" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
