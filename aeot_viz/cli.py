@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Optional
 
 __all__ = ["main", "build_parser"]
@@ -90,6 +92,10 @@ def _train(args) -> int:
     from .datasets import load_dataset
     from .training import fit_aeot
 
+    out_dir = Path(args.out).resolve().parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if not os.access(out_dir, os.W_OK):
+        raise ValueError(f"Cannot write to {out_dir}; choose another --out before training starts.")
     kwargs = {"random_state": args.data_seed}
     if args.n_samples is not None:
         kwargs["n_samples"] = args.n_samples

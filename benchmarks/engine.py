@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import argparse
 import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
 from sklearn.neighbors import KNeighborsClassifier
 
-import aeot_viz as av
-from aeot_viz.ot import validate_ot
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout, no install needed
+import aeot_viz as av  # noqa: E402
+from aeot_viz.ot import validate_ot  # noqa: E402
 
 
 def main() -> None:
