@@ -118,6 +118,7 @@ class OTConfig:
     floor_factor: float = 1.5
     validation_samples: int = 2**20
     momentum: float = 0.9
+    multiscale: bool = True
     sampler: str = "sobol"
     n_snapshots: int = 30
     device: str = "auto"

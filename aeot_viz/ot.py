@@ -38,7 +38,13 @@ every target lies in the cube). Each iteration moves them against the relative m
 cell width (cells of mass :math:`1/N` have width about :math:`N^{-1/d}`, a facet moves by
 :math:`\Delta h / |y_i - y_j|`, and a cell has about :math:`2d` facets), so that codes in tight
 clusters and isolated codes move at their own scale: a Jacobi-type preconditioning of the gradient,
-whose Hessian is the facet-graph Laplacian. Iterations run in rounds: within a round the step size is
+whose Hessian is the facet-graph Laplacian. Such local steps are slow to move mass between
+well-separated groups of targets (a tight mode must shift all its heights together), so with
+``multiscale`` the same rule also runs on nested k-means clusterings of the targets: cluster
+:math:`C` moves all its heights by :math:`-\tfrac{\eta}{d}\, \delta_C\, \mathrm{clip}(m_C)`, with
+:math:`m_C` the averaged relative mass error of the cluster and :math:`\delta_C` computed as above
+from the cluster centres (measured on 25 Gaussians in 2-D: validated L1 0.21 without, at the noise
+floor with). Iterations run in rounds: within a round the step size is
 constant for the first half and decays linearly to zero over the second half, where the iterates are
 averaged (Polyak tail averaging). After each round the averaged heights are
 checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
@@ -73,7 +79,7 @@ import torch
 
 from .device import resolve_device
 from .progress import Callback, emit
-from .scoring import cell_counts, top_k_cells
+from .scoring import assign_cells, cell_counts, top_k_cells
 
 __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES"]
 
@@ -279,6 +285,10 @@ class SemiDiscreteOT:
         Bytes of one score block, see :mod:`aeot_viz.scoring`.
     momentum : float
         Heavy-ball averaging of the relative mass errors, in [0, 1).
+    multiscale : bool
+        Also step on nested k-means clusters of the targets (module docstring).
+    coarsening : int
+        Ratio of cluster counts between consecutive levels (at least 2).
 
     Attributes
     ----------
@@ -317,6 +327,8 @@ class SemiDiscreteOT:
         random_state: int = 0,
         memory_budget: Optional[int] = None,
         momentum: float = 0.9,
+        multiscale: bool = True,
+        coarsening: int = 8,
     ):
         self.source = source
         self.batch_size = batch_size
@@ -333,6 +345,40 @@ class SemiDiscreteOT:
         self.random_state = random_state
         self.memory_budget = memory_budget
         self.momentum = momentum
+        self.multiscale = multiscale
+        self.coarsening = coarsening
+
+    def _coarse_levels(self, Y: torch.Tensor, w: torch.Tensor) -> list:
+        """Nested clusterings of the targets for the multiscale steps.
+
+        Level 1 clusters the targets into ``N // coarsening`` groups (at most 4,096) by k-means fitted
+        on at most 20,000 of them, every target joining its nearest centre; each further level
+        clusters the previous centres ``coarsening`` times coarser, down to 2 groups.
+        """
+        from sklearn.cluster import KMeans
+
+        levels: list[dict] = []
+        N = Y.shape[0]
+        if not self.multiscale:
+            return levels
+        rng = np.random.default_rng(self.random_state)
+        Yd = Y.double().cpu().numpy()
+        k = min(N // self.coarsening, 4096)
+        fit_pts = Yd if N <= 20_000 else Yd[rng.choice(N, 20_000, replace=False)]
+        lab, pts = None, fit_pts
+        while k >= 2:
+            km = KMeans(n_clusters=k, n_init=1, max_iter=30, random_state=self.random_state).fit(pts)
+            cent = torch.as_tensor(km.cluster_centers_, dtype=torch.float32, device=Y.device)
+            if lab is None:  # every target joins its nearest centre
+                labels = assign_cells(Y, cent, -0.5 * (cent * cent).sum(dim=1), memory_budget=self.memory_budget)
+            else:
+                labels = torch.as_tensor(km.labels_, device=Y.device)[lab]
+            lab, pts = labels, km.cluster_centers_
+            mass = torch.zeros(k, device=Y.device).index_add_(0, labels, w)
+            levels.append({"k": k, "labels": labels, "mass": mass.clamp_min(1e-30),
+                           "scale": self._step_scale(cent), "m": torch.zeros(k, device=Y.device)})
+            k //= self.coarsening
+        return levels
 
     def _step_scale(self, Y: torch.Tensor) -> torch.Tensor:
         """Per-target step scale delta_i = |y_i - nearest other target| * N^(-1/d) * 2/d (floored)."""
@@ -358,6 +404,8 @@ class SemiDiscreteOT:
             raise ValueError("round_iter must be at least 2 (half constant steps, half averaged).")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
             raise ValueError(f"lr must be a positive finite number, got {self.lr!r}.")
+        if not isinstance(self.coarsening, (int, np.integer)) or self.coarsening < 2:
+            raise ValueError(f"coarsening must be an integer >= 2, got {self.coarsening!r}.")
         if not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}.")
         if not (self.tol >= 0 and self.floor_factor >= 0):
@@ -388,6 +436,7 @@ class SemiDiscreteOT:
         N, d = Y.shape
         w32 = w.float()
         scale = self._step_scale(Y)
+        levels = self._coarse_levels(Y, w32)
         if h_init is None:
             h = -0.5 * (Y * Y).sum(dim=1)
         else:
@@ -419,6 +468,11 @@ class SemiDiscreteOT:
                 rel = torch.where(w32 > 0, g / w32.clamp_min(1e-30), torch.zeros_like(g))
                 m1.mul_(self.momentum).add_(rel, alpha=1 - self.momentum)
                 h -= lr * scale * m1.clamp(-1.0, 1.0)
+                coarse_lr = lr / d
+                for lv in levels:
+                    gm = torch.zeros(lv["k"], device=dev).index_add_(0, lv["labels"], g)
+                    lv["m"].mul_(self.momentum).add_(gm / lv["mass"], alpha=1 - self.momentum)
+                    h -= coarse_lr * (lv["scale"] * lv["m"].clamp(-1.0, 1.0))[lv["labels"]]
                 samples += batch
                 if j >= half:
                     h_sum += h
@@ -451,6 +505,8 @@ class SemiDiscreteOT:
             batch = min(batch * 2, int(self.max_batch_size))
             lr0 *= 0.5
             m1.zero_()
+            for lv in levels:
+                lv["m"].zero_()
         self.h_ = h.cpu().numpy().astype(np.float64)
         self.log_ = log
         self.validation_log_ = vlog
@@ -466,4 +522,4 @@ class SemiDiscreteOT:
         return {k: getattr(self, k) for k in (
             "source", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
             "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
-            "random_state", "memory_budget", "momentum")}
+            "random_state", "memory_budget", "momentum", "multiscale", "coarsening")}
