@@ -421,7 +421,8 @@ class SemiDiscreteOT:
         nu : array-like, shape (N,), optional
             Target weights, normalised to sum 1; uniform when omitted.
         h_init : array-like, shape (N,), optional
-            Starting heights (warm start); zeros when omitted.
+            Starting heights (warm start); when omitted :math:`h_i = -|y_i|^2 / 2`, whose power
+            cells are the Voronoi cells of the targets.
         callback : callable, optional
             Receives a :class:`~aeot_viz.progress.ProgressEvent` after every iteration (stage
             ``"ot"``) and every validation (stage ``"ot-validation"``).
@@ -459,6 +460,8 @@ class SemiDiscreteOT:
             half = n_round // 2
             h_sum = torch.zeros(N, device=dev, dtype=torch.float64)
             n_avg = 0
+            floor = float((math.sqrt(2 / math.pi) * torch.sqrt(w * (1 - w) / batch)).sum())
+            coarse_lr_factor = 1.0 / d
             for j in range(n_round):
                 it += 1
                 X = sample_source(batch, d, self.source, sampler=self.sampler, seed=seed_base + it, device=dev)
@@ -468,17 +471,15 @@ class SemiDiscreteOT:
                 rel = torch.where(w32 > 0, g / w32.clamp_min(1e-30), torch.zeros_like(g))
                 m1.mul_(self.momentum).add_(rel, alpha=1 - self.momentum)
                 h -= lr * scale * m1.clamp(-1.0, 1.0)
-                coarse_lr = lr / d
                 for lv in levels:
                     gm = torch.zeros(lv["k"], device=dev).index_add_(0, lv["labels"], g)
                     lv["m"].mul_(self.momentum).add_(gm / lv["mass"], alpha=1 - self.momentum)
-                    h -= coarse_lr * (lv["scale"] * lv["m"].clamp(-1.0, 1.0))[lv["labels"]]
+                    h -= lr * coarse_lr_factor * (lv["scale"] * lv["m"].clamp(-1.0, 1.0))[lv["labels"]]
                 samples += batch
                 if j >= half:
                     h_sum += h
                     n_avg += 1
                 l1 = float(g.abs().sum())
-                floor = float((math.sqrt(2 / math.pi) * torch.sqrt(w * (1 - w) / batch)).sum())
                 empty = float((counts == 0).float().mean())
                 elapsed = time.perf_counter() - t_start
                 for k, v in zip(log, (it, rnd, l1, floor, empty, lr, batch, samples, elapsed)):
