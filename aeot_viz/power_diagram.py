@@ -1,0 +1,204 @@
+r"""Power diagrams of the Brenier potential :math:`u_h(x) = \max_i \langle x, y_i\rangle + h_i`.
+
+Cell :math:`W_i = \{x : \langle x, y_i\rangle + h_i \ge \langle x, y_j\rangle + h_j \;\forall j\}`.
+Written as a power diagram, :math:`\arg\max_i \langle x, y_i\rangle + h_i = \arg\min_i |x - y_i|^2
+- \omega_i` with weights :math:`\omega_i = |y_i|^2 + 2 h_i`, so its dual is the regular triangulation:
+the lower convex hull of the lifted points :math:`(y_i, -2 h_i)`. Two cells share a facet exactly when
+their lifted points share a lower-hull edge; a target whose lifted point is not on the lower hull has an
+empty cell.
+
+This module gives cell assignment, top-k cells and the best-to-second gap for any dimension (through the
+chunked kernel of :mod:`aeot_viz.scoring`), and the exact cells for d = 2: polygons clipped to the
+source square :math:`[-\tfrac12, \tfrac12]^2` with their areas, centroids and shared edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .scoring import assign_cells, top_k_cells
+
+__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d"]
+
+
+def _tensors(X, Y, h):
+    X = torch.as_tensor(np.asarray(X, dtype=np.float32))
+    Y = torch.as_tensor(np.asarray(Y, dtype=np.float32))
+    h = torch.as_tensor(np.asarray(h, dtype=np.float32))
+    return X, Y, h
+
+
+def assign(X, Y, h) -> np.ndarray:
+    """Cell index of each point, :math:`\\arg\\max_i \\langle x, y_i\\rangle + h_i`.
+
+    Parameters
+    ----------
+    X : array-like, shape (M, d)
+    Y : array-like, shape (N, d)
+    h : array-like, shape (N,)
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (M,)
+    """
+    return assign_cells(*_tensors(X, Y, h)).numpy()
+
+
+def top_k(X, Y, h, k: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best cells of each point and their scores, best first.
+
+    ``scores[:, 0] - scores[:, 1]`` is the gap to the nearest facet in score units; divided by
+    :math:`|y_{i_1} - y_{i_2}|` it is the Euclidean distance from :math:`x` to the hyperplane of the facet.
+
+    Returns
+    -------
+    indices : numpy.ndarray of int64, shape (M, k)
+    scores : numpy.ndarray of float32, shape (M, k)
+    """
+    idx, val = top_k_cells(*_tensors(X, Y, h), k=k)
+    return idx.numpy(), val.numpy()
+
+
+@dataclass
+class PowerCells2D:
+    """Exact power cells of a 2-D problem, clipped to the square.
+
+    Attributes
+    ----------
+    polygons : list of numpy.ndarray, each (n_vertices, 2)
+        Counter-clockwise vertices of each cell (empty array for an empty cell).
+    areas : numpy.ndarray, shape (N,)
+    centroids : numpy.ndarray, shape (N, 2)
+        NaN for empty cells.
+    edges : numpy.ndarray of int64, shape (E, 2)
+        Pairs (i, j), i < j, of cells sharing an edge of positive length inside the square.
+    edge_lengths : numpy.ndarray, shape (E,)
+    """
+
+    polygons: list
+    areas: np.ndarray
+    centroids: np.ndarray
+    edges: np.ndarray
+    edge_lengths: np.ndarray
+
+
+_SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+
+
+def _clip(poly: np.ndarray, a: np.ndarray, b: float) -> np.ndarray:
+    """Clip a convex polygon to the half-plane ``a . x <= b`` (Sutherland-Hodgman, one edge)."""
+    if len(poly) == 0:
+        return poly
+    s = poly @ a - b
+    inside = s <= 1e-15
+    if inside.all():
+        return poly
+    if not inside.any():
+        return poly[:0]
+    out = []
+    n = len(poly)
+    for k in range(n):
+        p, q = poly[k], poly[(k + 1) % n]
+        sp, sq = s[k], s[(k + 1) % n]
+        if sp <= 1e-15:
+            out.append(p)
+        if (sp <= 1e-15) != (sq <= 1e-15):
+            t = sp / (sp - sq)
+            out.append(p + t * (q - p))
+    return np.asarray(out)
+
+
+def _area_centroid(poly: np.ndarray) -> tuple[float, np.ndarray]:
+    if len(poly) < 3:
+        return 0.0, np.full(2, np.nan)
+    x, y = poly[:, 0], poly[:, 1]
+    xn, yn = np.roll(x, -1), np.roll(y, -1)
+    cross = x * yn - xn * y
+    a = cross.sum() / 2
+    if abs(a) < 1e-18:
+        return 0.0, np.full(2, np.nan)
+    cx = ((x + xn) * cross).sum() / (6 * a)
+    cy = ((y + yn) * cross).sum() / (6 * a)
+    return float(abs(a)), np.array([cx, cy])
+
+
+def _hull_neighbours(Y: np.ndarray, h: np.ndarray) -> list:
+    """Neighbours in the regular triangulation (lower hull of the lifted points); ``None`` marks a
+    target whose lifted point is not a lower-hull vertex, i.e. whose cell is empty."""
+    from scipy.spatial import ConvexHull, QhullError
+
+    N = len(Y)
+    nbrs = [set() for _ in range(N)]
+    if N <= 3:
+        for i in range(N):
+            nbrs[i] = set(range(N)) - {i}
+        return nbrs
+    lifted = np.column_stack([Y, -2.0 * h])
+    try:
+        hull = ConvexHull(lifted, qhull_options="Qt QbB")
+    except QhullError:  # degenerate (collinear targets): fall back to all pairs
+        return [set(range(N)) - {i} for i in range(N)]
+    on_lower = np.zeros(N, dtype=bool)
+    for simplex, eq in zip(hull.simplices, hull.equations):
+        if eq[2] < 0:  # lower facet: outward normal points down
+            on_lower[simplex] = True
+            for a in simplex:
+                nbrs[a].update(int(b) for b in simplex if b != a)
+    return [nb if on_lower[i] else None for i, nb in enumerate(nbrs)]
+
+
+def exact_cells_2d(Y, h) -> PowerCells2D:
+    """Exact power cells of targets ``Y`` (N, 2) with heights ``h`` (N,), clipped to the square.
+
+    Each cell is the square clipped by the half-planes
+    :math:`\\langle x, y_j - y_i\\rangle \\le h_i - h_j` of its neighbours in the regular triangulation
+    (no other constraint can be active), computed in float64.
+
+    Raises
+    ------
+    ValueError
+        If ``Y`` is not (N, 2) or ``h`` not (N,), or they hold NaN / Inf.
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    h = np.asarray(h, dtype=np.float64)
+    if Y.ndim != 2 or Y.shape[1] != 2 or h.shape != (Y.shape[0],):
+        raise ValueError(f"exact_cells_2d needs Y of shape (N, 2) and h of shape (N,), got {Y.shape}, {h.shape}.")
+    if not (np.isfinite(Y).all() and np.isfinite(h).all()):
+        raise ValueError("Y and h must be finite.")
+    N = len(Y)
+    nbrs = _hull_neighbours(Y, h)
+    polys, areas, cents = [], np.zeros(N), np.full((N, 2), np.nan)
+    for i in range(N):
+        if nbrs[i] is None:
+            polys.append(_SQUARE[:0].copy())
+            continue
+        poly = _SQUARE.copy()
+        for j in sorted(nbrs[i]):
+            poly = _clip(poly, Y[j] - Y[i], h[i] - h[j])
+            if len(poly) == 0:
+                break
+        polys.append(poly)
+        areas[i], cents[i] = _area_centroid(poly)
+    edges, lengths = [], []
+    for i in range(N):
+        if areas[i] <= 0 or nbrs[i] is None:
+            continue
+        for j in nbrs[i]:
+            if j <= i or areas[j] <= 0:
+                continue
+            a, b = Y[j] - Y[i], h[i] - h[j]
+            na = np.linalg.norm(a)
+            if na == 0:
+                continue
+            on = np.abs(polys[i] @ a - b) <= 1e-9 * max(1.0, na)
+            if on.sum() >= 2:
+                pts = polys[i][on]
+                length = float(np.ptp(pts @ np.array([-a[1], a[0]]) / na))
+                if length > 1e-12:
+                    edges.append((i, j))
+                    lengths.append(length)
+    return PowerCells2D(polys, areas, cents, np.asarray(edges, dtype=np.int64).reshape(-1, 2),
+                        np.asarray(lengths, dtype=np.float64))
