@@ -21,7 +21,7 @@ import torch
 
 from .scoring import assign_cells, top_k_cells
 
-__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d"]
+__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples"]
 
 
 def _tensors(X, Y, h):
@@ -202,3 +202,78 @@ def exact_cells_2d(Y, h) -> PowerCells2D:
                     lengths.append(length)
     return PowerCells2D(polys, areas, cents, np.asarray(edges, dtype=np.int64).reshape(-1, 2),
                         np.asarray(lengths, dtype=np.float64))
+
+
+@dataclass
+class Adjacency:
+    """Cell adjacency estimated from samples.
+
+    Attributes
+    ----------
+    pairs : numpy.ndarray of int64, shape (E, 2)
+        Pairs (i, j), i < j, seen as best and second-best cells of samples near their common facet.
+    facet_measure : numpy.ndarray, shape (E,)
+        Estimated (d-1)-dimensional measure of each facet (edge length in 2-D) inside the cube.
+    counts : numpy.ndarray of int64, shape (E,)
+        Samples that fell in the band around each facet.
+    band : float
+        Half-width :math:`\\varepsilon` of the band, in distance units of the source space.
+    """
+
+    pairs: np.ndarray
+    facet_measure: np.ndarray
+    counts: np.ndarray
+    band: float
+
+
+def adjacency_from_samples(Y, h, n_samples: int = 2**18, band: float | None = None,
+                           random_state: int = 0, batch: int = 2**16) -> Adjacency:
+    r"""Estimate the facet graph of the power diagram in any dimension.
+
+    A uniform sample :math:`x` of the cube with best and second-best cells :math:`i, j` lies at distance
+    :math:`t = (s_i(x) - s_j(x)) / |y_i - y_j|` from the hyperplane of their common facet. Samples with
+    :math:`t < \varepsilon` fill, on both sides, a slab of volume about :math:`2 \varepsilon |F_{ij}|`,
+    so :math:`|F_{ij}| \approx \#\{t < \varepsilon\} / (2 \varepsilon M)` for :math:`M` samples (exact
+    as :math:`\varepsilon \to 0`, biased near the facet's own boundary).
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, d)
+    h : array-like, shape (N,)
+    n_samples : int
+        Uniform samples :math:`M` of :math:`[-\tfrac12, \tfrac12]^d`.
+    band : float, optional
+        :math:`\varepsilon`; by default 5% of the typical cell width :math:`N^{-1/d}`.
+    random_state : int
+
+    Returns
+    -------
+    Adjacency
+    """
+    from .ot import sample_source
+
+    Yt = torch.as_tensor(np.asarray(Y, dtype=np.float32))
+    ht = torch.as_tensor(np.asarray(h, dtype=np.float32))
+    if Yt.ndim != 2 or ht.shape != (Yt.shape[0],) or Yt.shape[0] < 2:
+        raise ValueError(f"Need Y (N, d) with N >= 2 and h (N,), got {tuple(Yt.shape)}, {tuple(ht.shape)}.")
+    N, d = Yt.shape
+    eps = float(band) if band is not None else 0.05 * N ** (-1.0 / d)
+    if not eps > 0:
+        raise ValueError(f"band must be positive, got {band}.")
+    keys = []
+    done, k = 0, 0
+    while done < n_samples:
+        m = min(batch, n_samples - done)
+        X = sample_source(m, d, "uniform", sampler="random", seed=random_state * 1_000_003 + k)
+        idx, val = top_k_cells(X, Yt, ht, k=2)
+        dist = (val[:, 0] - val[:, 1]) / (Yt[idx[:, 0]] - Yt[idx[:, 1]]).norm(dim=1).clamp_min(1e-12)
+        near = dist < eps
+        lo = torch.minimum(idx[near, 0], idx[near, 1])
+        hi = torch.maximum(idx[near, 0], idx[near, 1])
+        keys.append((lo * N + hi).numpy())
+        done += m
+        k += 1
+    allk = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
+    uniq, counts = np.unique(allk, return_counts=True)
+    pairs = np.stack([uniq // N, uniq % N], axis=1).astype(np.int64)
+    return Adjacency(pairs, counts / (2 * eps * n_samples), counts.astype(np.int64), eps)

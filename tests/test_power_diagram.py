@@ -70,3 +70,20 @@ def test_bad_input():
         exact_cells_2d(np.zeros((5, 3)), np.zeros(5))
     with pytest.raises(ValueError, match="finite"):
         exact_cells_2d(np.full((5, 2), np.nan), np.zeros(5))
+
+
+def test_sampled_adjacency_recovers_the_exact_edges_and_their_lengths():
+    from aeot_viz.power_diagram import adjacency_from_samples
+
+    Y, h = _problem(150, 0.001, 5)
+    cells = exact_cells_2d(Y, h)
+    adj = adjacency_from_samples(Y, h, n_samples=2**20, random_state=1)
+    exact = {tuple(e): L for e, L in zip(cells.edges.tolist(), cells.edge_lengths)}
+    est = {tuple(e): L for e, L in zip(adj.pairs.tolist(), adj.facet_measure)}
+    long_edges = [e for e, L in exact.items() if L > 0.03]
+    assert all(e in est for e in long_edges)
+    ratios = np.array([est[e] / exact[e] for e in long_edges])
+    assert np.percentile(np.abs(ratios - 1), 90) < 0.3
+    spurious = sum(L for e, L in est.items() if e not in exact)
+    assert spurious < 0.05 * adj.facet_measure.sum()
+    assert adj.facet_measure.sum() == pytest.approx(cells.edge_lengths.sum(), rel=0.1)
