@@ -21,7 +21,7 @@ import torch
 
 from .scoring import assign_cells, top_k_cells
 
-__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples"]
+__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples", "slice_points", "slice_labels"]
 
 
 def _tensors(X, Y, h):
@@ -277,3 +277,45 @@ def adjacency_from_samples(Y, h, n_samples: int = 2**18, band: float | None = No
     uniq, counts = np.unique(allk, return_counts=True)
     pairs = np.stack([uniq // N, uniq % N], axis=1).astype(np.int64)
     return Adjacency(pairs, counts / (2 * eps * n_samples), counts.astype(np.int64), eps)
+
+
+def slice_points(center, u, v, extent: float = 0.5, resolution: int = 200):
+    """Points of a square grid on the plane ``center + a u + b v``, a, b in [-extent, extent].
+
+    ``u`` and ``v`` are orthonormalised (Gram-Schmidt). Returns the points (resolution**2, d), a mask
+    of those inside the source cube, and the 1-D coordinate axis (resolution,).
+    """
+    c = np.asarray(center, dtype=np.float64)
+    u = np.asarray(u, dtype=np.float64)
+    v = np.asarray(v, dtype=np.float64)
+    if c.ndim != 1 or u.shape != c.shape or v.shape != c.shape:
+        raise ValueError("center, u and v must be vectors of the same dimension d.")
+    nu = np.linalg.norm(u)
+    if nu == 0:
+        raise ValueError("Direction u is zero; choose two different directions.")
+    u = u / nu
+    v = v - (v @ u) * u
+    nv = np.linalg.norm(v)
+    if nv < 1e-12:
+        raise ValueError("Directions u and v are parallel; choose two independent directions.")
+    v = v / nv
+    ax = np.linspace(-extent, extent, int(resolution))
+    A, B = np.meshgrid(ax, ax, indexing="xy")
+    P = c + A.reshape(-1, 1) * u + B.reshape(-1, 1) * v
+    inside = (np.abs(P) <= 0.5).all(axis=1)
+    return P, inside, ax
+
+
+def slice_labels(Y, h, center, u, v, extent: float = 0.5, resolution: int = 200) -> np.ndarray:
+    """Label raster of a 2-D slice: which cell owns each pixel (-1 outside the cube).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (resolution, resolution)
+        Row r, column c is the point ``center + ax[c] u + ax[r] v`` (see :func:`slice_points`).
+    """
+    P, inside, _ = slice_points(center, u, v, extent, resolution)
+    lab = np.full(len(P), -1, dtype=np.int64)
+    if inside.any():
+        lab[inside] = assign(P[inside], Y, h)
+    return lab.reshape(int(resolution), int(resolution))

@@ -87,3 +87,27 @@ def test_sampled_adjacency_recovers_the_exact_edges_and_their_lengths():
     spurious = sum(L for e, L in est.items() if e not in exact)
     assert spurious < 0.05 * adj.facet_measure.sum()
     assert adj.facet_measure.sum() == pytest.approx(cells.edge_lengths.sum(), rel=0.1)
+
+
+def test_slice_through_a_2d_problem_is_the_diagram_itself():
+    from aeot_viz.power_diagram import slice_labels
+
+    Y, h = _problem(60, 0.001, 7)
+    lab = slice_labels(Y, h, center=[0, 0], u=[1, 0], v=[0, 1], extent=0.5, resolution=RES)
+    ax = np.linspace(-0.5, 0.5, RES)
+    rows = [assign(np.column_stack([ax, np.full(RES, b)]), Y, h) for b in ax]  # row r: y = ax[r]
+    assert lab.shape == (RES, RES) and (lab >= 0).all()
+    assert np.array_equal(lab, np.stack(rows))
+
+
+def test_slice_in_higher_dimension_marks_outside_and_validates_directions():
+    from aeot_viz.power_diagram import slice_labels
+
+    rng = np.random.default_rng(8)
+    Y = rng.uniform(-0.5, 0.5, (50, 5))
+    h = -0.5 * (Y**2).sum(1)
+    lab = slice_labels(Y, h, np.zeros(5), np.eye(5)[0], np.eye(5)[1] + np.eye(5)[0], extent=0.8, resolution=41)
+    assert (lab == -1).any() and (lab >= 0).any()
+    assert lab[20, 20] == assign(np.zeros((1, 5)), Y, h)[0]
+    with pytest.raises(ValueError, match="parallel"):
+        slice_labels(Y, h, np.zeros(5), np.eye(5)[0], 2 * np.eye(5)[0])
