@@ -76,6 +76,8 @@ class PowerCells2D:
     edges : numpy.ndarray of int64, shape (E, 2)
         Pairs (i, j), i < j, of cells sharing an edge of positive length inside the square.
     edge_lengths : numpy.ndarray, shape (E,)
+    segments : numpy.ndarray, shape (E, 2, 2)
+        End points of each shared edge.
     """
 
     polygons: list
@@ -83,6 +85,7 @@ class PowerCells2D:
     centroids: np.ndarray
     edges: np.ndarray
     edge_lengths: np.ndarray
+    segments: np.ndarray
 
 
 _SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
@@ -182,7 +185,7 @@ def exact_cells_2d(Y, h) -> PowerCells2D:
                 break
         polys.append(poly)
         areas[i], cents[i] = _area_centroid(poly)
-    edges, lengths = [], []
+    edges, lengths, segs = [], [], []
     for i in range(N):
         if areas[i] <= 0 or nbrs[i] is None:
             continue
@@ -196,12 +199,14 @@ def exact_cells_2d(Y, h) -> PowerCells2D:
             on = np.abs(polys[i] @ a - b) <= 1e-9 * max(1.0, na)
             if on.sum() >= 2:
                 pts = polys[i][on]
-                length = float(np.ptp(pts @ np.array([-a[1], a[0]]) / na))
+                along = pts @ np.array([-a[1], a[0]]) / na
+                length = float(np.ptp(along))
                 if length > 1e-12:
                     edges.append((i, j))
                     lengths.append(length)
+                    segs.append([pts[np.argmin(along)], pts[np.argmax(along)]])
     return PowerCells2D(polys, areas, cents, np.asarray(edges, dtype=np.int64).reshape(-1, 2),
-                        np.asarray(lengths, dtype=np.float64))
+                        np.asarray(lengths, dtype=np.float64), np.asarray(segs, dtype=np.float64).reshape(-1, 2, 2))
 
 
 @dataclass
