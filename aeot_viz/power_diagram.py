@@ -21,7 +21,8 @@ import torch
 
 from .scoring import assign_cells, top_k_cells
 
-__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples", "slice_points", "slice_labels"]
+__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples",
+           "slice_points", "slice_labels"]
 
 
 def _tensors(X, Y, h):

@@ -81,7 +81,7 @@ class SingularSet:
     singular: np.ndarray
     n_targets: int
 
-    def with_threshold(self, threshold: float) -> "SingularSet":
+    def with_threshold(self, threshold: float) -> SingularSet:
         """The same facets judged with another threshold (radians)."""
         if not threshold >= 0:
             raise ValueError(f"threshold must be a non-negative angle in radians, got {threshold}.")
