@@ -1,0 +1,85 @@
+"""Generation with the plain and extended OT maps, on toy models trained end to end."""
+
+import numpy as np
+import pytest
+
+import aeot_viz as av
+from aeot_viz.datasets import grid_modes
+from aeot_viz.generation import extended_map, generate, sample_region
+from aeot_viz.power_diagram import assign
+from aeot_viz.singularity import singular_set
+
+
+@pytest.fixture(scope="module")
+def grid_model():
+    ds = av.load_dataset("grid25", n_samples=1000, random_state=3)
+    return av.fit_aeot(ds, av.AEOTConfig(ot=av.OTConfig(device="cpu", validation_samples=2**19)))
+
+
+@pytest.fixture(scope="module")
+def two_cluster_model():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 300)
+    pts = np.array([[-2.0, 0.0], [2.0, 0.0]])[labels] + 0.3 * rng.standard_normal((600, 2))
+    ds = av.Dataset(pts.astype(np.float32), labels, "points", "two_clusters")
+    return av.fit_aeot(ds, av.AEOTConfig(ot=av.OTConfig(device="cpu", validation_samples=2**19)))
+
+
+def test_grid25_generated_codes_fall_in_the_modes_and_cover_them_all(grid_model):
+    g = generate(grid_model, 2500, random_state=1)
+    d = np.linalg.norm(g.codes[:, None, :] - grid_modes()[None], axis=2)
+    high_quality = d.min(axis=1) < 3 * 0.05
+    assert high_quality.mean() >= 0.95
+    assert len(np.unique(d.argmin(axis=1)[high_quality])) == 25
+
+
+def test_extended_map_makes_new_codes_but_never_in_the_gap(two_cluster_model):
+    m = two_cluster_model
+    g = generate(m, 3000, random_state=2)
+    assert (np.abs(g.codes[:, 0]) > 0.8).all()  # the gap between the clusters stays empty
+    new = ~np.isin(g.codes.view("V8").ravel(), m.codes.view("V8").ravel())
+    assert new.mean() > 0.3  # it interpolates: many codes are not training codes
+    # while the plain OT map only ever returns training codes
+    p = generate(m, 1000, rule="plain", random_state=2)
+    assert np.isin(p.codes.view("V8").ravel(), m.codes.view("V8").ravel()).all()
+    assert np.array_equal(p.codes, m.codes[p.cells])
+
+
+def test_without_the_singular_set_the_extension_would_blend_across_the_gap(two_cluster_model):
+    """The same rule with every facet declared regular puts codes in the gap: the filtering matters."""
+    m = two_cluster_model
+    Y, h = m.targets, m.h
+    ss = singular_set(Y, h)
+    everything_regular = ss.with_threshold(np.inf)
+    X = sample_region(20000, 2, random_state=5)
+    blended, _ = extended_map(X, Y, h, everything_regular, bandwidth=0.2)
+    filtered, _ = extended_map(X, Y, h, ss, bandwidth=0.2)
+    gap = lambda T: (np.abs(m.normalizer.inverse_transform(T)[:, 0]) < 0.8).sum()  # noqa: E731
+    assert gap(blended) > 0
+    assert gap(filtered) == 0
+
+
+def test_region_restriction_returns_only_chosen_cells(grid_model):
+    m = grid_model
+    chosen = np.flatnonzero(m.labels == 7)
+    g = generate(m, 300, cells=chosen, rule="plain", random_state=3)
+    assert np.isin(g.cells, chosen).all()
+    gl = generate(m, 300, label=12, random_state=3)
+    assert (m.labels[gl.cells] == 12).all()
+    assert np.isin(assign(gl.source_points, m.targets, m.h), np.flatnonzero(m.labels == 12)).all()
+    box = generate(m, 200, box=([-0.5, -0.5], [0.0, 0.0]), rule="plain", random_state=4)
+    assert (box.source_points <= 0).all()
+    ball = generate(m, 200, ball=([0.2, 0.2], 0.1), rule="plain", random_state=4)
+    assert (np.linalg.norm(ball.source_points - 0.2, axis=1) <= 0.1 + 1e-6).all()
+
+
+def test_bad_regions_raise(grid_model):
+    m = grid_model
+    with pytest.raises(ValueError, match="label"):
+        generate(m, 10, label=99)
+    with pytest.raises(ValueError, match="does not meet"):
+        generate(m, 10, box=([0.7, 0.7], [0.9, 0.9]))
+    with pytest.raises(ValueError, match="larger region"):
+        sample_region(50, 2, Y=m.targets, h=m.h, cells=[0], max_draws=100)
+    with pytest.raises(ValueError, match="rule"):
+        generate(m, 10, rule="diffusion")
