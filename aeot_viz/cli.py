@@ -45,6 +45,16 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--out", required=True, help="bundle file to write (.npz)")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
 
+    gen = sub.add_parser("generate", help="generate new samples from a bundle: image grid + codes")
+    gen.add_argument("--bundle", required=True)
+    gen.add_argument("--n", type=int, default=64, help="number of samples")
+    where = gen.add_mutually_exclusive_group()
+    where.add_argument("--label", type=int, default=None, help="only from cells of codes with this label")
+    where.add_argument("--cells", default=None, help="only from these cells, e.g. 1,5,9")
+    gen.add_argument("--rule", default="extended", choices=["extended", "plain"])
+    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--out", required=True, help="image grid (.png); the codes go beside it as <name>_codes.npz")
+
     info = sub.add_parser("info", help="describe a bundle and its OT validation")
     info.add_argument("bundle")
     info.add_argument("--json", action="store_true", help="print JSON")
@@ -122,6 +132,38 @@ def _train(args) -> int:
     return 0
 
 
+def _generate(args) -> int:
+    import numpy as np
+
+    from .bundle import load_bundle
+    from .generation import generate
+    from .imaging import image_grid
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise ValueError(f"--out must be a .png file, got {out.name!r}.")
+    cells = None
+    if args.cells is not None:
+        try:
+            cells = [int(c) for c in args.cells.split(",") if c.strip()]
+        except ValueError as exc:
+            raise ValueError(f"--cells must be comma-separated integers, got {args.cells!r}.") from exc
+    model = load_bundle(args.bundle)
+    g = generate(model, args.n, rule=args.rule, cells=cells, label=args.label, random_state=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    codes_path = out.with_name(out.stem + "_codes.npz")  # never the bundle itself
+    np.savez_compressed(codes_path, codes=g.codes, source_points=g.source_points, cells=g.cells)
+    if model.dataset["kind"] == "images":
+        image_grid(model.decode(g.codes)).save(out)
+        print(f"wrote {out} ({args.n} images, rule {args.rule}) and {codes_path}")
+    else:
+        from .imaging import scatter_png
+
+        scatter_png(model.codes, model.decode(g.codes)).save(out)
+        print(f"wrote {out} (generated points over the training data, rule {args.rule}) and {codes_path}")
+    return 0
+
+
 def _info(args) -> int:
     from .bundle import load_bundle
 
@@ -145,7 +187,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the command line; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     try:
-        return {"train": _train, "info": _info}[args.command](args)
+        return {"train": _train, "info": _info, "generate": _generate}[args.command](args)
     except (ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from aeot_viz.bundle import load_bundle
@@ -127,3 +128,31 @@ def test_usage_errors_exit_2(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["frobnicate"])
     assert exc.value.code == 2
+
+
+def test_generate_writes_an_image_grid_and_codes(tmp_path):
+    """`generate` on the shipped default bundle: a PNG grid of decoded digits and the codes beside it."""
+    from PIL import Image
+
+    from aeot_viz.cli import main
+
+    bundle = Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz"
+    out = tmp_path / "grid.png"
+    assert main(["generate", "--bundle", str(bundle), "--n", "16", "--label", "3", "--out", str(out)]) == 0
+    img = Image.open(out)
+    assert img.size == (2 * (4 * 30 + 2), 2 * (4 * 30 + 2))  # 4 x 4 tiles of 28 px, 2 px gaps, x2
+    z = np.load(tmp_path / "grid_codes.npz")
+    assert z["codes"].shape == (16, 16) and z["cells"].shape == (16,)
+    assert main(["generate", "--bundle", str(bundle), "--cells", "x", "--out", str(out)]) == 2
+    assert main(["generate", "--bundle", str(bundle), "--out", str(tmp_path / "grid.jpg")]) == 2
+
+
+def test_generate_for_points_writes_a_scatter(tmp_path, toy_model):
+    from aeot_viz.bundle import save_bundle
+    from aeot_viz.cli import main
+
+    path = save_bundle(toy_model, tmp_path / "toy.npz")
+    out = tmp_path / "toy.png"
+    assert main(["generate", "--bundle", str(path), "--n", "50", "--rule", "plain", "--out", str(out)]) == 0
+    assert out.is_file() and np.load(tmp_path / "toy_codes.npz")["codes"].shape == (50, 2)
+    assert load_bundle(path).n_codes == toy_model.n_codes  # the bundle beside it is untouched
