@@ -48,7 +48,7 @@ def plain_map(X, Y, h) -> tuple[np.ndarray, np.ndarray]:
 
 
 def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
-                 bandwidth: Optional[float] = None) -> tuple[np.ndarray, np.ndarray]:
+                 bandwidth: Optional[float] = None, return_weights: bool = False):
     """The extended OT map (module docstring).
 
     Parameters
@@ -70,6 +70,8 @@ def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
     codes : numpy.ndarray, float32, shape (M, d)
     cells : numpy.ndarray of int64, shape (M,)
         The cell :math:`i_1` of each point.
+    neighbours, weights : numpy.ndarray, shape (M, k)
+        Only with ``return_weights``: the cells :math:`i_m` and their weights :math:`w_m`.
     """
     Y = np.asarray(Y, dtype=np.float64)
     N, d = Y.shape
@@ -88,6 +90,8 @@ def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
         t = (val[:, 0] - val[:, m]) / np.maximum(np.linalg.norm(Y[i1] - Y[j], axis=1), 1e-12)
         w[:, m] = np.clip(1.0 - t / tau, 0.0, 1.0) * singular.pair_is(i1, j, "regular")
     codes = (w[:, :, None] * Y[idx]).sum(axis=1) / w.sum(axis=1, keepdims=True)
+    if return_weights:
+        return codes.astype(np.float32), i1, idx, w
     return codes.astype(np.float32), i1
 
 
