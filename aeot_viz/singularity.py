@@ -139,6 +139,16 @@ class SingularSet:
         dist = (val[:, 0] - val[:, 1]) / np.maximum(np.linalg.norm(Y[idx[:, 0]] - Y[idx[:, 1]], axis=1), 1e-12)
         return (dist < eps) & self.pair_is(idx[:, 0], idx[:, 1], "singular")
 
+    def segments_2d(self, cells) -> np.ndarray:
+        """The singular edges of exact 2-D cells (:class:`~aeot_viz.power_diagram.PowerCells2D`) as
+        line segments, shape (S, 2, 2), most singular first."""
+        mask = self.pair_is(cells.edges[:, 0], cells.edges[:, 1], "singular")
+        key = cells.edges[mask, 0] * self.n_targets + cells.edges[mask, 1]
+        own = self.pairs[:, 0] * self.n_targets + self.pairs[:, 1]
+        order = np.argsort(own)
+        ang = self.angles[order][np.searchsorted(own[order], key)]
+        return cells.segments[mask][np.argsort(-ang, kind="stable")]
+
     def boundaries(self, labels: np.ndarray) -> np.ndarray:
         """Pixels of a label raster (e.g. :func:`~aeot_viz.power_diagram.slice_labels`) on a singular boundary."""
         lab = np.asarray(labels)

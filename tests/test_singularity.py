@@ -76,8 +76,12 @@ def test_singular_edges_and_points_near_them(three_clusters):
     Y, h, labels = three_clusters
     ss = singular_set(Y, h)
     cells = exact_cells_2d(Y, h)
-    seg = cells.segments[ss.pair_is(cells.edges[:, 0], cells.edges[:, 1], "singular")]
+    seg = ss.segments_2d(cells)
     assert len(seg) == ss.singular.sum()
+    # each segment lies on the bisector of a singular pair: equal scores at both end points
+    for s in seg[:10]:
+        top2 = np.sort(Y @ s.T + h[:, None], axis=0)[-2:]  # best two scores at each end point
+        assert np.allclose(top2[0], top2[1], atol=1e-9)
     mid = seg.mean(axis=1)  # midpoints of singular edges: near a singular facet
     assert ss.near_singular(mid, Y, h, eps=1e-3).mean() > 0.95
     # codes' own positions deep inside their cells are not near a singular facet... centroids of big cells
