@@ -8,10 +8,13 @@ __version__ = "0.1.0"
 from .bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
 from .config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from .datasets import Dataset, load_dataset
+from .generation import Generated, generate
 from .model import AEOTModel
 from .normalization import LatentNormalizer
 from .ot import OTValidation, SemiDiscreteOT, validate_ot
+from .power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
 from .progress import Cancelled, ProgressEvent
+from .singularity import SingularSet, singular_set
 from .training import fit_aeot, train_autoencoder
 
 __all__ = [
@@ -22,17 +25,24 @@ __all__ = [
     "BundleError",
     "Cancelled",
     "Dataset",
+    "Generated",
     "LatentNormalizer",
     "OTConfig",
     "OTValidation",
     "ProgressEvent",
     "SemiDiscreteOT",
+    "SingularSet",
     "TrainConfig",
+    "adjacency_from_samples",
     "bundle_to_bytes",
+    "exact_cells_2d",
     "fit_aeot",
+    "generate",
     "load_bundle",
     "load_dataset",
     "save_bundle",
+    "singular_set",
+    "slice_labels",
     "train_autoencoder",
     "validate_ot",
 ]
