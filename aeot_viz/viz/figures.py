@@ -1,0 +1,194 @@
+"""Figure builders for the app's pages (pure functions of arrays)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure"]
+
+#: a qualitative palette long enough for 25 modes
+PALETTE = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+    "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696",
+]
+
+
+def _colour(k: int) -> str:
+    return PALETTE[int(k) % len(PALETTE)]
+
+
+def latent_scatter(points, labels=None, *, values=None, value_name: str = "value", selected=None,
+                   overlay=None, overlay_name: str = "generated", title: str = "",
+                   hover_ids: bool = True):
+    """Scatter of 2-D (projected) latent codes, ready for box / lasso selection.
+
+    Parameters
+    ----------
+    points : array-like, shape (N, 2)
+    labels : array-like of int, shape (N,), optional
+        One trace per label (legend toggles them); ignored when ``values`` is given.
+    values : array-like, shape (N,), optional
+        Continuous colouring (e.g. cell mass error) with a colour bar.
+    selected : array-like of int, optional
+        Indices to highlight; the others are drawn as grey context.
+    overlay : array-like, shape (M, 2), optional
+        Extra points (e.g. generated codes) drawn with another marker.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Trace ``customdata`` holds each point's row in ``points``; ``dragmode`` is ``"select"``.
+    """
+    import plotly.graph_objects as go
+
+    P = np.asarray(points, dtype=np.float64)
+    if P.ndim != 2 or P.shape[1] != 2:
+        raise ValueError(f"latent_scatter needs points of shape (N, 2), got {P.shape}; project them first.")
+    N = len(P)
+    ids = np.arange(N)
+    fig = go.Figure()
+    sel_mask = None
+    if selected is not None:
+        sel_mask = np.zeros(N, dtype=bool)
+        sel_mask[np.asarray(selected, dtype=np.int64)] = True
+        fig.add_trace(go.Scattergl(x=P[~sel_mask, 0], y=P[~sel_mask, 1], mode="markers", name="other codes",
+                                   marker=dict(size=4, color="lightgrey"), customdata=ids[~sel_mask],
+                                   hovertemplate="code %{customdata}<extra></extra>"))
+    show = sel_mask if sel_mask is not None else np.ones(N, dtype=bool)
+    if values is not None:
+        v = np.asarray(values, dtype=np.float64)
+        fig.add_trace(go.Scattergl(x=P[show, 0], y=P[show, 1], mode="markers", name=value_name,
+                                   marker=dict(size=5, color=v[show], colorscale="RdBu", showscale=True,
+                                               colorbar=dict(title=value_name)),
+                                   customdata=ids[show],
+                                   hovertemplate=f"code %{{customdata}}<br>{value_name} "
+                                                 "%{marker.color:.3g}<extra></extra>"))
+    elif labels is not None:
+        lab = np.asarray(labels)
+        for k in np.unique(lab[show]):
+            m = show & (lab == k)
+            fig.add_trace(go.Scattergl(x=P[m, 0], y=P[m, 1], mode="markers", name=str(k),
+                                       marker=dict(size=5, color=_colour(k)), customdata=ids[m],
+                                       hovertemplate=f"code %{{customdata}}<br>label {k}<extra></extra>"))
+    else:
+        fig.add_trace(go.Scattergl(x=P[show, 0], y=P[show, 1], mode="markers", name="codes",
+                                   marker=dict(size=5, color=PALETTE[0]), customdata=ids[show],
+                                   hovertemplate="code %{customdata}<extra></extra>"))
+    if overlay is not None:
+        O = np.asarray(overlay, dtype=np.float64).reshape(-1, 2)
+        fig.add_trace(go.Scattergl(x=O[:, 0], y=O[:, 1], mode="markers", name=overlay_name,
+                                   marker=dict(size=7, symbol="x", color="black")))
+    fig.update_layout(title=title, dragmode="select", legend=dict(itemsizing="constant"),
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None, target_mass=None,
+                       singular_segments=None, title: str = ""):
+    """Exact 2-D power cells as filled polygons, their targets, and singular edges in red.
+
+    Parameters
+    ----------
+    cells : aeot_viz.power_diagram.PowerCells2D
+    targets : array-like, shape (N, 2)
+        Targets :math:`y_i` in the source square.
+    labels : array-like of int, shape (N,), optional
+        Colours the cells.
+    heights : array-like, shape (N,), optional
+        Shown on hover.
+    masses : array-like, shape (N,), optional
+        Measured cell masses shown on hover (defaults to the exact areas).
+    target_mass : float or array-like, optional
+        :math:`\\nu_i`, shown on hover.
+    singular_segments : array-like, shape (S, 2, 2), optional
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One filled trace per non-empty cell (named ``cell i``), one ``targets`` trace, and one
+        ``singular edges`` trace when segments are given.
+    """
+    import plotly.graph_objects as go
+
+    Y = np.asarray(targets, dtype=np.float64)
+    N = len(Y)
+    lab = np.zeros(N, dtype=np.int64) if labels is None else np.asarray(labels)
+    nu = np.full(N, 1.0 / N) if target_mass is None else np.broadcast_to(np.asarray(target_mass, float), (N,))
+    mass = cells.areas if masses is None else np.asarray(masses)
+    fig = go.Figure()
+    for i, poly in enumerate(cells.polygons):
+        if len(poly) < 3:
+            continue
+        xy = np.vstack([poly, poly[:1]])
+        text = f"cell {i}<br>label {lab[i]}<br>area {cells.areas[i]:.2e} (target {nu[i]:.2e})"
+        if heights is not None:
+            text += f"<br>h {float(np.asarray(heights)[i]):.4g}"
+        if masses is not None:
+            text += f"<br>measured mass {float(mass[i]):.2e}"
+        fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", fill="toself", name=f"cell {i}",
+                                 line=dict(width=0.5, color="white"), fillcolor=_colour(lab[i]), opacity=0.55,
+                                 hoverinfo="text", text=text, showlegend=False))
+    fig.add_trace(go.Scatter(x=Y[:, 0], y=Y[:, 1], mode="markers", name="targets",
+                             marker=dict(size=3, color="black"), customdata=np.arange(N),
+                             hovertemplate="target %{customdata}<extra></extra>"))
+    if singular_segments is not None and len(singular_segments):
+        S = np.asarray(singular_segments, dtype=np.float64)
+        xs = np.column_stack([S[:, 0, 0], S[:, 1, 0], np.full(len(S), np.nan)]).ravel()
+        ys = np.column_stack([S[:, 0, 1], S[:, 1, 1], np.full(len(S), np.nan)]).ravel()
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="singular edges",
+                                 line=dict(color="red", width=2.5), hoverinfo="skip"))
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+                      xaxis=dict(range=[-0.5, 0.5], constrain="domain"),
+                      yaxis=dict(range=[-0.5, 0.5], scaleanchor="x", scaleratio=1))
+    return fig
+
+
+def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title: str = ""):
+    """A slice's label raster as a coloured cell map, singular boundary pixels in red.
+
+    Parameters
+    ----------
+    labels_raster : array-like of int, shape (R, R)
+        From :func:`aeot_viz.power_diagram.slice_labels` (-1 outside the cube).
+    axis : array-like, shape (R,)
+        Coordinates along both slice directions.
+    cell_labels : array-like of int, shape (N,), optional
+        Colour by the codes' labels instead of by cell id.
+    boundary : array-like of bool, shape (R, R), optional
+        Pixels on singular boundaries.
+    """
+    import plotly.graph_objects as go
+
+    lab = np.asarray(labels_raster)
+    colour_of = lab.astype(np.float64)
+    if cell_labels is not None:
+        cl = np.asarray(cell_labels)
+        colour_of = np.where(lab >= 0, cl[np.clip(lab, 0, None)], np.nan).astype(np.float64)
+    colour_of[lab < 0] = np.nan
+    if boundary is not None:
+        colour_of = np.where(np.asarray(boundary), np.nan, colour_of)
+    fig = go.Figure(go.Heatmap(z=colour_of, x=axis, y=axis, colorscale="Turbo", showscale=False,
+                               customdata=lab, hovertemplate="cell %{customdata}<extra></extra>"))
+    if boundary is not None and np.asarray(boundary).any():
+        b = np.asarray(boundary)
+        ys, xs = np.nonzero(b)
+        ax = np.asarray(axis)
+        fig.add_trace(go.Scattergl(x=ax[xs], y=ax[ys], mode="markers", name="singular boundary",
+                                   marker=dict(size=3, color="red")))
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def image_grid_figure(images, ncols: int = 8):
+    """Images (n, C, H, W) in [0, 1] as one Plotly image (a tiled grid, ``ncols`` per row)."""
+    import plotly.graph_objects as go
+
+    from ..imaging import image_grid
+
+    img = np.asarray(image_grid(images, ncols=min(ncols, max(len(images), 1)), scale=1))
+    fig = go.Figure(go.Image(z=np.stack([img] * 3, -1) if img.ndim == 2 else img))
+    fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), xaxis=dict(visible=False), yaxis=dict(visible=False))
+    return fig

@@ -1,0 +1,60 @@
+"""Figure builders: the figures carry the data they are given."""
+
+import numpy as np
+import pytest
+
+from aeot_viz.power_diagram import exact_cells_2d, slice_labels
+from aeot_viz.singularity import singular_set
+from aeot_viz.viz import image_grid_figure, latent_scatter, power_cells_figure, slice_figure
+
+
+def _problem(n=40, seed=0):
+    rng = np.random.default_rng(seed)
+    Y = rng.uniform(-0.45, 0.45, (n, 2))
+    return Y, -0.5 * (Y**2).sum(1)
+
+
+def test_latent_scatter_one_trace_per_label_and_all_points():
+    rng = np.random.default_rng(0)
+    P = rng.normal(size=(100, 2))
+    lab = np.arange(100) % 4
+    fig = latent_scatter(P, lab)
+    assert [t.name for t in fig.data] == ["0", "1", "2", "3"]
+    assert sorted(np.concatenate([t.customdata for t in fig.data]).tolist()) == list(range(100))
+    assert fig.layout.dragmode == "select"
+
+
+def test_latent_scatter_selection_greys_the_rest_and_overlays():
+    P = np.random.default_rng(1).normal(size=(50, 2))
+    fig = latent_scatter(P, np.zeros(50, int), selected=[1, 2, 3], overlay=np.zeros((7, 2)))
+    names = [t.name for t in fig.data]
+    assert names == ["other codes", "0", "generated"]
+    assert len(fig.data[0].x) == 47 and sorted(fig.data[1].customdata.tolist()) == [1, 2, 3]
+    assert len(fig.data[2].x) == 7
+    fv = latent_scatter(P, values=np.linspace(-1, 1, 50), value_name="mass error")
+    assert fv.data[0].marker.showscale and len(fv.data[0].x) == 50
+    with pytest.raises(ValueError, match="project"):
+        latent_scatter(np.zeros((5, 3)))
+
+
+def test_power_cells_figure_draws_every_non_empty_cell_and_singular_edges():
+    Y, h = _problem()
+    cells = exact_cells_2d(Y, h)
+    ss = singular_set(Y, h, threshold=0.0)  # every facet singular: all edges drawn red
+    fig = power_cells_figure(cells, Y, np.arange(40) % 3, heights=h, singular_segments=ss.segments_2d(cells))
+    cell_traces = [t for t in fig.data if t.name.startswith("cell ")]
+    assert len(cell_traces) == int((cells.areas > 0).sum())
+    red = [t for t in fig.data if t.name == "singular edges"][0]
+    assert np.isnan(np.asarray(red.x, dtype=float)).sum() == len(cells.edges)
+    assert "h " in cell_traces[0].text
+
+
+def test_slice_figure_and_image_grid():
+    Y, h = _problem()
+    lab = slice_labels(Y, h, [0, 0], [1, 0], [0, 1], resolution=50)
+    ss = singular_set(Y, h, threshold=0.0)
+    fig = slice_figure(lab, np.linspace(-0.5, 0.5, 50), boundary=ss.boundaries(lab))
+    assert np.asarray(fig.data[0].z).shape == (50, 50)
+    assert fig.data[1].name == "singular boundary" and len(fig.data[1].x) == ss.boundaries(lab).sum()
+    g = image_grid_figure(np.random.default_rng(0).uniform(size=(10, 1, 8, 8)), ncols=5)
+    assert np.asarray(g.data[0].z).shape[:2] == (2 * 10 + 2, 5 * 10 + 2)
