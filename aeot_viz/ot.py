@@ -48,7 +48,8 @@ floor with). Iterations run in rounds: within a round the step size is
 constant for the first half and decays linearly to zero over the second half, where the iterates are
 averaged (Polyak tail averaging). After each round the averaged heights are
 checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
-validated L1 error is below ``max(tol, floor_factor * noise_floor)``, else it starts the next round
+validated L1 error is below ``max(tol, floor_factor * noise_floor)`` with no empty cell, else it starts
+the next round
 from the averaged heights with twice the batch and half the step.
 
 Validation
@@ -499,7 +500,7 @@ class SemiDiscreteOT:
             if snap_iters[-1] != it:
                 snaps.append(h.cpu().numpy().copy())
                 snap_iters.append(it)
-            if val.l1 <= max(self.tol, self.floor_factor * val.noise_floor):
+            if val.l1 <= max(self.tol, self.floor_factor * val.noise_floor) and val.empty_share == 0:
                 converged = True
                 break
             rnd += 1

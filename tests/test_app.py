@@ -1,16 +1,18 @@
-"""The home page, driven by Streamlit's AppTest on the shipped default bundle."""
+"""The home page, driven by Streamlit's AppTest on the shipped bundles."""
 
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.skipif(not (ROOT / "assets" / "default_mnist10k.npz").is_file(), reason="default bundle not built")
+def _home():
+    return AppTest.from_file("../app.py", default_timeout=120).run()
+
+
 def test_home_page_shows_the_default_model():
-    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at = _home()
     assert not at.exception, [e.value for e in at.exception]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Dataset"] == "mnist10k"
@@ -22,9 +24,11 @@ def test_home_page_shows_the_default_model():
     assert [len(im.proto.imgs) for im in images] == [16, 16]
 
 
-def test_home_page_upload_mode_waits_for_a_file():
-    at = AppTest.from_file("../app.py", default_timeout=120).run()
-    at.radio(key="home_source").set_value("Upload a bundle (.npz)").run()
+def test_picking_the_toy_model_switches_the_summary():
+    at = _home()
+    at.selectbox(key="home_model").set_value("25 Gaussians, 2-D (shipped toy)").run()
     assert not at.exception
-    assert not at.metric  # nothing loaded yet, and no error either
-    assert not at.error
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Dataset"] == "grid25" and metrics["Latent dim"] == "2"
+    assert not at.get("image")  # points, no images
+    assert at.session_state["aeot_current"] == "25 Gaussians, 2-D (shipped toy)"

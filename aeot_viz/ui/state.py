@@ -1,0 +1,75 @@
+"""Which model a visitor is looking at, kept in that visitor's session only.
+
+Shipped and uploaded bundles are loaded once per process (``st.cache_resource``) and shared read-only
+between sessions; models trained in a session live in that session's state. Keys are prefixed ``aeot_``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import streamlit as st
+
+from ..bundle import load_bundle
+from ..model import AEOTModel
+
+ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
+SHIPPED = {
+    "MNIST-10k (shipped default)": ASSETS / "default_mnist10k.npz",
+    "25 Gaussians, 2-D (shipped toy)": ASSETS / "toy_grid25.npz",
+}
+DEFAULT_NAME = "MNIST-10k (shipped default)"
+
+
+@st.cache_resource(show_spinner="Loading the model bundle...")
+def _load_path(path: str, mtime: float) -> AEOTModel:
+    return load_bundle(path)
+
+
+@st.cache_resource(show_spinner="Reading the uploaded bundle...", max_entries=8)
+def _load_bytes(digest: str, _data: bytes) -> AEOTModel:
+    return load_bundle(_data)
+
+
+def init_state() -> None:
+    """Create this session's keys once."""
+    st.session_state.setdefault("aeot_current", DEFAULT_NAME)
+    st.session_state.setdefault("aeot_session_models", {})  # name -> AEOTModel trained or uploaded here
+
+
+def available_models() -> list[str]:
+    """Names the model picker offers: shipped bundles that exist, then this session's models."""
+    init_state()
+    return [n for n, p in SHIPPED.items() if p.is_file()] + list(st.session_state["aeot_session_models"])
+
+
+def add_uploaded(name: str, data: bytes) -> str:
+    """Load an uploaded bundle (raises BundleError on a bad file), register it, make it current."""
+    init_state()
+    model = _load_bytes(hashlib.sha256(data).hexdigest(), data)
+    key = f"upload: {name}"
+    st.session_state["aeot_session_models"][key] = model
+    st.session_state["aeot_current"] = key
+    return key
+
+
+def add_trained(name: str, model: AEOTModel) -> str:
+    init_state()
+    st.session_state["aeot_session_models"][name] = model
+    st.session_state["aeot_current"] = name
+    return name
+
+
+def current_model() -> tuple[str, AEOTModel]:
+    """The model this session looks at (the shipped default until the visitor picks another)."""
+    init_state()
+    name = st.session_state["aeot_current"]
+    models = st.session_state["aeot_session_models"]
+    if name in models:
+        return name, models[name]
+    path = SHIPPED.get(name)
+    if path is None or not path.is_file():
+        name, path = DEFAULT_NAME, SHIPPED[DEFAULT_NAME]
+        st.session_state["aeot_current"] = name
+    return name, _load_path(str(path), path.stat().st_mtime)

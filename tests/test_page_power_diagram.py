@@ -1,0 +1,39 @@
+"""Power Diagram page on the shipped toy (exact cells) and MNIST (slice) models."""
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = "../pages/3_Power_Diagram.py"
+
+
+def _spec(at, i=0):
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def test_toy_model_draws_one_polygon_per_cell_and_replays_the_solver():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = _spec(at)
+    cells = [t for t in spec["data"] if t.get("name", "").startswith("cell ")]
+    metrics = {m.label: m.value for m in at.metric}
+    assert len(cells) == 1000 - int(metrics["Empty cells"])
+    assert float(metrics["Exact L1 mass error"]) < 0.05
+    assert any(t.get("name") == "singular edges" for t in spec["data"])
+    at.slider(key="pd_snapshot").set_value(0).run()  # the Voronoi start
+    assert not at.exception
+    first = float({m.label: m.value for m in at.metric}["Exact L1 mass error"])
+    assert first > 0.2  # far from transporting the mass before the solve
+
+
+def test_mnist_model_shows_a_slice():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    spec = _spec(at)
+    assert spec["data"][0]["type"] == "heatmap"
+    n_cells = int(at.caption[-1].value.split()[0])
+    assert 1 < n_cells <= 10_000
+    at.number_input(key="pd_code_b").set_value(0).run()  # same code twice: parallel directions
+    assert at.error and "parallel" in at.error[0].value
