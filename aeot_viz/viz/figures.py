@@ -20,7 +20,7 @@ def _colour(k: int) -> str:
 
 def latent_scatter(points, labels=None, *, values=None, value_name: str = "value", selected=None,
                    overlay=None, overlay_name: str = "generated", title: str = "",
-                   hover_ids: bool = True):
+                   single_trace: bool = False):
     """Scatter of 2-D (projected) latent codes, ready for box / lasso selection.
 
     Parameters
@@ -34,6 +34,9 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
         Indices to highlight; the others are drawn as grey context.
     overlay : array-like, shape (M, 2), optional
         Extra points (e.g. generated codes) drawn with another marker.
+    single_trace : bool
+        Draw all codes as the first trace, point i being code i (label colours per point), so a
+        selection's ``point_indices`` are code ids; Plotly dims unselected points itself.
 
     Returns
     -------
@@ -56,7 +59,19 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
                                    marker=dict(size=4, color="lightgrey"), customdata=ids[~sel_mask],
                                    hovertemplate="code %{customdata}<extra></extra>"))
     show = sel_mask if sel_mask is not None else np.ones(N, dtype=bool)
-    if values is not None:
+    if single_trace:
+        if values is not None:
+            marker = dict(size=5, color=np.asarray(values, dtype=np.float64), colorscale="RdBu", showscale=True,
+                          colorbar=dict(title=value_name))
+        elif labels is not None:
+            marker = dict(size=5, color=[_colour(k) for k in np.asarray(labels)])
+        else:
+            marker = dict(size=5, color=PALETTE[0])
+        text = None if labels is None else [f"label {k}" for k in np.asarray(labels)]
+        fig.add_trace(go.Scattergl(x=P[:, 0], y=P[:, 1], mode="markers", name="codes", marker=marker,
+                                   customdata=ids, text=text,
+                                   hovertemplate="code %{customdata}<br>%{text}<extra></extra>"))
+    elif values is not None:
         v = np.asarray(values, dtype=np.float64)
         fig.add_trace(go.Scattergl(x=P[show, 0], y=P[show, 1], mode="markers", name=value_name,
                                    marker=dict(size=5, color=v[show], colorscale="RdBu", showscale=True,

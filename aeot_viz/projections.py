@@ -1,0 +1,54 @@
+"""2-D projections of latent codes for display: PCA, UMAP or t-SNE behind one function.
+
+UMAP and t-SNE are imported only when asked for (UMAP compiles for ~12 s on its first call in a process),
+so the app caches projections per model and settings.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["project", "METHODS"]
+
+METHODS = ("pca", "umap", "tsne")
+
+
+def project(X, method: str = "pca", random_state: int = 0, **params) -> np.ndarray:
+    """Project codes ``X`` (N, d) to 2-D.
+
+    A 2-D input is returned as it is (a 2-D latent space is shown unprojected).
+
+    Parameters
+    ----------
+    method : {"pca", "umap", "tsne"}
+    params :
+        Passed to the estimator (e.g. ``n_neighbors`` for UMAP, ``perplexity`` for t-SNE).
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (N, 2)
+    """
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 2 or len(X) < 2:
+        raise ValueError(f"project needs at least 2 codes of shape (N, d), got {X.shape}.")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    if X.shape[1] == 2:
+        return X.copy()
+    if X.shape[1] == 1:
+        return np.column_stack([X[:, 0], np.zeros(len(X), dtype=np.float32)])
+    if method == "pca":
+        from sklearn.decomposition import PCA
+
+        return PCA(2, random_state=random_state).fit_transform(X).astype(np.float32)
+    if method == "tsne":
+        from sklearn.manifold import TSNE
+
+        perplexity = min(float(params.pop("perplexity", 30.0)), (len(X) - 1) / 3)
+        return TSNE(2, perplexity=perplexity, random_state=random_state, init="pca",
+                    **params).fit_transform(X).astype(np.float32)
+    import umap
+
+    n_neighbors = min(int(params.pop("n_neighbors", 15)), len(X) - 1)
+    return umap.UMAP(n_components=2, n_neighbors=n_neighbors, random_state=random_state,
+                     **params).fit_transform(X).astype(np.float32)

@@ -1,0 +1,67 @@
+"""Latent space: the codes projected to 2-D; select some to see their images and generate more."""
+
+import numpy as np
+import streamlit as st
+
+from aeot_viz.generation import generate
+from aeot_viz.imaging import image_grid
+from aeot_viz.ui.cache import cell_masses_for, model_key, projection_for, singular_set_for
+from aeot_viz.ui.state import current_model
+from aeot_viz.viz import latent_scatter
+
+st.set_page_config(page_title="Latent space - AE-OT Explorer", layout="wide")
+name, model = current_model()
+key = model_key(name, model)
+st.title("Latent space")
+st.caption(f"Model: {name}. Drag a box or lasso over the codes to see what they decode to.")
+
+c1, c2 = st.columns(2)
+if model.latent_dim > 2:
+    method = c1.radio("Projection", ["pca", "umap", "tsne"], horizontal=True, key="lat_method",
+                      format_func={"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}.get)
+else:
+    method = "pca"
+    c1.write("The latent space is 2-D: shown as it is.")
+colour = c2.radio("Colour by", ["label", "cell mass error", "next to a singular facet"], horizontal=True,
+                  key="lat_colour")
+P = projection_for(key, method, model.codes)
+values = value_name = None
+if colour == "cell mass error":
+    mu = cell_masses_for(key, model)
+    values, value_name = (mu - 1.0 / model.n_codes) * model.n_codes, "relative mass error"
+elif colour == "next to a singular facet":
+    ss = singular_set_for(key, model)
+    flag = np.zeros(model.n_codes)
+    flag[np.unique(ss.singular_pairs.ravel())] = 1.0
+    values, value_name = flag, "singular neighbour"
+
+overlay = st.session_state.get("lat_generated")
+overlay_pts = P[overlay[1]] if overlay is not None and overlay[0] == (key, method) else None
+fig = latent_scatter(P, model.labels, values=values, value_name=value_name or "value", single_trace=True,
+                     overlay=overlay_pts, overlay_name="generated (at their cells)")
+event = st.plotly_chart(fig, key="lat_chart", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
+picked = ((event or {}).get("selection") or {}).get("point_indices") or []  # a dict-like selection event
+selected = np.asarray(sorted(set(picked)), dtype=np.int64)
+selected = selected[selected < model.n_codes]
+
+if len(selected):
+    st.subheader(f"{len(selected)} codes selected")
+    show = selected[:48]
+    if model.dataset["kind"] == "images":
+        left, right = st.columns(2)
+        left.image(image_grid(model.decode(model.codes[show]), ncols=12), caption="decoded codes")
+        if model.images is not None:
+            where = np.full(model.n_codes, -1)
+            where[model.images_index] = np.arange(len(model.images_index))
+            pos = where[show][where[show] >= 0]
+            if len(pos):
+                right.image(image_grid(model.images[pos] / 255.0, ncols=12), caption="their original images")
+    if st.button("Generate 32 more from the selected cells", key="lat_generate"):
+        try:
+            g = generate(model, 32, cells=selected, singular=singular_set_for(key, model), random_state=0)
+            st.session_state["lat_generated"] = ((key, method), g.cells)
+            st.rerun()
+        except ValueError as exc:
+            st.error(f"Could not generate: {exc}")
+else:
+    st.info("Select codes on the plot (box or lasso) to see their images here.")
