@@ -46,7 +46,9 @@ selected = selected[selected < model.n_codes]
 
 if len(selected):
     st.subheader(f"{len(selected)} codes selected")
-    show = selected[:48]
+    if len(selected) > 48:
+        st.caption("Showing 48 of them, spread over the selection.")
+    show = selected[np.unique(np.linspace(0, len(selected) - 1, min(48, len(selected))).astype(int))]
     if model.dataset["kind"] == "images":
         left, right = st.columns(2)
         left.image(image_grid(model.decode(model.codes[show]), ncols=12), caption="decoded codes")
