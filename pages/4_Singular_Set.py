@@ -20,7 +20,12 @@ st.caption(f"Model: {name}. A facet between two cells is singular when the suppo
 base = singular_set_for(key, model)
 Y, h = model.targets, model.h
 lo, hi = float(base.angles.min()), float(base.angles.max())
-thr = st.slider("Angle threshold (radians)", lo, hi, float(min(max(base.threshold, lo), hi)), key="sg_threshold",
+start = base.threshold
+if not base.singular.any():  # no clearly separated modes: start where the 1% largest angles are singular
+    start = float(np.quantile(base.angles, 0.99))
+    st.caption("No facet is 10x steeper than the median one here (the modes are not cleanly separated in this "
+               "latent space); the slider starts at the 99th percentile of the facet angles instead.")
+thr = st.slider("Angle threshold (radians)", lo, hi, float(min(max(start, lo), hi)), key="sg_threshold",
                 format="%.4f", help="Default: 10 x the median facet angle")
 ss = base.with_threshold(thr)
 n_comp, comp = ss.components()

@@ -39,3 +39,7 @@ def test_mnist_page_renders_slice_probe_images_and_pairs():
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("image")) == 2  # probe strip and the pairs
     assert len(at.dataframe[0].value) == 10
+    # the 10x-median default flags nothing on MNIST codes, so the slider starts at the 99% angle quantile
+    singular = int(_metrics(at)["Singular facets"].replace(",", ""))
+    facets = int(_metrics(at)["Facets"].replace(",", ""))
+    assert 0 < singular <= 0.011 * facets
