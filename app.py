@@ -50,7 +50,8 @@ if model.images is not None:
     st.caption("Training images (top) and their reconstructions through the autoencoder (bottom)")
     st.image([model.images[i].transpose(1, 2, 0).squeeze() for i in pos], width=56)
     st.image([np.clip(r.transpose(1, 2, 0).squeeze(), 0, 1) for r in recon], width=56)
-st.info("Pages in the sidebar: **Latent Space** (codes projected, select to see images), **Power Diagram** (the cells of "
-        "the OT map), **Singular Set** (where the map jumps, with a probe) and **Generate** (decode new samples).")
+st.info("Pages in the sidebar: **Latent Space** (codes projected, select to see images), **Power Diagram** "
+        "(the cells of the OT map), **Singular Set** (where the map jumps, with a probe) and **Generate** "
+        "(decode new samples).")
 with st.expander("All facts about this model"):
     st.json(s)
