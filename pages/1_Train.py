@@ -36,6 +36,9 @@ if cancel.button("Cancel", key="tr_cancel"):
 if start:
     progress = st.progress(0.0, text="Loading data...")
     chart_ae, chart_ot = st.columns(2)
+    chart_ae.caption("Autoencoder: reconstruction loss per batch" if not is_toy
+                     else "2-D toy data: the data is its own latent space, no autoencoder to train")
+    chart_ot.caption("OT solver: L1 mass error on each iteration's fresh samples")
     ae_plot, ot_plot = chart_ae.empty(), chart_ot.empty()
     losses, l1s = [], []
     t0 = time.perf_counter()
@@ -50,13 +53,13 @@ if start:
         if ev.stage == "autoencoder":
             losses.append(ev.metrics["loss"])
             if ev.step % 10 == 0 or ev.step == ev.total:
-                ae_plot.line_chart(pd.DataFrame({"reconstruction loss": losses}), height=220)
+                ae_plot.line_chart(pd.DataFrame({"loss": losses}), height=220)
         elif ev.stage == "ot-validation":
             text = f"OT validation: L1 {ev.metrics['l1']:.4f} (noise floor {ev.metrics['noise_floor']:.4f})"
         elif ev.stage == "ot":
             l1s.append(ev.metrics["l1"])
             if ev.step % 10 == 0:
-                ot_plot.line_chart(pd.DataFrame({"OT L1 estimate (fresh batch)": l1s}), height=220)
+                ot_plot.line_chart(pd.DataFrame({"L1": l1s}), height=220)
         progress.progress(min(frac, 1.0), text=text)
 
     try:
