@@ -4,6 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_python.sh
 "$PY" -m pip install -q -r requirements-dev.txt
+# the browser test drives Debian's Chromium (never a downloaded browser build)
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  ($SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium) >/dev/null 2>&1 \
+    || echo "warning: could not install chromium; the browser test will be skipped" >&2
+fi
 set +e
 "$PY" -m pytest "$@"
 rc=$?
