@@ -1,0 +1,38 @@
+"""Two visitors at once: one trains and selects, the other's view does not change; cached models stay intact."""
+
+from pathlib import Path
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from aeot_viz.bundle import load_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_training_and_selection_in_one_session_leave_another_untouched():
+    alice = AppTest.from_file("../pages/1_Train.py", default_timeout=180).run()
+    bob = AppTest.from_file("../app.py", default_timeout=120).run()
+    alice.selectbox(key="tr_dataset").set_value("two_moons").run()
+    alice.number_input(key="tr_n").set_value(200)
+    alice.number_input(key="tr_ot_iters").set_value(60)
+    alice.button(key="tr_go").click().run()
+    assert alice.session_state["aeot_current"].startswith("trained: two_moons")
+    bob.run()
+    assert {m.label: m.value for m in bob.metric}["Dataset"] == "mnist10k"
+    assert bob.session_state["aeot_session_models"] == {}
+    assert "trained: two_moons" not in " ".join(bob.selectbox(key="home_model").options)
+
+
+def test_pages_never_modify_the_shared_cached_model():
+    fresh = load_bundle(ROOT / "assets" / "toy_grid25.npz")
+    for page in ("../pages/2_Latent_Space.py", "../pages/4_Singular_Set.py", "../pages/5_Generate.py"):
+        at = AppTest.from_file(page, default_timeout=120)
+        at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
+        at.run()
+        assert not at.exception
+    from aeot_viz.ui.state import SHIPPED, _load_path
+
+    path = SHIPPED["25 Gaussians, 2-D (shipped toy)"]
+    cached = _load_path(str(path), path.stat().st_mtime)
+    assert np.array_equal(cached.h, fresh.h) and np.array_equal(cached.codes, fresh.codes)
