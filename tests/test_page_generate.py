@@ -4,6 +4,7 @@ import base64
 import json
 
 import numpy as np
+from app_helpers import TOY, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../pages/5_Generate.py"
@@ -30,9 +31,7 @@ def test_generating_digits_of_one_label_shows_a_grid_and_downloads():
 
 
 def test_toy_model_overlays_generated_points():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
-    at.run()
+    at = run_page(PAGE, TOY, timeout=120)
     at.radio(key="gen_rule").set_value("plain")
     at.button(key="gen_go").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -2,6 +2,7 @@
 
 import json
 
+from app_helpers import TOY, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../pages/2_Latent_Space.py"
@@ -26,9 +27,7 @@ def test_selection_shows_decoded_codes_and_originals():
 
 
 def test_generate_from_selected_cells_overlays_points_on_toy_model():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
-    at.run()
+    at = run_page(PAGE, TOY, timeout=120)
     _select(at, range(0, 40))
     at.button(key="lat_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -40,9 +39,7 @@ def test_generate_from_selected_cells_overlays_points_on_toy_model():
 
 
 def test_colourings_run_without_error():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
-    at.run()
+    at = run_page(PAGE, TOY, timeout=120)
     for c in ("cell mass error", "next to a singular facet"):
         at.radio(key="lat_colour").set_value(c).run()
         assert not at.exception, [e.value for e in at.exception]

@@ -2,6 +2,7 @@
 
 import json
 
+from app_helpers import TOY, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../pages/3_Power_Diagram.py"
@@ -12,9 +13,7 @@ def _spec(at, i=0):
 
 
 def test_toy_model_draws_one_polygon_per_cell_and_replays_the_solver():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
-    at.run()
+    at = run_page(PAGE, TOY, timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     spec = _spec(at)
     cells = [t for t in spec["data"] if t.get("name", "").startswith("cell ")]

@@ -1,5 +1,6 @@
 """Singular Set page: threshold slider, components, probe and table."""
 
+from app_helpers import TOY, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../pages/4_Singular_Set.py"
@@ -10,9 +11,7 @@ def _metrics(at):
 
 
 def test_toy_grid_splits_into_its_25_modes_and_the_probe_jumps():
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
-    at.run()
+    at = run_page(PAGE, TOY, timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     m = _metrics(at)
     assert int(m["Components of the regular graph"]) == 25

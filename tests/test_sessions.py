@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+from app_helpers import TOY, run_page
 from streamlit.testing.v1 import AppTest
 
 from aeot_viz.bundle import load_bundle
@@ -27,9 +28,7 @@ def test_training_and_selection_in_one_session_leave_another_untouched():
 def test_pages_never_modify_the_shared_cached_model():
     fresh = load_bundle(ROOT / "assets" / "toy_grid25.npz")
     for page in ("../pages/2_Latent_Space.py", "../pages/4_Singular_Set.py", "../pages/5_Generate.py"):
-        at = AppTest.from_file(page, default_timeout=120)
-        at.session_state["aeot_current"] = "25 Gaussians, 2-D (shipped toy)"
-        at.run()
+        at = run_page(page, TOY, timeout=120)
         assert not at.exception
     from aeot_viz.ui.state import SHIPPED, _load_path
 

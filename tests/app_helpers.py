@@ -1,0 +1,13 @@
+"""Shared AppTest set-up for the page tests."""
+
+from streamlit.testing.v1 import AppTest
+
+TOY = "25 Gaussians, 2-D (shipped toy)"
+
+
+def run_page(path: str, model: str | None = None, timeout: int = 120) -> AppTest:
+    """Run a page (path relative to tests/) once, optionally with ``model`` as the session's current model."""
+    at = AppTest.from_file(path, default_timeout=timeout)
+    if model is not None:
+        at.session_state["aeot_current"] = model
+    return at.run()
