@@ -133,7 +133,6 @@ def _train(args) -> int:
 
 
 def _generate(args) -> int:
-    import numpy as np
 
     from .bundle import load_bundle
     from .generation import generate
@@ -152,7 +151,7 @@ def _generate(args) -> int:
     g = generate(model, args.n, rule=args.rule, cells=cells, label=args.label, random_state=args.seed)
     out.parent.mkdir(parents=True, exist_ok=True)
     codes_path = out.with_name(out.stem + "_codes.npz")  # never the bundle itself
-    np.savez_compressed(codes_path, codes=g.codes, source_points=g.source_points, cells=g.cells)
+    g.save_npz(codes_path)
     if model.dataset["kind"] == "images":
         image_grid(model.decode(g.codes)).save(out)
         print(f"wrote {out} ({args.n} images, rule {args.rule}) and {codes_path}")

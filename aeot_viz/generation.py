@@ -187,6 +187,10 @@ class Generated:
     cells: np.ndarray
     rule: str
 
+    def save_npz(self, file) -> None:
+        """Write ``codes``, ``source_points`` and ``cells`` to an ``.npz`` (a path or a binary file object)."""
+        np.savez_compressed(file, codes=self.codes, source_points=self.source_points, cells=self.cells)
+
 
 def generate(model, n: int, *, rule: str = "extended", cells=None, label: Optional[int] = None,
              box=None, ball=None, singular: Optional[SingularSet] = None, k: Optional[int] = None,

@@ -80,7 +80,7 @@ import torch
 
 from .device import resolve_device
 from .progress import Callback, emit
-from .scoring import assign_cells, cell_counts, top_k_cells
+from .scoring import assign_cells, cell_counts, nearest_other
 
 __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES"]
 
@@ -132,6 +132,21 @@ def sample_source(
     return torch.randn(n, dim, generator=gen, device=device, dtype=dtype)
 
 
+def random_batches(n_samples: int, dim: int, source: str = "uniform", *, random_state: int = 0,
+                   batch: int = 2**18, device: torch.device | str = "cpu"):
+    """Yield ``n_samples`` pseudo-random source points in batches of at most ``batch`` rows.
+
+    Batch ``k`` is seeded ``random_state * 1_000_003 + k``, so a check is reproducible and independent of
+    the solver's own draws (which use other seeds).
+    """
+    done, k = 0, 0
+    while done < n_samples:
+        m = min(batch, n_samples - done)
+        yield sample_source(m, dim, source, sampler="random", seed=random_state * 1_000_003 + k, device=device)
+        done += m
+        k += 1
+
+
 @dataclass(frozen=True)
 class OTValidation:
     """Independent check of OT heights on fresh pseudo-random samples.
@@ -158,10 +173,6 @@ class OTValidation:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict) -> OTValidation:
-        return cls(**{k: d[k] for k in ("l1", "empty_share", "max_rel_error", "noise_floor", "n_samples")})
 
 
 def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -227,13 +238,8 @@ def validate_ot(
     if n_samples < 1:
         raise ValueError(f"n_samples must be positive, got {n_samples}.")
     counts = torch.zeros(Y.shape[0], dtype=torch.long, device=dev)
-    done, k = 0, 0
-    while done < n_samples:
-        m = min(batch, n_samples - done)
-        X = sample_source(m, Y.shape[1], source, sampler="random", seed=random_state * 1_000_003 + k, device=dev)
+    for X in random_batches(n_samples, Y.shape[1], source, random_state=random_state, batch=batch, device=dev):
         counts += cell_counts(X, Y, h)
-        done += m
-        k += 1
     mu = counts.double() / n_samples
     err = (mu - w).abs()
     pos = w > 0
@@ -386,9 +392,7 @@ class SemiDiscreteOT:
         N, d = Y.shape
         if N < 2:
             return torch.ones(N, device=Y.device)
-        idx, _ = top_k_cells(Y, Y, -0.5 * (Y * Y).sum(dim=1), k=2, memory_budget=self.memory_budget)
-        other = torch.where(idx[:, 0] == torch.arange(N, device=Y.device), idx[:, 1], idx[:, 0])
-        nn = (Y - Y[other]).norm(dim=1)
+        nn = (Y - Y[nearest_other(Y, memory_budget=self.memory_budget)]).norm(dim=1)
         floor = max(float(nn.median()) * 1e-2, 1e-6)
         return nn.clamp_min(floor) * N ** (-1.0 / d) * (2.0 / d)
 

@@ -256,7 +256,7 @@ def adjacency_from_samples(Y, h, n_samples: int = 2**18, band: float | None = No
     -------
     Adjacency
     """
-    from .ot import sample_source
+    from .ot import random_batches
 
     Yt = torch.as_tensor(np.asarray(Y, dtype=np.float32))
     ht = torch.as_tensor(np.asarray(h, dtype=np.float32))
@@ -267,18 +267,13 @@ def adjacency_from_samples(Y, h, n_samples: int = 2**18, band: float | None = No
     if not eps > 0:
         raise ValueError(f"band must be positive, got {band}.")
     keys = []
-    done, k = 0, 0
-    while done < n_samples:
-        m = min(batch, n_samples - done)
-        X = sample_source(m, d, "uniform", sampler="random", seed=random_state * 1_000_003 + k)
+    for X in random_batches(n_samples, d, "uniform", random_state=random_state, batch=batch):
         idx, val = top_k_cells(X, Yt, ht, k=2)
         dist = (val[:, 0] - val[:, 1]) / (Yt[idx[:, 0]] - Yt[idx[:, 1]]).norm(dim=1).clamp_min(1e-12)
         near = dist < eps
         lo = torch.minimum(idx[near, 0], idx[near, 1])
         hi = torch.maximum(idx[near, 0], idx[near, 1])
         keys.append((lo * N + hi).numpy())
-        done += m
-        k += 1
     allk = np.concatenate(keys) if keys else np.zeros(0, dtype=np.int64)
     uniq, counts = np.unique(allk, return_counts=True)
     pairs = np.stack([uniq // N, uniq % N], axis=1).astype(np.int64)

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 
 from .power_diagram import adjacency_from_samples, exact_cells_2d, top_k
-from .scoring import top_k_cells
+from .scoring import nearest_other
 
 __all__ = ["SingularSet", "singular_set", "facet_angles"]
 
@@ -47,9 +47,7 @@ def facet_angles(Y, pairs) -> np.ndarray:
 
 
 def _nn_distance(Y: np.ndarray) -> np.ndarray:
-    Yt = torch.as_tensor(Y, dtype=torch.float32)
-    idx, _ = top_k_cells(Yt, Yt, -0.5 * (Yt * Yt).sum(dim=1), k=2)
-    other = torch.where(idx[:, 0] == torch.arange(len(Yt)), idx[:, 1], idx[:, 0]).numpy()
+    other = nearest_other(torch.as_tensor(Y, dtype=torch.float32)).numpy()
     return np.linalg.norm(Y - Y[other], axis=1)
 
 

@@ -39,7 +39,7 @@ if result is not None and result[0] == model_key(name, model):
     g = result[1]
     decoded = model.decode(g.codes)
     codes_buf = io.BytesIO()
-    np.savez_compressed(codes_buf, codes=g.codes, source_points=g.source_points, cells=g.cells)
+    g.save_npz(codes_buf)
     if model.dataset["kind"] == "images":
         grid = image_grid(decoded, ncols=16)
         st.image(grid, caption=f"{len(decoded)} generated samples ({g.rule} map)")

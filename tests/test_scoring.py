@@ -51,3 +51,14 @@ def test_shape_errors_say_what_is_wrong(shapes):
 def test_k_out_of_range():
     with pytest.raises(ValueError, match="k must be"):
         top_k_cells(torch.zeros(4, 2), torch.zeros(3, 2), torch.zeros(3), k=4)
+
+
+def test_nearest_other_matches_brute_force():
+    from aeot_viz.scoring import nearest_other
+
+    Y = torch.rand(300, 5, generator=torch.Generator().manual_seed(3))
+    D = torch.cdist(Y, Y)
+    D.fill_diagonal_(float("inf"))
+    assert torch.equal(nearest_other(Y, memory_budget=4096), D.argmin(dim=1))
+    with pytest.raises(ValueError, match="at least 2"):
+        nearest_other(Y[:1])
