@@ -179,6 +179,10 @@ class Generated:
     cells : numpy.ndarray of int64, shape (n,)
         Cell of each source point.
     rule : str
+    neighbours, weights : numpy.ndarray, shape (n, k), optional
+        Each code is ``sum_m weights[:, m] * code[neighbours[:, m]] / sum_m weights[:, m]`` (an affine
+        combination of training codes; k = 1 for the plain map). Place new codes on a 2-D picture of the
+        training codes with :func:`aeot_viz.projections.place_combinations`.
     """
 
     codes: np.ndarray
@@ -186,6 +190,8 @@ class Generated:
     source_points: np.ndarray
     cells: np.ndarray
     rule: str
+    neighbours: Optional[np.ndarray] = None
+    weights: Optional[np.ndarray] = None
 
     def save_npz(self, file) -> None:
         """Write ``codes``, ``source_points`` and ``cells`` to an ``.npz`` (a path or a binary file object)."""
@@ -222,8 +228,9 @@ def generate(model, n: int, *, rule: str = "extended", cells=None, label: Option
                       random_state=random_state)
     if rule == "plain":
         T, idx = plain_map(X, Y, h)
-        return Generated(model.codes[idx].copy(), T, X, idx, rule)  # exactly the training codes
+        # exactly the training codes
+        return Generated(model.codes[idx].copy(), T, X, idx, rule, idx[:, None], np.ones((len(idx), 1)))
     if singular is None:
         singular = singular_set(Y, h, random_state=random_state)
-    T, idx = extended_map(X, Y, h, singular, k=k, bandwidth=bandwidth)
-    return Generated(model.normalizer.inverse_transform(T), T, X, idx, rule)
+    T, idx, nb, w = extended_map(X, Y, h, singular, k=k, bandwidth=bandwidth, return_weights=True)
+    return Generated(model.normalizer.inverse_transform(T), T, X, idx, rule, nb, w)

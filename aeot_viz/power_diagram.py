@@ -22,7 +22,7 @@ import torch
 from .scoring import assign_cells, top_k_cells
 
 __all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples",
-           "slice_points", "slice_labels"]
+           "SlicePlane", "slice_points", "slice_labels"]
 
 
 def _tensors(X, Y, h):
@@ -280,31 +280,81 @@ def adjacency_from_samples(Y, h, n_samples: int = 2**18, band: float | None = No
     return Adjacency(pairs, counts / (2 * eps * n_samples), counts.astype(np.int64), eps)
 
 
+@dataclass(frozen=True)
+class SlicePlane:
+    """A plane through the source cube, :math:`x(a, b) = c + a u + b v` with orthonormal ``u, v``.
+
+    Build it with :meth:`through` (from any two independent directions). Slice coordinates ``(a, b)``
+    range over ``[-extent, extent]``; points outside the cube ``[-1/2, 1/2]^d`` are not
+    part of the source.
+
+    Attributes
+    ----------
+    center, u, v : numpy.ndarray, shape (d,)
+    extent : float
+    """
+
+    center: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    extent: float = 0.5
+
+    @classmethod
+    def through(cls, center, u, v, extent: float = 0.5) -> SlicePlane:
+        """The plane through ``center`` spanned by ``u`` and ``v`` (orthonormalised by Gram-Schmidt)."""
+        c = np.asarray(center, dtype=np.float64)
+        u = np.asarray(u, dtype=np.float64)
+        v = np.asarray(v, dtype=np.float64)
+        if c.ndim != 1 or u.shape != c.shape or v.shape != c.shape:
+            raise ValueError("center, u and v must be vectors of the same dimension d.")
+        if not extent > 0:
+            raise ValueError(f"extent must be positive, got {extent}.")
+        nu = np.linalg.norm(u)
+        if nu == 0:
+            raise ValueError("Direction u is zero; choose two different directions.")
+        u = u / nu
+        v = v - (v @ u) * u
+        nv = np.linalg.norm(v)
+        if nv < 1e-12:
+            raise ValueError("Directions u and v are parallel; choose two independent directions.")
+        return cls(c, u, v / nv, float(extent))
+
+    def to_source(self, a, b) -> np.ndarray:
+        """Source points of slice coordinates ``a, b`` (arrays of one shape (M,)), shape (M, d)."""
+        a = np.atleast_1d(np.asarray(a, dtype=np.float64))
+        b = np.atleast_1d(np.asarray(b, dtype=np.float64))
+        return self.center + a[:, None] * self.u + b[:, None] * self.v
+
+    def coordinates(self, X) -> np.ndarray:
+        """Slice coordinates of the orthogonal projections of points ``X`` (M, d) onto the plane, (M, 2)."""
+        D = np.atleast_2d(np.asarray(X, dtype=np.float64)) - self.center
+        return np.column_stack([D @ self.u, D @ self.v])
+
+    def grid(self, resolution: int = 200):
+        """Points of the square grid (resolution**2, d), the mask of those in the cube, the axis (resolution,)."""
+        ax = np.linspace(-self.extent, self.extent, int(resolution))
+        A, B = np.meshgrid(ax, ax, indexing="xy")
+        P = self.to_source(A.reshape(-1), B.reshape(-1))
+        inside = (np.abs(P) <= 0.5).all(axis=1)
+        return P, inside, ax
+
+    def labels(self, Y, h, resolution: int = 200) -> np.ndarray:
+        """Which cell owns each pixel (-1 outside the cube), shape (resolution, resolution); row r,
+        column c is the point ``to_source(ax[c], ax[r])``."""
+        P, inside, _ = self.grid(resolution)
+        lab = np.full(len(P), -1, dtype=np.int64)
+        if inside.any():
+            lab[inside] = assign(P[inside], Y, h)
+        return lab.reshape(int(resolution), int(resolution))
+
+
 def slice_points(center, u, v, extent: float = 0.5, resolution: int = 200):
     """Points of a square grid on the plane ``center + a u + b v``, a, b in [-extent, extent].
 
     ``u`` and ``v`` are orthonormalised (Gram-Schmidt). Returns the points (resolution**2, d), a mask
     of those inside the source cube, and the 1-D coordinate axis (resolution,).
     """
-    c = np.asarray(center, dtype=np.float64)
-    u = np.asarray(u, dtype=np.float64)
-    v = np.asarray(v, dtype=np.float64)
-    if c.ndim != 1 or u.shape != c.shape or v.shape != c.shape:
-        raise ValueError("center, u and v must be vectors of the same dimension d.")
-    nu = np.linalg.norm(u)
-    if nu == 0:
-        raise ValueError("Direction u is zero; choose two different directions.")
-    u = u / nu
-    v = v - (v @ u) * u
-    nv = np.linalg.norm(v)
-    if nv < 1e-12:
-        raise ValueError("Directions u and v are parallel; choose two independent directions.")
-    v = v / nv
-    ax = np.linspace(-extent, extent, int(resolution))
-    A, B = np.meshgrid(ax, ax, indexing="xy")
-    P = c + A.reshape(-1, 1) * u + B.reshape(-1, 1) * v
-    inside = (np.abs(P) <= 0.5).all(axis=1)
-    return P, inside, ax
+    return SlicePlane.through(center, u, v, extent).grid(resolution)
 
 
 def slice_labels(Y, h, center, u, v, extent: float = 0.5, resolution: int = 200) -> np.ndarray:
@@ -315,8 +365,4 @@ def slice_labels(Y, h, center, u, v, extent: float = 0.5, resolution: int = 200)
     numpy.ndarray of int64, shape (resolution, resolution)
         Row r, column c is the point ``center + ax[c] u + ax[r] v`` (see :func:`slice_points`).
     """
-    P, inside, _ = slice_points(center, u, v, extent, resolution)
-    lab = np.full(len(P), -1, dtype=np.int64)
-    if inside.any():
-        lab[inside] = assign(P[inside], Y, h)
-    return lab.reshape(int(resolution), int(resolution))
+    return SlicePlane.through(center, u, v, extent).labels(Y, h, resolution)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["project", "METHODS"]
+__all__ = ["project", "place_combinations", "METHODS"]
 
 METHODS = ("pca", "umap", "tsne")
 
@@ -52,3 +52,36 @@ def project(X, method: str = "pca", random_state: int = 0, **params) -> np.ndarr
     n_neighbors = min(int(params.pop("n_neighbors", 15)), len(X) - 1)
     return umap.UMAP(n_components=2, n_neighbors=n_neighbors, random_state=random_state,
                      **params).fit_transform(X).astype(np.float32)
+
+
+def place_combinations(P, neighbours, weights) -> np.ndarray:
+    r"""Place new codes :math:`z = \sum_m w_m y_{n_m} / \sum_m w_m` on a 2-D picture ``P`` of the codes.
+
+    Each new code goes to the same combination of its neighbours' positions,
+    :math:`\sum_m w_m P_{n_m} / \sum_m w_m`. For PCA (an affine map) this is exactly the projection of
+    the new code; for UMAP and t-SNE, which have no faithful out-of-sample map, it puts a blend of codes
+    between the points it blends, and a reproduced training code on that code's point.
+
+    Parameters
+    ----------
+    P : array-like, shape (N, 2)
+        Positions of the training codes.
+    neighbours : array-like of int, shape (M, k)
+    weights : array-like, shape (M, k)
+        Non-negative, with a positive sum on every row.
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (M, 2)
+    """
+    P = np.asarray(P, dtype=np.float64)
+    nb = np.asarray(neighbours, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.float64)
+    if nb.ndim != 2 or w.shape != nb.shape:
+        raise ValueError(f"neighbours and weights must both have shape (M, k), got {nb.shape} and {w.shape}.")
+    if len(nb) and (nb.min() < 0 or nb.max() >= len(P)):
+        raise ValueError("neighbours refer to codes that are not in P.")
+    total = w.sum(axis=1, keepdims=True)
+    if (w < 0).any() or (total <= 0).any():
+        raise ValueError("weights must be non-negative with a positive sum on every row.")
+    return ((w[:, :, None] * P[nb]).sum(axis=1) / total).astype(np.float32)

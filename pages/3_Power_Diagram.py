@@ -3,18 +3,20 @@
 import numpy as np
 import streamlit as st
 
-from aeot_viz.power_diagram import exact_cells_2d, slice_labels
-from aeot_viz.ui.cache import model_key, singular_set_for
+from aeot_viz.power_diagram import exact_cells_2d
+from aeot_viz.ui.cache import model_key, projection_for, singular_set_for
 from aeot_viz.ui.state import current_model
-from aeot_viz.viz import power_cells_figure, slice_figure
+from aeot_viz.ui.widgets import display_threshold, slice_controls
+from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")
 name, model = current_model()
+key = model_key(name, model)
 st.title("Power diagram")
 st.caption(f"Model: {name}. Cell i holds the source points x whose best score is <x, y_i> + h_i; "
            "the OT map sends the whole cell to code y_i.")
 Y, labels = model.targets, model.labels
-singular = singular_set_for(model_key(name, model), model)
+singular = singular_set_for(key, model)
 
 if model.latent_dim == 2:
     snaps, iters = model.h_snapshots, model.snapshot_iters
@@ -34,19 +36,33 @@ if model.latent_dim == 2:
     c1.metric("Cells", f"{model.n_codes:,}")
     c2.metric("Empty cells", int((cells.areas == 0).sum()))
     c3.metric("Exact L1 mass error", f"{err:.4f}")
-else:
-    st.write("The source cube is high-dimensional, so we cut it with a plane through a centre point, spanned by "
-             "the directions towards two chosen codes, and colour each pixel by the cell that owns it.")
-    c1, c2, c3 = st.columns(3)
-    a = c1.number_input("First code", 0, model.n_codes - 1, 0, key="pd_code_a")
-    b = c2.number_input("Second code", 0, model.n_codes - 1, min(1, model.n_codes - 1), key="pd_code_b")
-    res = c3.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
-    centre = np.zeros(model.latent_dim)
-    try:
-        lab = slice_labels(Y, model.h, centre, Y[a] - centre, Y[b] - centre, extent=0.5, resolution=res)
-    except ValueError as exc:
-        st.error(f"{exc}")
-        st.stop()
-    fig = slice_figure(lab, np.linspace(-0.5, 0.5, res), labels, boundary=singular.boundaries(lab))
-    st.plotly_chart(fig, key="pd_slice", width="stretch")
-    st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; red pixels lie on singular facets.")
+    st.stop()
+
+st.subheader("A slice through the source cube")
+st.write("The source cube is high-dimensional, so we cut it with a plane through a centre point and the targets "
+         "of two chosen codes, and colour each pixel by the label of the cell that owns it.")
+try:
+    plane = slice_controls(model, "pd")
+except ValueError as exc:
+    st.error(f"Choose another plane: {exc}")
+    st.stop()
+res = st.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
+lab = plane.labels(Y, model.h, resolution=res)
+thr, why = display_threshold(singular)
+shown = singular.with_threshold(thr)
+fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=shown.boundaries(lab))
+fig.add_scatter(x=[0.0], y=[0.0], mode="markers", name="centre", marker=dict(symbol="cross", size=10, color="black"))
+st.plotly_chart(fig, key="pd_slice", width="stretch")
+st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; red pixels lie on singular facets "
+           f"(angle above {thr:.3f} rad).")
+
+st.subheader("Which cells touch: the adjacency graph over the latent codes")
+st.write("Each line joins two codes whose cells share a facet; red lines are singular facets, where the OT map "
+         "jumps. Lines that stay short in the picture join neighbouring codes of one mode.")
+method = st.radio("Positions from", ["pca", "umap", "tsne"], horizontal=True, key="pd_method",
+                  format_func={"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}.get)
+if why:
+    st.caption(why)
+P = projection_for(key, method, model.codes)
+st.plotly_chart(adjacency_figure(P, shown.pairs, shown.singular, labels), key="pd_graph", width="stretch")
+st.caption(f"{len(shown.pairs):,} facets found on {2**16:,} source samples, {int(shown.singular.sum()):,} singular.")

@@ -6,10 +6,12 @@ import streamlit as st
 
 from aeot_viz.generation import plain_map
 from aeot_viz.imaging import image_grid
-from aeot_viz.power_diagram import exact_cells_2d, slice_labels
+from aeot_viz.power_diagram import exact_cells_2d
+from aeot_viz.probe import probe
 from aeot_viz.ui.cache import model_key, singular_set_for
 from aeot_viz.ui.state import current_model
-from aeot_viz.viz import power_cells_figure, slice_figure
+from aeot_viz.ui.widgets import clicked_point, display_threshold, slice_controls
+from aeot_viz.viz import add_click_grid, add_probe, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Singular set - AE-OT Explorer", layout="wide")
 name, model = current_model()
@@ -18,13 +20,11 @@ st.title("Singular set")
 st.caption(f"Model: {name}. A facet between two cells is singular when the supporting planes of the Brenier "
            "potential over them meet at a large angle: the codes on either side are far apart and the OT map jumps.")
 base = singular_set_for(key, model)
-Y, h = model.targets, model.h
+Y, h, N = model.targets, model.h, model.n_codes
 lo, hi = float(base.angles.min()), float(base.angles.max())
-start = base.threshold
-if not base.singular.any():  # no clearly separated modes: start where the 1% largest angles are singular
-    start = float(np.quantile(base.angles, 0.99))
-    st.caption("No facet is 10x steeper than the median one here (the modes are not cleanly separated in this "
-               "latent space); the slider starts at the 99th percentile of the facet angles instead.")
+start, why = display_threshold(base)
+if why:
+    st.caption(why)
 thr = st.slider("Angle threshold (radians)", lo, hi, float(min(max(start, lo), hi)), key="sg_threshold",
                 format="%.4f", help="Default: 10 x the median facet angle")
 ss = base.with_threshold(thr)
@@ -34,37 +34,67 @@ c1.metric("Facets", f"{len(ss.pairs):,}")
 c2.metric("Singular facets", f"{int(ss.singular.sum()):,}")
 c3.metric("Components of the regular graph", n_comp)
 
-a = st.number_input("Probe from code", 0, model.n_codes - 1, 0, key="sg_a")
-b = st.number_input("Probe to code", 0, model.n_codes - 1, model.n_codes - 1, key="sg_b")
-t = np.linspace(0.0, 1.0, 16)
-path = (1 - t)[:, None] * Y[a] + t[:, None] * Y[b]  # a segment in the source cube
-_, cells_on_path = plain_map(path, Y, h)
-jumps = np.flatnonzero(cells_on_path[1:] != cells_on_path[:-1])
-# a jump crosses the singular set when the two codes lie in different components of the regular facet graph
-singular_jumps = jumps[comp[cells_on_path[jumps]] != comp[cells_on_path[jumps + 1]]]
+st.subheader("Discontinuity probe")
+st.write("A segment in the source cube, mapped point by point by the OT map. Pick the codes it runs between, "
+         "or click on the picture to move its start or end.")
+p1, p2, p3 = st.columns(3)
+a = int(p1.number_input("Probe from code", 0, N - 1, 0, key="sg_a"))
+far = int(np.argmax(np.linalg.norm(Y - Y[0], axis=1)))  # by default the probe runs across the whole diagram
+b = int(p2.number_input("Probe to code", 0, N - 1, far, key="sg_b"))
+moves = p3.radio("A click on the picture moves the probe's", ["start", "end"], horizontal=True, key="sg_moves")
+try:
+    plane = slice_controls(model, "sg", code_a=a, code_b=b)
+except ValueError as exc:
+    st.error(f"{exc} (the probe's two codes must differ, and not lie on one line with the centre).")
+    st.stop()
+
+# the probe's ends in slice coordinates, reset to the two codes' targets whenever the plane changes
+plane_id = (key, a, b, tuple(np.round(plane.center, 6)), plane.extent)
+if st.session_state.get("sg_plane_id") != plane_id:
+    st.session_state["sg_plane_id"] = plane_id
+    st.session_state["sg_ends"] = plane.coordinates(Y[[a, b]]).tolist()
+    st.session_state["sg_last_click"] = None
+ends = np.asarray(st.session_state["sg_ends"], dtype=np.float64)
 
 if model.latent_dim == 2:
     cells = exact_cells_2d(Y, h)
     fig = power_cells_figure(cells, Y, model.labels, heights=h, singular_segments=ss.segments_2d(cells))
 else:
     res = 120
-    lab = slice_labels(Y, h, np.zeros(model.latent_dim), Y[a], Y[b] if b != a else Y[(a + 1) % model.n_codes],
-                       resolution=res)
-    fig = slice_figure(lab, np.linspace(-0.5, 0.5, res), model.labels, boundary=ss.boundaries(lab))
-if model.latent_dim == 2:
-    fig.add_scatter(x=path[:, 0], y=path[:, 1], mode="lines+markers", name="probe", line=dict(color="black"))
-    if len(singular_jumps):
-        mid = 0.5 * (path[singular_jumps] + path[singular_jumps + 1])
-        fig.add_scatter(x=mid[:, 0], y=mid[:, 1], mode="markers", name="jumps across singular facets",
-                        marker=dict(size=12, symbol="x", color="red"))
-st.plotly_chart(fig, key="sg_figure", width="stretch")
+    lab = plane.labels(Y, h, resolution=res)
+    fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), model.labels, boundary=ss.boundaries(lab))
+add_click_grid(fig, -plane.extent, plane.extent, n=21)
+try:
+    pr = probe(plane.to_source(*ends[0])[0], plane.to_source(*ends[1])[0], Y, h, threshold=thr)
+except ValueError as exc:
+    st.error(f"Probe: {exc}")
+    st.stop()
+add_probe(fig, ends[0], ends[1], plane.coordinates(pr.points(pr.t)), pr.singular)
+event = st.plotly_chart(fig, key="sg_figure", on_select="rerun", selection_mode="points", width="stretch")
+click = clicked_point(event, fig)
+if click is not None and click != st.session_state.get("sg_last_click"):
+    st.session_state["sg_last_click"] = click
+    if (np.abs(plane.to_source(*click)) > 0.5).any():
+        st.warning("That point lies outside the source cube; click inside the coloured area.")
+    else:
+        st.session_state["sg_ends"][0 if moves == "start" else 1] = list(click)
+        st.rerun()
 
-st.subheader("Discontinuity probe")
-st.write(f"16 points on the segment from code {a}'s target to code {b}'s, each mapped by the OT map: the code changes "
-         f"{len(jumps)} times, {len(singular_jumps)} of them across the singular set, between components (at t = "
-         f"{', '.join(f'{0.5 * (t[j] + t[j + 1]):.2f}' for j in singular_jumps) or '-'}).")
+n_sing = int(pr.singular.sum())
+st.write(f"Along the segment the OT map changes code {len(pr.t)} times; **{n_sing}** of these jumps cross the "
+         f"singular set (at t = {', '.join(f'{t:.2f}' for t in pr.t[pr.singular]) or '-'}).")
 if model.dataset["kind"] == "images":
-    st.image(image_grid(model.decode(model.codes[cells_on_path]), ncols=16), caption="t = 0 ... 1")
+    t = np.linspace(0.0, 1.0, 16)
+    _, cells_on_path = plain_map(pr.points(t), Y, h)
+    st.image(image_grid(model.decode(model.codes[cells_on_path]), ncols=16),
+             caption="the decoded OT map at 16 points, t = 0 ... 1: the picture changes abruptly at singular jumps")
+if len(pr.t):
+    rows = pd.DataFrame({"t": pr.t, "from cell": pr.pairs[:, 0], "to cell": pr.pairs[:, 1],
+                         "jump |y_i - y_j|": pr.jump, "angle": pr.angles, "singular": pr.singular})
+    if model.labels is not None:
+        rows["labels"] = [f"{model.labels[i]} -> {model.labels[j]}" for i, j in pr.pairs]
+    with st.expander(f"All {len(pr.t)} crossings along the probe"):
+        st.dataframe(rows, key="sg_crossings", hide_index=True)
 
 st.subheader("Most singular pairs")
 top = ss.singular_pairs[:10] if ss.singular.any() else base.pairs[np.argsort(-base.angles)[:10]]

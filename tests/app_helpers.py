@@ -11,3 +11,15 @@ def run_page(path: str, model: str | None = None, timeout: int = 120) -> AppTest
     if model is not None:
         at.session_state["aeot_current"] = model
     return at.run()
+
+
+def plotly_array(value):
+    """A Plotly figure JSON array as numpy: plain lists, or ``{"dtype", "bdata"}`` (base64) encodings."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return out.reshape(value["shape"]) if "shape" in value else out
+    return np.asarray(value, dtype=float)

@@ -2,7 +2,8 @@
 
 import json
 
-from app_helpers import TOY, run_page
+import numpy as np
+from app_helpers import TOY, plotly_array, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../pages/3_Power_Diagram.py"
@@ -32,7 +33,16 @@ def test_mnist_model_shows_a_slice():
     assert not at.exception, [e.value for e in at.exception]
     spec = _spec(at)
     assert spec["data"][0]["type"] == "heatmap"
-    n_cells = int(at.caption[-1].value.split()[0])
+    n_cells = int(at.caption[-3].value.split()[0])
     assert 1 < n_cells <= 10_000
+    graph = {t["name"].split(" (")[0]: t for t in _spec(at, 1)["data"]}
+    assert set(graph) >= {"regular facets", "singular facets", "codes"}
+    assert len(plotly_array(graph["codes"]["x"])) == 10_000
+    n_sing = int(at.caption[-1].value.split(", ")[1].split()[0].replace(",", ""))
+    assert n_sing > 0 and np.isnan(plotly_array(graph["singular facets"]["x"])).sum() == n_sing
+    at.selectbox(key="pd_centre").set_value("a code's target").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "zero" in at.error[0].value  # the centre is code 0's target, a direction is code 0
+    at.selectbox(key="pd_centre").set_value("cube centre")
     at.number_input(key="pd_code_b").set_value(0).run()  # same code twice: parallel directions
     assert at.error and "parallel" in at.error[0].value

@@ -1,7 +1,12 @@
-"""Singular Set page: threshold slider, components, probe and table."""
+"""Singular Set page: threshold slider, components, probe (codes and clicks) and table."""
 
-from app_helpers import TOY, run_page
+import json
+
+import numpy as np
+from app_helpers import TOY, plotly_array, run_page
 from streamlit.testing.v1 import AppTest
+
+from aeot_viz.viz import CLICK_GRID_NAME
 
 PAGE = "../pages/4_Singular_Set.py"
 
@@ -10,35 +15,67 @@ def _metrics(at):
     return {m.label: m.value for m in at.metric}
 
 
+def _probe_text(at):
+    return [md.value for md in at.markdown if md.value.startswith("Along the segment")][0]
+
+
+def _traces(at):
+    return {t.get("name"): t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
+
+
+def _click(at, x, y):
+    names = [t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    at.session_state["sg_figure"] = {"selection": {
+        "points": [{"curve_number": names.index(CLICK_GRID_NAME), "point_number": 0, "point_index": 0,
+                    "x": x, "y": y}], "point_indices": [0], "box": [], "lasso": []}}
+    return at.run()
+
+
 def test_toy_grid_splits_into_its_25_modes_and_the_probe_jumps():
     at = run_page(PAGE, TOY, timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     m = _metrics(at)
     assert int(m["Components of the regular graph"]) == 25
-    # a probe between opposite corners of the grid crosses singular facets
-    from pathlib import Path
-
-    import numpy as np
-
-    from aeot_viz.bundle import load_bundle
-
-    toy = load_bundle(Path(__file__).resolve().parent.parent / "assets" / "toy_grid25.npz")
-    at.number_input(key="sg_a").set_value(int(np.flatnonzero(toy.labels == 0)[0]))
-    at.number_input(key="sg_b").set_value(int(np.flatnonzero(toy.labels == 24)[0])).run()
-    probe = [md.value for md in at.markdown if md.value.startswith("16 points")][0]
-    assert " 0 of them" not in probe and "at t = -" not in probe
+    # the default probe runs between far-apart codes, across several modes of the 5x5 grid
+    n_sing = int(_probe_text(at).split("**")[1])
+    assert n_sing >= 2
+    jumps = _traces(at)["jumps across singular facets"]
+    assert len(plotly_array(jumps["x"])) == n_sing
     low = float(at.slider(key="sg_threshold").min)
     at.slider(key="sg_threshold").set_value(low).run()
     assert int(_metrics(at)["Singular facets"].replace(",", "")) >= int(m["Singular facets"].replace(",", ""))
-    assert len(at.dataframe[0].value) == 10
+    assert len(at.dataframe[-1].value) == 10
+
+
+def test_clicks_move_the_probe_ends_and_the_jumps_follow():
+    at = run_page(PAGE, TOY, timeout=120)
+    at.radio(key="sg_moves").set_value("start").run()
+    _click(at, -0.45, 0.0)
+    at.radio(key="sg_moves").set_value("end").run()
+    _click(at, 0.45, 0.0)
+    assert not at.exception, [e.value for e in at.exception]
+    probe = _traces(at)["probe"]
+    np.testing.assert_allclose(plotly_array(probe["x"]), [-0.45, 0.45])
+    np.testing.assert_allclose(plotly_array(probe["y"]), [0.0, 0.0])
+    # a horizontal line through the middle of the 5x5 grid crosses 4 gaps between modes
+    assert int(_probe_text(at).split("**")[1]) == 4
+    crossings = at.dataframe[0].value
+    assert crossings["singular"].sum() == 4 and (np.diff(crossings["t"]) > 0).all()
+    _click(at, 0.6, 0.7)  # outside the square: refused, the probe stays
+    assert at.warning and "outside the source cube" in at.warning[0].value
+    np.testing.assert_allclose(plotly_array(_traces(at)["probe"]["x"]), [-0.45, 0.45])
 
 
 def test_mnist_page_renders_slice_probe_images_and_pairs():
     at = AppTest.from_file(PAGE, default_timeout=180).run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("image")) == 2  # probe strip and the pairs
-    assert len(at.dataframe[0].value) == 10
+    assert len(at.dataframe[-1].value) == 10
+    assert _traces(at)["probe"]["x"] is not None and CLICK_GRID_NAME in _traces(at)
     # the 10x-median default flags nothing on MNIST codes, so the slider starts at the 99% angle quantile
     singular = int(_metrics(at)["Singular facets"].replace(",", ""))
     facets = int(_metrics(at)["Facets"].replace(",", ""))
     assert 0 < singular <= 0.011 * facets
+    at.selectbox(key="sg_centre").set_value("a code's target").run()
+    at.number_input(key="sg_centre_code").set_value(5).run()
+    assert not at.exception, [e.value for e in at.exception]

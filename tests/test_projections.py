@@ -40,3 +40,30 @@ def test_bad_input():
         project(np.zeros((5, 3)), "isomap")
     with pytest.raises(ValueError, match="at least 2"):
         project(np.zeros((1, 3)))
+
+
+def test_generated_codes_placed_by_their_weights_match_the_pca_projection(tiny_model):
+    from sklearn.decomposition import PCA
+
+    from aeot_viz.generation import generate
+    from aeot_viz.projections import place_combinations
+
+    g = generate(tiny_model, 40, rule="extended", random_state=0)
+    assert g.weights.shape == g.neighbours.shape and (g.weights[:, 0] == 1).all()
+    pca = PCA(2).fit(tiny_model.codes)
+    placed = place_combinations(pca.transform(tiny_model.codes), g.neighbours, g.weights)
+    np.testing.assert_allclose(placed, pca.transform(g.codes), atol=1e-3)
+    plain = generate(tiny_model, 10, rule="plain", random_state=0)
+    P = pca.transform(tiny_model.codes)
+    np.testing.assert_allclose(place_combinations(P, plain.neighbours, plain.weights), P[plain.cells], atol=1e-6)
+
+
+def test_place_combinations_rejects_bad_weights():
+    import pytest
+
+    from aeot_viz.projections import place_combinations
+
+    with pytest.raises(ValueError, match="positive sum"):
+        place_combinations(np.zeros((3, 2)), [[0, 1]], [[0.0, 0.0]])
+    with pytest.raises(ValueError, match="not in P"):
+        place_combinations(np.zeros((3, 2)), [[0, 5]], [[1.0, 1.0]])

@@ -58,3 +58,33 @@ def test_slice_figure_and_image_grid():
     assert fig.data[1].name == "singular boundary" and len(fig.data[1].x) == ss.boundaries(lab).sum()
     g = image_grid_figure(np.random.default_rng(0).uniform(size=(10, 1, 8, 8)), ncols=5)
     assert np.asarray(g.data[0].z).shape[:2] == (2 * 10 + 2, 5 * 10 + 2)
+
+
+def test_adjacency_figure_draws_every_singular_edge_and_caps_regular_ones():
+    from aeot_viz.viz import adjacency_figure
+
+    rng = np.random.default_rng(2)
+    P = rng.normal(size=(30, 2))
+    pairs = np.array([(i, j) for i in range(30) for j in range(i + 1, 30)])  # 435 pairs
+    sing = np.zeros(len(pairs), bool)
+    sing[:7] = True
+    fig = adjacency_figure(P, pairs, sing, np.arange(30) % 3, max_regular=100)
+    reg, bad, codes = fig.data[0], fig.data[1], fig.data[2]
+    assert np.isnan(np.asarray(reg.x, float)).sum() == 100 and np.isnan(np.asarray(bad.x, float)).sum() == 7
+    bx = np.asarray(bad.x, float).reshape(-1, 3)
+    np.testing.assert_allclose(bx[:, 0], P[pairs[:7, 0], 0])
+    np.testing.assert_allclose(bx[:, 1], P[pairs[:7, 1], 0])
+    assert len(codes.x) == 30
+    with pytest.raises(ValueError, match="one flag per pair"):
+        adjacency_figure(P, pairs, sing[:5])
+
+
+def test_probe_overlay_and_click_grid():
+    from aeot_viz.viz import CLICK_GRID_NAME, add_click_grid, add_probe
+
+    fig = slice_figure(np.zeros((5, 5), int), np.linspace(-0.5, 0.5, 5))
+    add_probe(fig, [-0.4, 0], [0.4, 0.1], crossings=[[0, 0.05], [0.2, 0.07]], singular=[True, False])
+    add_click_grid(fig, -0.5, 0.5, n=11)
+    names = [t.name for t in fig.data]
+    assert names[-4:] == ["probe", "regular crossings", "jumps across singular facets", CLICK_GRID_NAME]
+    assert list(fig.data[-2].x) == [0.0] and len(fig.data[-1].x) == 121

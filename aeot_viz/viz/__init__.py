@@ -3,6 +3,16 @@
 Plotly is imported when a builder is called, so ``import aeot_viz`` stays light.
 """
 
-from .figures import image_grid_figure, latent_scatter, power_cells_figure, slice_figure
+from .figures import (
+                      CLICK_GRID_NAME,
+                      add_click_grid,
+                      add_probe,
+                      adjacency_figure,
+                      image_grid_figure,
+                      latent_scatter,
+                      power_cells_figure,
+                      slice_figure,
+)
 
-__all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure"]
+__all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
+           "add_probe", "add_click_grid", "CLICK_GRID_NAME"]

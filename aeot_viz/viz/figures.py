@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure"]
+__all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
+           "add_probe", "add_click_grid", "CLICK_GRID_NAME"]
+
+CLICK_GRID_NAME = "click targets"
 
 #: a qualitative palette long enough for 25 modes
 PALETTE = [
@@ -206,4 +209,108 @@ def image_grid_figure(images, ncols: int = 8):
     img = np.asarray(image_grid(images, ncols=min(ncols, max(len(images), 1)), scale=1))
     fig = go.Figure(go.Image(z=np.stack([img] * 3, -1) if img.ndim == 2 else img))
     fig.update_layout(margin=dict(l=0, r=0, t=0, b=0), xaxis=dict(visible=False), yaxis=dict(visible=False))
+    return fig
+
+
+def _segments_xy(P, pairs):
+    """x and y arrays of line segments P[i] -> P[j] separated by None (one Plotly trace for many lines)."""
+    if len(pairs) == 0:
+        return [], []
+    xs = np.full((len(pairs), 3), np.nan)
+    ys = np.full((len(pairs), 3), np.nan)
+    xs[:, 0], xs[:, 1] = P[pairs[:, 0], 0], P[pairs[:, 1], 0]
+    ys[:, 0], ys[:, 1] = P[pairs[:, 0], 1], P[pairs[:, 1], 1]
+    return xs.ravel(), ys.ravel()
+
+
+def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: int = 6000,
+                     random_state: int = 0, title: str = ""):
+    """The cell-adjacency graph of the power diagram drawn over a 2-D picture of the codes.
+
+    Parameters
+    ----------
+    points : array-like, shape (N, 2)
+        Positions of the codes (e.g. a PCA / UMAP projection).
+    pairs : array-like of int, shape (E, 2)
+        Adjacent cells (facets of the power diagram).
+    singular : array-like of bool, shape (E,), optional
+        Singular facets, drawn in red (all of them); regular ones in grey.
+    max_regular : int
+        Draw at most this many regular edges (a random subset, ``random_state``) to keep the browser fast.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces: "regular facets", "singular facets", then the codes (as :func:`latent_scatter`).
+    """
+    import plotly.graph_objects as go
+
+    P = np.asarray(points, dtype=np.float64)
+    E = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if P.ndim != 2 or P.shape[1] != 2:
+        raise ValueError(f"adjacency_figure needs points of shape (N, 2), got {P.shape}.")
+    if len(E) and (E.min() < 0 or E.max() >= len(P)):
+        raise ValueError("pairs refer to codes that are not in points.")
+    sing = np.zeros(len(E), dtype=bool) if singular is None else np.asarray(singular, dtype=bool)
+    if sing.shape != (len(E),):
+        raise ValueError(f"singular must have one flag per pair, shape ({len(E)},), got {sing.shape}.")
+    reg = np.flatnonzero(~sing)
+    if len(reg) > max_regular:
+        reg = np.sort(np.random.default_rng(random_state).choice(reg, max_regular, replace=False))
+    fig = go.Figure()
+    x, y = _segments_xy(P, E[reg])
+    fig.add_trace(go.Scattergl(x=x, y=y, mode="lines", name=f"regular facets ({len(reg):,} drawn)",
+                               line=dict(color="rgba(120,120,120,0.35)", width=1), hoverinfo="skip"))
+    x, y = _segments_xy(P, E[sing])
+    fig.add_trace(go.Scattergl(x=x, y=y, mode="lines", name=f"singular facets ({int(sing.sum()):,})",
+                               line=dict(color="red", width=1.5), hoverinfo="skip"))
+    for tr in latent_scatter(P, labels, single_trace=True).data:
+        fig.add_trace(tr)
+    fig.update_layout(title=title, legend=dict(itemsizing="constant"),
+                      margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def add_probe(fig, start, end, crossings=None, singular=None):
+    """Draw a probe segment on a 2-D figure and mark where the map jumps along it.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+    start, end : array-like, shape (2,)
+        End points in the figure's coordinates.
+    crossings : array-like, shape (K, 2), optional
+        Where the segment crosses a facet; singular ones as red crosses, others as small grey ticks.
+    singular : array-like of bool, shape (K,), optional
+    """
+    import plotly.graph_objects as go
+
+    a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
+    fig.add_trace(go.Scatter(x=[a[0], b[0]], y=[a[1], b[1]], mode="lines+markers+text", name="probe",
+                             text=["start", "end"], textposition="top center",
+                             line=dict(color="black", width=2), marker=dict(size=9, color="black")))
+    if crossings is not None and len(crossings):
+        C = np.asarray(crossings, dtype=np.float64).reshape(-1, 2)
+        s = np.zeros(len(C), dtype=bool) if singular is None else np.asarray(singular, dtype=bool)
+        if (~s).any():
+            fig.add_trace(go.Scatter(x=C[~s, 0], y=C[~s, 1], mode="markers", name="regular crossings",
+                                     marker=dict(size=5, color="grey", symbol="line-ns-open")))
+        if s.any():
+            fig.add_trace(go.Scatter(x=C[s, 0], y=C[s, 1], mode="markers", name="jumps across singular facets",
+                                     marker=dict(size=13, color="red", symbol="x")))
+    return fig
+
+
+def add_click_grid(fig, lo: float, hi: float, n: int = 21):
+    """Add a faint n x n grid of points between ``lo`` and ``hi`` that a click can select (trace named
+    :data:`CLICK_GRID_NAME`); Plotly heatmaps and filled polygons cannot be selected themselves."""
+    import plotly.graph_objects as go
+
+    ax = np.linspace(lo, hi, int(n))
+    A, B = np.meshgrid(ax, ax, indexing="xy")
+    fig.add_trace(go.Scatter(x=A.ravel(), y=B.ravel(), mode="markers", name=CLICK_GRID_NAME,
+                             marker=dict(size=7, color="rgba(0,0,0,0.12)"),
+                             hovertemplate="click: (%{x:.2f}, %{y:.2f})<extra></extra>"))
+    fig.update_layout(clickmode="event+select")
     return fig

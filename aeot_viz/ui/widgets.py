@@ -1,0 +1,62 @@
+"""Widget groups shared by several pages (Streamlit in, plain values or core objects out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ..model import AEOTModel
+from ..power_diagram import SlicePlane
+from ..singularity import SingularSet
+from ..viz import CLICK_GRID_NAME
+
+
+def slice_controls(model: AEOTModel, prefix: str, code_a: int | None = None, code_b: int | None = None) -> SlicePlane:
+    """Choose a plane through the source cube: its centre and the two codes it heads towards.
+
+    A 2-D model's plane is the source square itself. When ``code_a`` / ``code_b`` are given the plane
+    heads towards those codes and only the centre and size are asked for.
+    """
+    d, N = model.latent_dim, model.n_codes
+    if d == 2:
+        return SlicePlane.through(np.zeros(2), [1.0, 0.0], [0.0, 1.0], 0.5)
+    c1, c2, c3, c4 = st.columns(4)
+    if code_a is None:
+        code_a = int(c1.number_input("Towards code (first direction)", 0, N - 1, 0, key=f"{prefix}_code_a"))
+    if code_b is None:
+        code_b = int(c2.number_input("Towards code (second direction)", 0, N - 1, min(1, N - 1),
+                                     key=f"{prefix}_code_b"))
+    where = c3.selectbox("Centre", ["cube centre", "a code's target"], key=f"{prefix}_centre",
+                         help="The plane passes through this point and through the two codes' targets.")
+    centre = np.zeros(d)
+    if where == "a code's target":
+        centre = model.targets[int(c3.number_input("Centre code", 0, N - 1, 0, key=f"{prefix}_centre_code"))]
+    extent = c4.slider("Half-width of the picture", 0.1, 1.0, 0.5, 0.05, key=f"{prefix}_extent",
+                       help="The cube [-1/2, 1/2]^d is wider than 1/2 along a diagonal; pixels outside it are blank.")
+    Y = model.targets
+    return SlicePlane.through(centre, Y[code_a] - centre, Y[code_b] - centre, extent)
+
+
+def display_threshold(base: SingularSet) -> tuple[float, str | None]:
+    """Where a threshold slider starts: the default, or the 99% angle quantile when the default flags nothing.
+
+    Returns the threshold and, when it is not the default, a sentence saying why.
+    """
+    if base.singular.any() or len(base.angles) == 0:
+        return base.threshold, None
+    return float(np.quantile(base.angles, 0.99)), (
+        "No facet is 10x steeper than the median one here (the modes are not cleanly separated in this latent "
+        "space); the threshold starts at the 99th percentile of the facet angles instead.")
+
+
+def clicked_point(event, fig) -> tuple[float, float] | None:
+    """The click-grid point a Plotly selection event picked (the last one), or None."""
+    names = [t.name for t in fig.data]
+    if CLICK_GRID_NAME not in names:
+        return None
+    grid = names.index(CLICK_GRID_NAME)
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    hits = [p for p in points if p.get("curve_number") == grid and "x" in p and "y" in p]
+    if not hits:
+        return None
+    return float(hits[-1]["x"]), float(hits[-1]["y"])
