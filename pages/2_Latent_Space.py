@@ -5,6 +5,7 @@ import streamlit as st
 
 from aeot_viz.generation import generate
 from aeot_viz.imaging import image_grid
+from aeot_viz.projections import place_combinations
 from aeot_viz.ui.cache import cell_masses_for, model_key, projection_for, singular_set_for
 from aeot_viz.ui.state import current_model
 from aeot_viz.viz import latent_scatter
@@ -36,13 +37,14 @@ elif colour == "next to a singular facet":
     values, value_name = flag, "singular neighbour"
 
 overlay = st.session_state.get("lat_generated")
-overlay_pts = P[overlay[1]] if overlay is not None and overlay[0] == (key, method) else None
+overlay_pts = place_combinations(P, *overlay[1]) if overlay is not None and overlay[0] == key else None
 fig = latent_scatter(P, model.labels, values=values, value_name=value_name or "value", single_trace=True,
-                     overlay=overlay_pts, overlay_name="generated (at their cells)")
+                     overlay=overlay_pts, overlay_name="generated (placed among the codes they blend)")
 event = st.plotly_chart(fig, key="lat_chart", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
 picked = ((event or {}).get("selection") or {}).get("point_indices") or []  # a dict-like selection event
 selected = np.asarray(sorted(set(picked)), dtype=np.int64)
 selected = selected[selected < model.n_codes]
+st.session_state["aeot_selected_cells"] = (key, selected)  # the Generate page can sample from these cells
 
 if len(selected):
     st.subheader(f"{len(selected)} codes selected")
@@ -58,10 +60,11 @@ if len(selected):
             pos = where[show][where[show] >= 0]
             if len(pos):
                 right.image(image_grid(model.images[pos] / 255.0, ncols=12), caption="their original images")
-    if st.button("Generate 32 more from the selected cells", key="lat_generate"):
+    if st.button("Generate 32 more from the selected cells", key="lat_generate",
+                 help="More choices (count, rule, downloads) on the Generate page, region 'cells selected here'."):
         try:
             g = generate(model, 32, cells=selected, singular=singular_set_for(key, model), random_state=0)
-            st.session_state["lat_generated"] = ((key, method), g.cells)
+            st.session_state["lat_generated"] = (key, (g.neighbours, g.weights), g.cells)
             st.rerun()
         except ValueError as exc:
             st.error(f"Could not generate: {exc}")

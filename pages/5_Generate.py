@@ -1,4 +1,4 @@
-"""Generate: new samples from a region of the source, decoded; download the images and codes."""
+"""Generate: new samples from a region of the source, decoded; where they fall; download images and codes."""
 
 import io
 
@@ -7,12 +7,14 @@ import streamlit as st
 
 from aeot_viz.generation import generate
 from aeot_viz.imaging import image_grid
-from aeot_viz.ui.cache import model_key, singular_set_for
+from aeot_viz.projections import place_combinations
+from aeot_viz.ui.cache import model_key, projection_for, singular_set_for
 from aeot_viz.ui.state import current_model
 from aeot_viz.viz import latent_scatter
 
 st.set_page_config(page_title="Generate - AE-OT Explorer", layout="wide")
 name, model = current_model()
+key = model_key(name, model)
 st.title("Generate")
 st.caption(f"Model: {name}. New latent codes come from uniform source points mapped by the OT map; the "
            "extended map blends neighbouring codes of one mode and never across a singular facet.")
@@ -21,34 +23,72 @@ c1, c2, c3 = st.columns(3)
 n = c1.slider("How many", 8, 256, 64, step=8, key="gen_n")
 rule = c2.radio("Rule", ["extended", "plain"], horizontal=True, key="gen_rule",
                 help="plain: the OT map itself (returns training codes); extended: AE-OT's extension")
-label_options = ["all"] + ([] if model.labels is None else [str(v) for v in np.unique(model.labels)])
-region = c3.selectbox("Region: cells of codes with label", label_options, key="gen_label")
-seed = st.number_input("Seed", 0, 10_000, 0, key="gen_seed")
+seed = c3.number_input("Seed", 0, 10_000, 0, key="gen_seed")
+
+regions = ["the whole source cube", "cells of codes with a label", "cells selected on the Latent Space page",
+           "a box in the source cube"]
+if model.labels is None:
+    regions.remove("cells of codes with a label")
+region = st.radio("Sample from", regions, horizontal=True, key="gen_region")
+label = cells = box = None
+if region == "cells of codes with a label":
+    label = int(st.selectbox("Label", [str(v) for v in np.unique(model.labels)], key="gen_label"))
+elif region == "cells selected on the Latent Space page":
+    picked = st.session_state.get("aeot_selected_cells")
+    if picked is None or picked[0] != key or len(picked[1]) == 0:
+        st.info("Nothing is selected for this model yet: drag a box or lasso on the Latent Space page first.")
+        st.stop()
+    cells = picked[1]
+    st.caption(f"{len(cells)} cells selected on the Latent Space page.")
+elif region == "a box in the source cube":
+    d = model.latent_dim
+    if d == 2:
+        b1, b2 = st.columns(2)
+        xr = b1.slider("x range", -0.5, 0.5, (-0.5, 0.0), 0.01, key="gen_box_x")
+        yr = b2.slider("y range", -0.5, 0.5, (-0.5, 0.0), 0.01, key="gen_box_y")
+        box = ([xr[0], yr[0]], [xr[1], yr[1]])
+    else:
+        b1, b2 = st.columns(2)
+        around = int(b1.number_input("Centred on the target of code", 0, model.n_codes - 1, 0, key="gen_box_code"))
+        half = b2.slider("Half-width of the box (each axis)", 0.02, 0.5, 0.1, 0.01, key="gen_box_half")
+        centre = model.targets[around]
+        box = (centre - half, centre + half)
+        st.caption(f"A {d}-D cube of side {2 * half:.2f} around code {around}'s target (cut to the source cube).")
 
 if st.button("Generate", type="primary", key="gen_go"):
     try:
-        singular = singular_set_for(model_key(name, model), model) if rule == "extended" else None
-        g = generate(model, int(n), rule=rule, label=None if region == "all" else int(region),
-                     singular=singular, random_state=int(seed))
-        st.session_state["gen_result"] = (model_key(name, model), g)
+        singular = singular_set_for(key, model) if rule == "extended" else None
+        g = generate(model, int(n), rule=rule, label=label, cells=cells, box=box, singular=singular,
+                     random_state=int(seed))
+        st.session_state["gen_result"] = (key, g)
     except ValueError as exc:
         st.error(f"Could not generate: {exc}")
 
 result = st.session_state.get("gen_result")
-if result is not None and result[0] == model_key(name, model):
-    g = result[1]
-    decoded = model.decode(g.codes)
-    codes_buf = io.BytesIO()
-    g.save_npz(codes_buf)
-    if model.dataset["kind"] == "images":
-        grid = image_grid(decoded, ncols=16)
-        st.image(grid, caption=f"{len(decoded)} generated samples ({g.rule} map)")
-        png = io.BytesIO()
-        grid.save(png, format="PNG")
-        st.download_button("Download the image grid (PNG)", png.getvalue(), "aeot_generated.png", "image/png")
-    else:
-        fig = latent_scatter(model.codes[:, :2], model.labels, overlay=decoded[:, :2], title="generated points")
-        st.plotly_chart(fig, key="gen_scatter", width="stretch")
-    st.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
-                       "application/octet-stream")
-    st.caption(f"{len(np.unique(g.cells))} distinct cells sampled.")
+if result is None or result[0] != key:
+    st.stop()
+g = result[1]
+decoded = model.decode(g.codes)
+codes_buf = io.BytesIO()
+g.save_npz(codes_buf)
+left, right = st.columns(2)
+if model.dataset["kind"] == "images":
+    grid = image_grid(decoded, ncols=16)
+    left.image(grid, caption=f"{len(decoded)} generated samples ({g.rule} map)")
+    png = io.BytesIO()
+    grid.save(png, format="PNG")
+    left.download_button("Download the image grid (PNG)", png.getvalue(), "aeot_generated.png", "image/png")
+    method = right.radio("Where the new codes fall, over the codes projected by", ["pca", "umap", "tsne"],
+                         horizontal=True, key="gen_method", format_func={"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}.get)
+    P = projection_for(key, method, model.codes)
+    placed = place_combinations(P, g.neighbours, g.weights)
+    right.plotly_chart(latent_scatter(P, model.labels, selected=np.unique(g.neighbours[g.weights > 0]),
+                                      overlay=placed, single_trace=False), key="gen_scatter", width="stretch")
+    right.caption("Black crosses: the new codes, each placed among the training codes it blends (exact for PCA). "
+                  "Coloured: those training codes; grey: the rest.")
+else:
+    fig = latent_scatter(model.codes[:, :2], model.labels, overlay=decoded[:, :2], title="generated points")
+    left.plotly_chart(fig, key="gen_scatter", width="stretch")
+left.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
+                     "application/octet-stream")
+st.caption(f"{len(np.unique(g.cells))} distinct cells sampled.")

@@ -1,43 +1,82 @@
-"""Generate page: a click generates, shows the samples and offers downloads."""
+"""Generate page: regions (label, Latent selection, source box), the image grid, placement, downloads."""
 
-import base64
 import json
+from pathlib import Path
 
 import numpy as np
-from app_helpers import TOY, run_page
+from app_helpers import TOY, plotly_array, run_page
 from streamlit.testing.v1 import AppTest
 
+from aeot_viz.bundle import load_bundle
+from aeot_viz.ui.cache import model_key
+
 PAGE = "../pages/5_Generate.py"
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
 
 
-def test_generating_digits_of_one_label_shows_a_grid_and_downloads():
+def _overlay(at, i=0):
+    spec = json.loads(at.get("plotly_chart")[i].proto.spec)
+    return [t for t in spec["data"] if t.get("name") == "generated"]
+
+
+def test_generating_digits_of_one_label_shows_a_grid_placement_and_downloads():
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
     at.slider(key="gen_n").set_value(32)
+    at.radio(key="gen_region").set_value("cells of codes with a label").run()
     at.selectbox(key="gen_label").set_value("3")
     at.button(key="gen_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("image")) == 1
     assert len(at.get("download_button")) == 2
-    model_key, g = at.session_state["gen_result"]
+    _, g = at.session_state["gen_result"]
     assert g.codes.shape == (32, 16)
-    # every source point came from a cell of a training "3"
-    from pathlib import Path
+    m = load_bundle(ASSETS / "default_mnist10k.npz")
+    assert (m.labels[g.cells] == 3).all()  # every source point came from a cell of a training "3"
+    # where the new codes fall: PCA is linear, so the placed points are the PCA projection of the new codes
+    from sklearn.decomposition import PCA
 
-    from aeot_viz.bundle import load_bundle
+    pca = PCA(2, random_state=0).fit(m.codes)
+    placed = np.column_stack([plotly_array(_overlay(at)[0]["x"]), plotly_array(_overlay(at)[0]["y"])])
+    np.testing.assert_allclose(placed, pca.transform(g.codes), atol=2e-3)
 
-    m = load_bundle(Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz")
-    assert (m.labels[g.cells] == 3).all()
 
-
-def test_toy_model_overlays_generated_points():
+def test_region_from_the_latent_selection_and_a_source_box():
+    m = load_bundle(ASSETS / "toy_grid25.npz")
     at = run_page(PAGE, TOY, timeout=120)
-    at.radio(key="gen_rule").set_value("plain")
+    at.radio(key="gen_region").set_value("cells selected on the Latent Space page").run()
+    assert at.info and "Latent Space page" in at.info[0].value  # nothing selected yet
+    chosen = np.arange(100, 160)
+    at.session_state["aeot_selected_cells"] = (model_key(TOY, m), chosen)
+    at.run()
     at.button(key="gen_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    overlay = [t for t in spec["data"] if t.get("name") == "generated"]
-    assert len(overlay) == 1
-    x = overlay[0]["x"]
-    n = len(base64.b64decode(x["bdata"])) // np.dtype(x["dtype"]).itemsize if isinstance(x, dict) else len(x)
-    assert n == 64  # the default count
+    _, g = at.session_state["gen_result"]
+    assert set(g.cells.tolist()) <= set(chosen.tolist())
+    at.radio(key="gen_region").set_value("a box in the source cube").run()
+    at.slider(key="gen_box_x").set_value((0.1, 0.3))
+    at.slider(key="gen_box_y").set_value((-0.2, 0.0))
+    at.button(key="gen_go").click().run()
+    _, g = at.session_state["gen_result"]
+    X = g.source_points
+    assert (X[:, 0] >= 0.1).all() and (X[:, 0] <= 0.3).all() and (X[:, 1] >= -0.2).all() and (X[:, 1] <= 0).all()
+    assert len(plotly_array(_overlay(at)[0]["x"])) == 64  # the default count, drawn over the 2-D codes
+
+
+def test_mnist_box_around_a_code_and_a_single_selected_cell():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at.radio(key="gen_region").set_value("a box in the source cube").run()
+    at.number_input(key="gen_box_code").set_value(7)
+    at.slider(key="gen_box_half").set_value(0.05)
+    at.button(key="gen_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    _, g = at.session_state["gen_result"]
+    m = load_bundle(ASSETS / "default_mnist10k.npz")
+    assert np.abs(g.source_points - m.targets[7]).max() <= 0.05 + 1e-6
+    at.radio(key="gen_region").set_value("cells selected on the Latent Space page").run()
+    at.session_state["aeot_selected_cells"] = (model_key("MNIST-10k (shipped default)", m), np.array([3]))
+    at.run()
+    at.button(key="gen_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    _, g = at.session_state["gen_result"]
+    assert (g.cells == 3).all() and len(g.cells) == 64  # one cell of mass 1e-4, found by rejection

@@ -24,6 +24,7 @@ def test_selection_shows_decoded_codes_and_originals():
     assert at.subheader[0].value == "20 codes selected"
     images = at.get("image")
     assert len(images) == 2  # decoded codes and their original images
+    assert at.session_state["aeot_selected_cells"][1].tolist() == list(range(100, 120))  # for the Generate page
 
 
 def test_generate_from_selected_cells_overlays_points_on_toy_model():
@@ -33,8 +34,8 @@ def test_generate_from_selected_cells_overlays_points_on_toy_model():
     assert not at.exception, [e.value for e in at.exception]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     names = [t.get("name") for t in spec["data"]]
-    assert "generated (at their cells)" in names
-    cells = at.session_state["lat_generated"][1]
+    assert "generated (placed among the codes they blend)" in names
+    cells = at.session_state["lat_generated"][2]
     assert set(cells.tolist()) <= set(range(0, 40))
 
 
