@@ -8,6 +8,7 @@ from aeot_viz.imaging import image_grid
 from aeot_viz.projections import place_combinations
 from aeot_viz.ui.cache import cell_masses_for, model_key, projection_for, singular_set_for
 from aeot_viz.ui.state import current_model
+from aeot_viz.ui.widgets import projection_choice
 from aeot_viz.viz import latent_scatter
 
 st.set_page_config(page_title="Latent space - AE-OT Explorer", layout="wide")
@@ -18,8 +19,7 @@ st.caption(f"Model: {name}. Drag a box or lasso over the codes to see what they 
 
 c1, c2 = st.columns(2)
 if model.latent_dim > 2:
-    method = c1.radio("Projection", ["pca", "umap", "tsne"], horizontal=True, key="lat_method",
-                      format_func={"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}.get)
+    method = projection_choice("Projection", "lat_method", c1)
 else:
     method = "pca"
     c1.write("The latent space is 2-D: shown as it is.")

@@ -6,7 +6,7 @@ import streamlit as st
 from aeot_viz.power_diagram import exact_cells_2d
 from aeot_viz.ui.cache import model_key, projection_for, singular_set_for
 from aeot_viz.ui.state import current_model
-from aeot_viz.ui.widgets import display_threshold, slice_controls
+from aeot_viz.ui.widgets import display_threshold, projection_choice, slice_controls
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")
@@ -59,8 +59,7 @@ st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; red pixels l
 st.subheader("Which cells touch: the adjacency graph over the latent codes")
 st.write("Each line joins two codes whose cells share a facet; red lines are singular facets, where the OT map "
          "jumps. Lines that stay short in the picture join neighbouring codes of one mode.")
-method = st.radio("Positions from", ["pca", "umap", "tsne"], horizontal=True, key="pd_method",
-                  format_func={"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}.get)
+method = projection_choice("Positions from", "pd_method")
 if why:
     st.caption(why)
 P = projection_for(key, method, model.codes)

@@ -10,6 +10,7 @@ from aeot_viz.imaging import image_grid
 from aeot_viz.projections import place_combinations
 from aeot_viz.ui.cache import model_key, projection_for, singular_set_for
 from aeot_viz.ui.state import current_model
+from aeot_viz.ui.widgets import projection_choice
 from aeot_viz.viz import latent_scatter
 
 st.set_page_config(page_title="Generate - AE-OT Explorer", layout="wide")
@@ -78,8 +79,7 @@ if model.dataset["kind"] == "images":
     png = io.BytesIO()
     grid.save(png, format="PNG")
     left.download_button("Download the image grid (PNG)", png.getvalue(), "aeot_generated.png", "image/png")
-    method = right.radio("Where the new codes fall, over the codes projected by", ["pca", "umap", "tsne"],
-                         horizontal=True, key="gen_method", format_func={"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}.get)
+    method = projection_choice("Where the new codes fall, over the codes projected by", "gen_method", right)
     P = projection_for(key, method, model.codes)
     placed = place_combinations(P, g.neighbours, g.weights)
     right.plotly_chart(latent_scatter(P, model.labels, selected=np.unique(g.neighbours[g.weights > 0]),

@@ -1,34 +1,53 @@
-"""The home page, driven by Streamlit's AppTest on the shipped bundles."""
+"""The entry point and the Home page, driven by Streamlit's AppTest on the shipped bundles."""
 
-from pathlib import Path
+import json
 
+from app_helpers import TOY
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+HOME = "../pages/0_Home.py"
 
 
 def _home():
-    return AppTest.from_file("../app.py", default_timeout=120).run()
+    return AppTest.from_file(HOME, default_timeout=120).run()
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_entry_point_opens_the_home_page_with_the_default_model():
+    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "AE-OT Explorer"
+    assert _metrics(at)["Dataset"] == "mnist10k"
 
 
 def test_home_page_shows_the_default_model():
     at = _home()
     assert not at.exception, [e.value for e in at.exception]
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = _metrics(at)
     assert metrics["Dataset"] == "mnist10k"
     assert metrics["Codes (N)"] == "10,000"
     assert metrics["Latent dim"] == "16"
     assert float(metrics["OT L1 error"]) < 0.2
+    flagged = int(metrics["Singular facets"].replace(",", ""))
+    total = int(at.metric[4].help.split()[1].replace(",", ""))
+    assert 0 < flagged <= 0.011 * total  # the 99% quantile rule on MNIST's unimodal angles
     images = at.get("image")
     assert len(images) == 2  # originals, then their reconstructions
     assert [len(im.proto.imgs) for im in images] == [16, 16]
+    picture = json.loads(at.get("plotly_chart")[0].proto.spec)["data"]
+    assert picture[0]["type"] == "heatmap" and picture[-1]["name"] == "generated"
 
 
 def test_picking_the_toy_model_switches_the_summary():
     at = _home()
-    at.selectbox(key="home_model").set_value("25 Gaussians, 2-D (shipped toy)").run()
+    at.selectbox(key="home_model").set_value(TOY).run()
     assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = _metrics(at)
     assert metrics["Dataset"] == "grid25" and metrics["Latent dim"] == "2"
+    # the 5 x 5 grid: at least the 40 facets between adjacent modes
+    assert int(metrics["Singular facets"].replace(",", "")) >= 40
     assert not at.get("image")  # points, no images
-    assert at.session_state["aeot_current"] == "25 Gaussians, 2-D (shipped toy)"
+    assert at.session_state["aeot_current"] == TOY

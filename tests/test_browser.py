@@ -97,3 +97,43 @@ def test_every_page_selection_and_generation(server, tmp_path):
             page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
         browser.close()
     assert len(list(tmp_path.glob("*.png"))) == 1 + len(PAGES)
+
+
+def test_two_browser_visitors_see_their_own_model(server, tmp_path):
+    """Two browser contexts (two visitors): one uploads a bad file (an error, nothing lost) and then the toy
+    bundle, which becomes its model; the other still sees MNIST and has no such upload."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        alice = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
+        bob = browser.new_context(viewport={"width": 1300, "height": 1000}).new_page()
+        for page in (alice, bob):
+            page.goto(server, wait_until="networkidle")
+            page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        bad = tmp_path / "not_a_bundle.npz"
+        bad.write_bytes(b"this is not a zip archive")
+        alice.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bad))
+        alice.wait_for_selector("text=Could not open not_a_bundle.npz", timeout=60_000)
+        assert "mnist10k" in alice.get_by_test_id("stMetricValue").first.inner_text()  # nothing lost
+        alice.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(ROOT / "assets" / "toy_grid25.npz"))
+        alice.wait_for_selector("[data-testid='stMetricValue'] >> text=grid25", timeout=60_000)
+        alice.get_by_test_id("stSelectbox").first.click()
+        assert alice.get_by_role("option", name="upload: toy_grid25.npz").count() == 1
+        alice.keyboard.press("Escape")
+        alice.get_by_role("link", name="Power Diagram").click()
+        alice.wait_for_selector("text=Exact L1 mass error", timeout=60_000)  # the 2-D model's exact cells
+        bob.reload(wait_until="networkidle")
+        bob.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        assert "mnist10k" in bob.get_by_test_id("stMetricValue").first.inner_text()
+        bob.get_by_role("link", name="Power Diagram").click()
+        bob.wait_for_selector("text=A slice through the source cube", timeout=60_000)  # still the 16-D model
+        bob.get_by_role("link", name="Home").click()
+        bob.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        bob.get_by_test_id("stSelectbox").first.click()
+        assert bob.get_by_role("option").count() == 2  # the two shipped models, not alice's upload
+        _no_exception(alice, "alice")
+        _no_exception(bob, "bob")
+        alice.screenshot(path=str(tmp_path / "alice.png"), full_page=True)
+        bob.screenshot(path=str(tmp_path / "bob.png"), full_page=True)
+        browser.close()

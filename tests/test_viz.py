@@ -88,3 +88,14 @@ def test_probe_overlay_and_click_grid():
     names = [t.name for t in fig.data]
     assert names[-4:] == ["probe", "regular crossings", "jumps across singular facets", CLICK_GRID_NAME]
     assert list(fig.data[-2].x) == [0.0] and len(fig.data[-1].x) == 121
+
+
+def test_explainer_figure_has_both_panels():
+    from aeot_viz.viz import explainer_figure
+
+    Y, h = _problem()
+    lab = slice_labels(Y, h, np.zeros(2), [1, 0], [0, 1], resolution=30)
+    fig = explainer_figure(lab, np.linspace(-0.5, 0.5, 30), np.arange(40) % 3, np.zeros((30, 30), bool),
+                           Y, np.arange(40) % 3, Y[:5] + 0.01)
+    assert fig.data[0].type == "heatmap" and fig.data[0].xaxis == "x"
+    assert fig.data[-1].name == "generated" and fig.data[-1].xaxis == "x2" and len(fig.data[-1].x) == 5

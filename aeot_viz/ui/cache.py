@@ -35,3 +35,18 @@ def cell_masses_for(key: str, _model: AEOTModel) -> np.ndarray:
 
     _, mu = validate_ot(_model.targets, _model.h, n_samples=2**18, random_state=7, device="cpu", return_mu=True)
     return mu
+
+
+@st.cache_resource(show_spinner="Drawing the picture...", max_entries=2)
+def explainer_for(key: str, _model: AEOTModel):
+    """The Home page's two-panel picture of a 2-D model (see :func:`aeot_viz.viz.explainer_figure`)."""
+    from ..generation import generate
+    from ..power_diagram import SlicePlane
+    from ..viz import explainer_figure
+
+    plane = SlicePlane.through(np.zeros(2), [1.0, 0.0], [0.0, 1.0], 0.5)
+    lab = plane.labels(_model.targets, _model.h, resolution=160)
+    ss = singular_set_for(key, _model)
+    g = generate(_model, 300, singular=ss, random_state=0)
+    return explainer_figure(lab, np.linspace(-0.5, 0.5, 160), _model.labels, ss.boundaries(lab),
+                            _model.codes, _model.labels, g.codes)

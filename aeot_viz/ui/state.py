@@ -20,6 +20,7 @@ SHIPPED = {
     "25 Gaussians, 2-D (shipped toy)": ASSETS / "toy_grid25.npz",
 }
 DEFAULT_NAME = "MNIST-10k (shipped default)"
+TOY_NAME = "25 Gaussians, 2-D (shipped toy)"
 
 
 @st.cache_resource(show_spinner="Loading the model bundle...")
@@ -72,4 +73,10 @@ def current_model() -> tuple[str, AEOTModel]:
     if path is None or not path.is_file():
         name, path = DEFAULT_NAME, SHIPPED[DEFAULT_NAME]
         st.session_state["aeot_current"] = name
-    return name, _load_path(str(path), path.stat().st_mtime)
+    return name, shipped_model(name)
+
+
+def shipped_model(name: str) -> AEOTModel:
+    """A shipped bundle by its display name, loaded once per process and shared read-only."""
+    path = SHIPPED[name]
+    return _load_path(str(path), path.stat().st_mtime)

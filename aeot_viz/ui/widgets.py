@@ -37,6 +37,12 @@ def slice_controls(model: AEOTModel, prefix: str, code_a: int | None = None, cod
     return SlicePlane.through(centre, Y[code_a] - centre, Y[code_b] - centre, extent)
 
 
+def projection_choice(label: str, key: str, container=st) -> str:
+    """A horizontal radio for the 2-D projection of the codes: "pca", "umap" or "tsne"."""
+    names = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+    return container.radio(label, list(names), horizontal=True, key=key, format_func=names.get)
+
+
 def display_threshold(base: SingularSet) -> tuple[float, str | None]:
     """Where a threshold slider starts: the default, or the 99% angle quantile when the default flags nothing.
 

@@ -8,6 +8,7 @@ from .figures import (
                       add_click_grid,
                       add_probe,
                       adjacency_figure,
+    explainer_figure,
                       image_grid_figure,
                       latent_scatter,
                       power_cells_figure,
@@ -15,4 +16,4 @@ from .figures import (
 )
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
-           "add_probe", "add_click_grid", "CLICK_GRID_NAME"]
+           "add_probe", "add_click_grid", "explainer_figure", "CLICK_GRID_NAME"]

@@ -1,0 +1,88 @@
+"""Home: pick a model and read what it holds; the idea of AE-OT in one picture."""
+
+import numpy as np
+import streamlit as st
+
+from aeot_viz.bundle import BundleError
+from aeot_viz.ui.cache import explainer_for, model_key, singular_set_for
+from aeot_viz.ui.state import (
+    SHIPPED,
+    TOY_NAME,
+    add_uploaded,
+    available_models,
+    current_model,
+    init_state,
+    shipped_model,
+)
+from aeot_viz.ui.widgets import display_threshold
+
+st.set_page_config(page_title="AE-OT Explorer", layout="wide")
+init_state()
+st.title("AE-OT Explorer")
+st.write("Look inside an AE-OT generative model: an autoencoder's latent codes, the optimal transport map that "
+         "carries noise onto them, and the places where that map has to jump.")
+
+names = available_models()
+if st.session_state.get("home_model") not in names:
+    st.session_state["home_model"] = current_model()[0]
+pick, upload = st.columns([2, 1])
+st.session_state["aeot_current"] = pick.selectbox("Model", names, key="home_model")
+with upload.expander("Upload a bundle (.npz) trained elsewhere"):
+    up = st.file_uploader("AE-OT bundle", type=["npz"], key="home_upload")
+if up is not None and st.session_state.get("aeot_last_upload") != up.file_id:
+    st.session_state["aeot_last_upload"] = up.file_id
+    try:
+        st.session_state["aeot_current"] = add_uploaded(up.name, up.getvalue())
+        st.session_state["aeot_upload_error"] = None
+        del st.session_state["home_model"]  # the picker follows the new current model on the rerun
+        st.rerun()
+    except BundleError as exc:
+        st.session_state["aeot_upload_error"] = f"Could not open {up.name}: {exc} The current model is unchanged."
+if st.session_state.get("aeot_upload_error"):
+    st.error(st.session_state["aeot_upload_error"])
+
+name, model = current_model()
+s = model.summary()
+c1, c2, c3, c4, c5 = st.columns(5)
+c1.metric("Dataset", str(s["dataset"]))
+c2.metric("Codes (N)", f"{s['N codes']:,}")
+c3.metric("Latent dim", s["latent dim"])
+l1 = s["OT L1 (validation)"]
+c4.metric("OT L1 error", "-" if l1 is None else f"{l1:.3f}",
+          help=f"Independent check on {s['OT validation samples']:,} fresh samples; noise floor "
+               f"{(s['OT noise floor'] or 0):.3f}; empty cells {(s['OT empty cells'] or 0):.1%}.")
+base = singular_set_for(model_key(name, model), model)
+thr, why = display_threshold(base)
+c5.metric("Singular facets", f"{int((base.angles > thr).sum()):,}",
+          help=f"Of {len(base.pairs):,} facets found, those whose angle exceeds {thr:.3f} rad: "
+               + (why or "10 x the median facet angle (the default).") + " Explore them on the Singular Set page.")
+if model.images is not None:
+    k = min(16, len(model.images))
+    rows = model.images_index[:: max(1, len(model.images_index) // k)][:k]
+    pos = np.searchsorted(model.images_index, rows)
+    recon = model.decode(model.codes[rows])
+    st.caption("Training images (top) and their reconstructions through the autoencoder (bottom)")
+    st.image([model.images[i].transpose(1, 2, 0).squeeze() for i in pos], width=56)
+    st.image([np.clip(r.transpose(1, 2, 0).squeeze(), 0, 1) for r in recon], width=56)
+with st.expander("All facts about this model"):
+    st.json(s)
+
+st.subheader("How AE-OT works, and why GANs collapse")
+st.write(
+    "AE-OT splits generation in two: an **autoencoder** embeds the data in a latent space, and a "
+    "**semi-discrete optimal transport map** carries uniform noise onto the latent codes. The map is "
+    "the gradient of a convex Brenier potential whose power-diagram cells each carry one code's mass; "
+    "where neighbouring cells send their mass to codes far apart, the map jumps. A neural generator is "
+    "continuous and cannot jump, which is why GANs drop or mix modes; AE-OT keeps the jumps."
+)
+if SHIPPED[TOY_NAME].is_file():
+    toy = shipped_model(TOY_NAME)
+    st.plotly_chart(explainer_for(model_key(TOY_NAME, toy), toy), key="home_explainer", width="stretch")
+    st.caption("The shipped toy: 25 Gaussian modes in 2-D. Left: uniform noise in a square, cut into cells; every "
+               "point of a cell is sent to that cell's code. Red lines are singular facets: on either side the map "
+               "sends noise to different modes, so it must jump there. Right: new samples (crosses) blend "
+               "neighbouring codes of one mode and never land between modes. A continuous generator has to "
+               "connect the modes: it puts samples in the gaps (mode mixture) or drops modes (mode collapse).")
+st.info("Pages in the sidebar: **Train** (your own model), **Latent Space** (codes projected, select to see images), "
+        "**Power Diagram** (the cells of the OT map), **Singular Set** (where the map jumps, with a probe) and "
+        "**Generate** (decode new samples).")
