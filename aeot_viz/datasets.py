@@ -8,6 +8,7 @@ with a message that says what to pass instead when the input is wrong.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import struct
 import zipfile
@@ -30,6 +31,7 @@ __all__ = [
     "load_mnist_file",
     "load_array_file",
     "load_image_folder",
+    "load_upload",
     "load_dataset",
     "TOY_DATASETS",
     "BUILTIN_DATASETS",
@@ -478,6 +480,81 @@ def load_image_folder(path: os.PathLike, size: tuple = (28, 28), mode: str = "L"
 
 
 BUILTIN_DATASETS = tuple(TOY_DATASETS) + ("digits", "mnist10k")
+
+#: limits on an uploaded archive of images (checked before anything is extracted)
+MAX_UPLOAD_FILES = 100_000
+MAX_UPLOAD_BYTES = 2**30
+
+
+def load_upload(filename: str, data: bytes, *, max_files: int = MAX_UPLOAD_FILES,
+                max_bytes: int = MAX_UPLOAD_BYTES, **kwargs) -> Dataset:
+    """A dataset from an uploaded file's bytes: ``.npz`` / ``.npy`` arrays (as :func:`load_array_file`,
+    Keras' ``mnist.npz`` too) or a ``.zip`` of images (as :func:`load_image_folder`, one sub-folder per
+    class for labels).
+
+    The archive is checked before extraction: at most ``max_files`` members and ``max_bytes``
+    uncompressed in all, no absolute paths, no ``..``, no links. Everything is read from a temporary
+    folder that is removed afterwards; nothing is unpickled.
+
+    Parameters
+    ----------
+    filename : str
+        The uploaded file's name (its suffix picks the reader; the rest names the dataset).
+    data : bytes
+    kwargs :
+        Passed to the reader (``n_samples``, ``random_state``, ``size``, ``mode``, ``kind``...).
+    """
+    import tempfile
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"data must be bytes, got {type(data).__name__}.")
+    name = Path(str(filename)).name
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".npz", ".npy", ".zip"):
+        raise ValueError(f"Unsupported upload {name!r}: use an .npz (array 'X', optional labels 'y'), an .npy "
+                         "or a .zip of images (one sub-folder per class).")
+    kwargs.setdefault("name", Path(name).stem)
+    with tempfile.TemporaryDirectory(prefix="aeot_upload_") as tmp:
+        if suffix != ".zip":
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(bytes(data))
+            if suffix == ".npz":
+                with _open_npz(path) as z:
+                    if "x_train" in z.files:
+                        kwargs.pop("name")
+                        return load_mnist_file(path, **kwargs)
+            return load_array_file(path, **kwargs)
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(bytes(data)))
+        except zipfile.BadZipFile as exc:
+            raise ValueError(f"{name} is not a readable zip archive: {exc}.") from exc
+        with zf:
+            members = [m for m in zf.infolist() if not m.is_dir()]
+            if len(members) > max_files:
+                raise ValueError(f"{name} holds {len(members)} files; at most {max_files} are accepted.")
+            if sum(m.file_size for m in members) > max_bytes:
+                raise ValueError(f"{name} unpacks to more than {max_bytes / 2**20:.0f} MiB; upload a smaller archive.")
+            root = Path(tmp) / "images"
+            for m in members:
+                parts = Path(m.filename).parts
+                is_link = (m.external_attr >> 16) & 0o170000 == 0o120000
+                if m.filename.startswith(("/", "\\")) or ".." in parts or is_link:
+                    raise ValueError(f"{name} contains an unsafe path {m.filename!r}; refusing to extract it.")
+                if parts and parts[0] == "__MACOSX" or Path(m.filename).name.startswith("."):
+                    continue
+                out = root / Path(*parts)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(m) as src, open(out, "wb") as dst:
+                    remaining = m.file_size + 1
+                    while chunk := src.read(1 << 20):
+                        remaining -= len(chunk)
+                        if remaining < 0:
+                            raise ValueError(f"{name}: member {m.filename!r} is larger than its header says.")
+                        dst.write(chunk)
+        if not root.is_dir():
+            raise ValueError(f"{name} holds no images.")
+        tops = list(root.iterdir())
+        return load_image_folder(tops[0] if len(tops) == 1 and tops[0].is_dir() else root, **kwargs)
 
 
 def load_dataset(source: str | os.PathLike, **kwargs) -> Dataset:

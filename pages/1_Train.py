@@ -8,7 +8,7 @@ import streamlit as st
 
 from aeot_viz.bundle import bundle_to_bytes
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import TOY_DATASETS, load_dataset
+from aeot_viz.datasets import TOY_DATASETS, load_dataset, load_upload
 from aeot_viz.training import fit_aeot
 from aeot_viz.ui.state import add_trained, init_state
 
@@ -16,17 +16,63 @@ st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
 st.title("Train an AE-OT model")
 
+source = st.radio("Data", ["built-in", "upload a file"], horizontal=True, key="tr_source",
+                  help="Upload an .npz (array X, optional labels y; Keras' mnist.npz works too), an .npy, or a "
+                       ".zip of PNG/JPEG images with one sub-folder per class.")
 c1, c2 = st.columns(2)
-dataset_name = c1.selectbox("Dataset", list(TOY_DATASETS) + ["digits", "mnist10k"], key="tr_dataset",
-                            help="2-D toys use the data itself as latent space and train in seconds.")
-n_samples = c1.number_input("Samples", 50, 10_000, 1000 if dataset_name in TOY_DATASETS else 2000, step=50,
-                            key="tr_n")
-is_toy = dataset_name in TOY_DATASETS
+uploaded = None
+if source == "built-in":
+    dataset_name = c1.selectbox("Dataset", list(TOY_DATASETS) + ["digits", "mnist10k"], key="tr_dataset",
+                                help="2-D toys use the data itself as latent space and train in seconds.")
+    is_toy = dataset_name in TOY_DATASETS
+    n_samples = c1.number_input("Samples", 50, 10_000, 1000 if is_toy else 2000, step=50, key="tr_n")
+else:
+    up = c1.file_uploader("Dataset file", type=["npz", "npy", "zip"], key="tr_upload")
+    size = c1.slider("Images are resized to (pixels per side)", 8, 64, 28, key="tr_img_size")
+    colour = c1.radio("Image colours", ["grayscale", "RGB"], horizontal=True, key="tr_img_mode")
+    n_samples = c1.number_input("Samples (at most)", 50, 100_000, 10_000, step=50, key="tr_n_up")
+    if up is None:
+        st.info("Choose a file to train on.")
+        st.stop()
+    cache_id = (up.file_id, size, colour, int(n_samples))
+    if st.session_state.get("tr_upload_id") != cache_id:
+        try:
+            ds = load_upload(up.name, up.getvalue(), n_samples=int(n_samples),
+                             **({"size": (size, size), "mode": "L" if colour == "grayscale" else "RGB"}
+                                if up.name.lower().endswith(".zip") else {}))
+        except (ValueError, TypeError) as exc:
+            st.error(f"Could not read {up.name}: {exc}")
+            st.stop()
+        st.session_state["tr_upload_id"], st.session_state["tr_upload_ds"] = cache_id, ds
+    uploaded = st.session_state["tr_upload_ds"]
+    dataset_name = uploaded.name
+    is_toy = uploaded.kind == "points" and uploaded.shape == (2,)
+    n_classes = "no labels" if uploaded.labels is None else f"{len(np.unique(uploaded.labels))} classes"
+    c1.caption(f"{len(uploaded):,} {uploaded.kind} of shape {uploaded.shape}, {n_classes}.")
+
 latent = c2.number_input("Latent dimension", 2, 64, 16 if dataset_name == "mnist10k" else 8, key="tr_latent",
                          disabled=is_toy)
 epochs = c2.number_input("Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy)
 ot_iters = c2.number_input("OT iteration budget", 20, 2000, 400, step=20, key="tr_ot_iters")
 seed = c1.number_input("Seed", 0, 10_000, 0, key="tr_seed")
+with st.expander("More settings: autoencoder and OT solver"):
+    a1, a2, a3 = st.columns(3)
+    images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k")
+    ae_kind = a1.selectbox("Autoencoder", ["auto", "conv"] if images else ["auto", "mlp"], key="tr_ae_kind",
+                           disabled=is_toy, help="auto: convolutional for images, MLP for vectors, none for 2-D points")
+    batch = a2.select_slider("Batch size", [32, 64, 128, 256, 512], 128, key="tr_batch", disabled=is_toy)
+    ae_lr = a3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="tr_ae_lr",
+                             disabled=is_toy)
+    o1, o2, o3, o4 = st.columns(4)
+    ot_lr = o1.number_input("OT step size", 0.1, 20.0, 3.0, 0.1, key="tr_ot_lr",
+                            help="Heavy-ball step on the relative mass errors (see aeot_viz.ot)")
+    multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale",
+                             help="Also move whole clusters of codes at once: needed for tight, separated modes")
+    val_exp = o3.select_slider("Validation samples", [16, 17, 18, 19, 20], 19, key="tr_val",
+                               format_func=lambda e: f"2^{e}",
+                               help="Fresh samples for the independent stopping check; more = lower noise floor")
+    tol = o4.number_input("Stop at L1 below", 0.0, 0.5, 0.0, 0.005, format="%.3f", key="tr_tol",
+                          help="0: stop at 1.5x the validation's noise floor")
 
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
@@ -63,11 +109,13 @@ if start:
         progress.progress(min(frac, 1.0), text=text)
 
     try:
-        kwargs = {"n_samples": int(n_samples), "random_state": int(seed)}
-        ds = load_dataset(dataset_name, **kwargs)
-        cfg = AEOTConfig(ae=AEConfig(latent_dim=int(latent)),
-                         train=TrainConfig(epochs=int(epochs), random_state=int(seed)),
-                         ot=OTConfig(max_iter=int(ot_iters), random_state=int(seed), validation_samples=2**19))
+        ds = uploaded if uploaded is not None else load_dataset(dataset_name, n_samples=int(n_samples),
+                                                                 random_state=int(seed))
+        cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
+                         train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
+                                           random_state=int(seed)),
+                         ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
+                                     tol=float(tol), random_state=int(seed), validation_samples=2 ** int(val_exp)))
         model = fit_aeot(ds, cfg, callback=on_progress)
     except (ValueError, TypeError) as exc:
         progress.empty()

@@ -38,3 +38,57 @@ def test_cancel_says_nothing_changed():
     at.button(key="tr_cancel").click().run()
     assert at.warning and "cancelled" in at.warning[0].value
     assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
+
+
+def _zip_of_images():
+    import io
+    import zipfile
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for c in range(2):
+            for i in range(40):
+                img = np.zeros((16, 16), np.uint8)
+                img[:, 8 * c: 8 * c + 8] = 200 + rng.integers(0, 50)  # class 0: left half lit, class 1: right
+                png = io.BytesIO()
+                Image.fromarray(img).save(png, format="PNG")
+                z.writestr(f"shapes/{'left' if c == 0 else 'right'}/{i}.png", png.getvalue())
+    return buf.getvalue()
+
+
+def test_uploading_a_zip_of_images_trains_an_image_model_with_chosen_settings():
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    at.radio(key="tr_source").set_value("upload a file").run()
+    assert at.info and "Choose a file" in at.info[0].value
+    at.slider(key="tr_img_size").set_value(12)
+    at.file_uploader(key="tr_upload").set_value(("shapes.zip", _zip_of_images(), "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "80 images of shape (1, 12, 12), 2 classes" in at.caption[0].value
+    at.number_input(key="tr_latent").set_value(3)
+    at.number_input(key="tr_epochs").set_value(2)
+    at.number_input(key="tr_ot_iters").set_value(40)
+    assert at.selectbox(key="tr_ae_kind").options == ["auto", "conv"]
+    at.selectbox(key="tr_ae_kind").set_value("conv")
+    at.select_slider(key="tr_batch").set_value(32)
+    at.select_slider(key="tr_val").set_value(16)
+    at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.success, [e.value for e in at.error]
+    model = at.session_state["aeot_session_models"][at.session_state["aeot_current"]]
+    assert model.n_codes == 80 and model.latent_dim == 3 and model.dataset["kind"] == "images"
+    assert model.config.ae.kind == "conv" and model.config.train.batch_size == 32
+    assert model.config.ot.validation_samples == 2**16
+    assert sorted(set(model.labels.tolist())) == [0, 1]
+
+
+def test_a_bad_upload_is_an_error_in_the_page():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.radio(key="tr_source").set_value("upload a file").run()
+    at.file_uploader(key="tr_upload").set_value(("broken.npz", b"PK not really", "application/zip")).run()
+    assert not at.exception
+    assert at.error and "Could not read broken.npz" in at.error[0].value
+    assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
