@@ -3,8 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from aeot_viz.power_diagram import exact_cells_2d
-from aeot_viz.ui.cache import model_key, projection_for, singular_set_for
+from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, projection_for, singular_set_for, slice_labels_for
 from aeot_viz.ui.state import current_model
 from aeot_viz.ui.widgets import display_threshold, projection_choice, slice_controls
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure
@@ -20,15 +19,15 @@ singular = singular_set_for(key, model)
 
 if model.latent_dim == 2:
     snaps, iters = model.h_snapshots, model.snapshot_iters
-    h = model.h
+    h, snap = model.h, -1
     if snaps is not None and len(snaps) > 1:
         k = st.slider("Replay the solver: iteration", 0, len(snaps) - 1, len(snaps) - 1, key="pd_snapshot",
                       format="%d", help="Heights stored during the OT solve; the last one is the final map.")
         st.caption(f"Heights after {int(iters[k])} solver iterations")
         if k < len(snaps) - 1:
-            h = snaps[k].astype(np.float64)
-    cells = exact_cells_2d(Y, h)
-    seg = singular.segments_2d(cells) if h is model.h else None  # singular facets of the final map
+            h, snap = snaps[k].astype(np.float64), int(k)
+    cells = exact_cells_for(key, snap, Y, h)
+    seg = singular.segments_2d(cells) if snap == -1 else None  # singular facets of the final map
     fig = power_cells_figure(cells, Y, labels, heights=h, target_mass=1.0 / model.n_codes, singular_segments=seg)
     st.plotly_chart(fig, key="pd_cells", width="stretch")
     err = np.abs(cells.areas - 1.0 / model.n_codes).sum()
@@ -47,7 +46,7 @@ except ValueError as exc:
     st.error(f"Choose another plane: {exc}")
     st.stop()
 res = st.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
-lab = plane.labels(Y, model.h, resolution=res)
+lab = slice_labels_for(key, plane_key(plane), res, plane, Y, model.h)
 thr, why = display_threshold(singular)
 shown = singular.with_threshold(thr)
 fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=shown.boundaries(lab))

@@ -6,9 +6,8 @@ import streamlit as st
 
 from aeot_viz.generation import plain_map
 from aeot_viz.imaging import image_grid
-from aeot_viz.power_diagram import exact_cells_2d
 from aeot_viz.probe import probe
-from aeot_viz.ui.cache import model_key, singular_set_for
+from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
 from aeot_viz.ui.state import current_model
 from aeot_viz.ui.widgets import clicked_point, display_threshold, slice_controls
 from aeot_viz.viz import add_click_grid, add_probe, power_cells_figure, slice_figure
@@ -49,7 +48,7 @@ except ValueError as exc:
     st.stop()
 
 # the probe's ends in slice coordinates, reset to the two codes' targets whenever the plane changes
-plane_id = (key, a, b, tuple(np.round(plane.center, 6)), plane.extent)
+plane_id = (key, a, b, plane_key(plane))
 if st.session_state.get("sg_plane_id") != plane_id:
     st.session_state["sg_plane_id"] = plane_id
     st.session_state["sg_ends"] = plane.coordinates(Y[[a, b]]).tolist()
@@ -57,11 +56,11 @@ if st.session_state.get("sg_plane_id") != plane_id:
 ends = np.asarray(st.session_state["sg_ends"], dtype=np.float64)
 
 if model.latent_dim == 2:
-    cells = exact_cells_2d(Y, h)
+    cells = exact_cells_for(key, -1, Y, h)
     fig = power_cells_figure(cells, Y, model.labels, heights=h, singular_segments=ss.segments_2d(cells))
 else:
     res = 120
-    lab = plane.labels(Y, h, resolution=res)
+    lab = slice_labels_for(key, plane_key(plane), res, plane, Y, h)
     fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), model.labels, boundary=ss.boundaries(lab))
 add_click_grid(fig, -plane.extent, plane.extent, n=21)
 try:

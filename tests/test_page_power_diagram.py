@@ -17,9 +17,11 @@ def test_toy_model_draws_one_polygon_per_cell_and_replays_the_solver():
     at = run_page(PAGE, TOY, timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     spec = _spec(at)
-    cells = [t for t in spec["data"] if t.get("name", "").startswith("cell ")]
+    info = [t for t in spec["data"] if t.get("name") == "cell info"][0]
     metrics = {m.label: m.value for m in at.metric}
-    assert len(cells) == 1000 - int(metrics["Empty cells"])
+    assert len(plotly_array(info["x"])) == 1000 - int(metrics["Empty cells"])  # one hover point per drawn cell
+    polys = sum(np.isnan(plotly_array(t["x"])).sum() for t in spec["data"] if t["name"].startswith("cells, label"))
+    assert polys == 1000 - int(metrics["Empty cells"])
     assert float(metrics["Exact L1 mass error"]) < 0.05
     assert any(t.get("name") == "singular edges" for t in spec["data"])
     at.slider(key="pd_snapshot").set_value(0).run()  # the Voronoi start

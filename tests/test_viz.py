@@ -42,11 +42,18 @@ def test_power_cells_figure_draws_every_non_empty_cell_and_singular_edges():
     cells = exact_cells_2d(Y, h)
     ss = singular_set(Y, h, threshold=0.0)  # every facet singular: all edges drawn red
     fig = power_cells_figure(cells, Y, np.arange(40) % 3, heights=h, singular_segments=ss.segments_2d(cells))
-    cell_traces = [t for t in fig.data if t.name.startswith("cell ")]
-    assert len(cell_traces) == int((cells.areas > 0).sum())
+    cell_traces = [t for t in fig.data if t.name.startswith("cells, label ")]
+    assert [t.name for t in cell_traces] == ["cells, label 0", "cells, label 1", "cells, label 2"]
+    n_polys = sum(np.isnan(np.asarray(t.x, dtype=float)).sum() for t in cell_traces)
+    assert n_polys == int((cells.areas > 0).sum())
+    # label-1 polygons are exactly the label-1 cells' polygons, closed
+    xs = np.asarray(cell_traces[1].x, dtype=float)
+    first = np.flatnonzero(np.arange(40) % 3 == 1)[0]
+    np.testing.assert_allclose(xs[: len(cells.polygons[first])], cells.polygons[first][:, 0])
+    info = [t for t in fig.data if t.name == "cell info"][0]
+    assert len(info.x) == n_polys and "h " in info.text[0] and info.customdata[0] == 0
     red = [t for t in fig.data if t.name == "singular edges"][0]
     assert np.isnan(np.asarray(red.x, dtype=float)).sum() == len(cells.edges)
-    assert "h " in cell_traces[0].text
 
 
 def test_slice_figure_and_image_grid():

@@ -20,7 +20,28 @@ def singular_set_for(key: str, _model: AEOTModel) -> SingularSet:
     return singular_set(_model.targets, _model.h, n_samples=2**16)
 
 
-@st.cache_resource(show_spinner="Projecting the latent codes (UMAP compiles on first use, ~15 s)...", max_entries=16)
+@st.cache_resource(show_spinner="Computing the exact power cells...", max_entries=64)
+def exact_cells_for(key: str, snapshot: int, _Y, _h):
+    """Exact 2-D power cells of a model's final heights (``snapshot=-1``) or of a stored solver snapshot."""
+    from ..power_diagram import exact_cells_2d
+
+    return exact_cells_2d(_Y, _h)
+
+
+@st.cache_resource(show_spinner="Cutting the source cube...", max_entries=32)
+def slice_labels_for(key: str, plane_key: tuple, resolution: int, _plane, _Y, _h) -> np.ndarray:
+    """Label raster of a slice (``plane_key`` identifies ``_plane``: centre, directions and extent)."""
+    return _plane.labels(_Y, _h, resolution=resolution)
+
+
+def plane_key(plane) -> tuple:
+    """A hashable identity of a :class:`~aeot_viz.power_diagram.SlicePlane`."""
+    return (tuple(np.round(plane.center, 12)), tuple(np.round(plane.u, 12)), tuple(np.round(plane.v, 12)),
+            float(plane.extent))
+
+
+@st.cache_resource(show_spinner="Projecting the latent codes (the first UMAP or t-SNE fit of a model takes up to "
+                                "a minute on 2 cores)...", max_entries=16)
 def projection_for(key: str, method: str, _codes) -> np.ndarray:
     """2-D projection of a model's codes, fitted once per model and method."""
     from ..projections import project

@@ -21,6 +21,19 @@ def _colour(k: int) -> str:
     return PALETTE[int(k) % len(PALETTE)]
 
 
+def _label_colorscale(lab: np.ndarray) -> list:
+    """A stepped colour scale over [min - 1/2, max + 1/2] that gives integer label k the colour ``_colour(k)``."""
+    lo, hi = int(lab.min()), int(lab.max())
+    if hi == lo:
+        return [[0.0, _colour(lo)], [1.0, _colour(lo)]]
+    span = hi - lo + 1
+    scale = []
+    for k in range(lo, hi + 1):
+        a, b = (k - lo) / span, (k - lo + 1) / span
+        scale += [[a, _colour(k)], [b, _colour(k)]]
+    return scale
+
+
 def latent_scatter(points, labels=None, *, values=None, value_name: str = "value", selected=None,
                    overlay=None, overlay_name: str = "generated", title: str = "",
                    single_trace: bool = False):
@@ -63,17 +76,21 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
                                    hovertemplate="code %{customdata}<extra></extra>"))
     show = sel_mask if sel_mask is not None else np.ones(N, dtype=bool)
     if single_trace:
+        custom, hover = ids, "code %{customdata}"
         if values is not None:
             marker = dict(size=5, color=np.asarray(values, dtype=np.float64), colorscale="RdBu", showscale=True,
                           colorbar=dict(title=value_name))
+            hover += f"<br>{value_name} %{{marker.color:.3g}}"
         elif labels is not None:
-            marker = dict(size=5, color=[_colour(k) for k in np.asarray(labels)])
+            lab = np.asarray(labels).astype(np.int32)
+            marker = dict(size=5, color=lab, colorscale=_label_colorscale(lab), cmin=float(lab.min()) - 0.5,
+                          cmax=float(lab.max()) + 0.5, showscale=False)
+            hover += "<br>label %{marker.color}"
         else:
             marker = dict(size=5, color=PALETTE[0])
-        text = None if labels is None else [f"label {k}" for k in np.asarray(labels)]
-        fig.add_trace(go.Scattergl(x=P[:, 0], y=P[:, 1], mode="markers", name="codes", marker=marker,
-                                   customdata=ids, text=text,
-                                   hovertemplate="code %{customdata}<br>%{text}<extra></extra>"))
+        P32 = P.astype(np.float32)  # half the bytes sent to the browser; plenty for a picture
+        fig.add_trace(go.Scattergl(x=P32[:, 0], y=P32[:, 1], mode="markers", name="codes", marker=marker,
+                                   customdata=custom.astype(np.int32), hovertemplate=hover + "<extra></extra>"))
     elif values is not None:
         v = np.asarray(values, dtype=np.float64)
         fig.add_trace(go.Scattergl(x=P[show, 0], y=P[show, 1], mode="markers", name=value_name,
@@ -125,8 +142,10 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
     Returns
     -------
     plotly.graph_objects.Figure
-        One filled trace per non-empty cell (named ``cell i``), one ``targets`` trace, and one
-        ``singular edges`` trace when segments are given.
+        One filled trace per label named ``cells, label k`` (its polygons separated by NaN rows, one
+        polygon per non-empty cell), a ``cell info`` trace of invisible markers at the cell centroids
+        whose hover text gives each cell's id, label, area, target mass and height, one ``targets``
+        trace, and one ``singular edges`` trace when segments are given.
     """
     import plotly.graph_objects as go
 
@@ -135,19 +154,27 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
     lab = np.zeros(N, dtype=np.int64) if labels is None else np.asarray(labels)
     nu = np.full(N, 1.0 / N) if target_mass is None else np.broadcast_to(np.asarray(target_mass, float), (N,))
     mass = cells.areas if masses is None else np.asarray(masses)
+    drawn = [i for i, poly in enumerate(cells.polygons) if len(poly) >= 3]
     fig = go.Figure()
-    for i, poly in enumerate(cells.polygons):
-        if len(poly) < 3:
-            continue
-        xy = np.vstack([poly, poly[:1]])
-        text = f"cell {i}<br>label {lab[i]}<br>area {cells.areas[i]:.2e} (target {nu[i]:.2e})"
+    for k in np.unique(lab[drawn]) if drawn else []:
+        polys = [np.vstack([cells.polygons[i], cells.polygons[i][:1], [[np.nan, np.nan]]])
+                 for i in drawn if lab[i] == k]
+        xy = np.vstack(polys)
+        fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", fill="toself", name=f"cells, label {k}",
+                                 line=dict(width=0.5, color="white"), fillcolor=_colour(k), opacity=0.55,
+                                 hoverinfo="skip", showlegend=False))
+    text = []
+    for i in drawn:
+        t = f"cell {i}<br>label {lab[i]}<br>area {cells.areas[i]:.2e} (target {nu[i]:.2e})"
         if heights is not None:
-            text += f"<br>h {float(np.asarray(heights)[i]):.4g}"
+            t += f"<br>h {float(np.asarray(heights)[i]):.4g}"
         if masses is not None:
-            text += f"<br>measured mass {float(mass[i]):.2e}"
-        fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", fill="toself", name=f"cell {i}",
-                                 line=dict(width=0.5, color="white"), fillcolor=_colour(lab[i]), opacity=0.55,
-                                 hoverinfo="text", text=text, showlegend=False))
+            t += f"<br>measured mass {float(mass[i]):.2e}"
+        text.append(t)
+    C = np.asarray(cells.centroids)[drawn] if drawn else np.zeros((0, 2))
+    fig.add_trace(go.Scatter(x=C[:, 0], y=C[:, 1], mode="markers", name="cell info", text=text,
+                             customdata=np.asarray(drawn), hoverinfo="text", showlegend=False,
+                             marker=dict(size=14, color="rgba(0,0,0,0)")))
     fig.add_trace(go.Scatter(x=Y[:, 0], y=Y[:, 1], mode="markers", name="targets",
                              marker=dict(size=3, color="black"), customdata=np.arange(N),
                              hovertemplate="target %{customdata}<extra></extra>"))
@@ -220,10 +247,10 @@ def _segments_xy(P, pairs):
     ys = np.full((len(pairs), 3), np.nan)
     xs[:, 0], xs[:, 1] = P[pairs[:, 0], 0], P[pairs[:, 1], 0]
     ys[:, 0], ys[:, 1] = P[pairs[:, 0], 1], P[pairs[:, 1], 1]
-    return xs.ravel(), ys.ravel()
+    return xs.ravel().astype(np.float32), ys.ravel().astype(np.float32)
 
 
-def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: int = 6000,
+def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: int = 4000,
                      random_state: int = 0, title: str = ""):
     """The cell-adjacency graph of the power diagram drawn over a 2-D picture of the codes.
 

@@ -1,0 +1,178 @@
+"""How fast the app answers on the default model: page switches and widget changes, caches cold and warm.
+
+    python benchmarks/app_responsiveness.py [--repeats 5]
+
+Each page is run with Streamlit's AppTest (the same script runner the server uses, without the browser):
+the first run fills the caches (bundle, singular set, projections), the next ``--repeats`` runs are what a
+visitor waits for when switching to that page again. Widget changes are timed the same way (one rerun
+after setting a widget). The peer is an empty Streamlit page run the same way in the same process: the
+fixed cost of a rerun. Browser rendering and the websocket round trip are not included (on 127.0.0.1 the
+real-browser test shows them to be small next to the script time; see docs/BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+PAGES = ["0_Home", "1_Train", "2_Latent_Space", "3_Power_Diagram", "4_Singular_Set", "5_Generate"]
+TOY = "25 Gaussians, 2-D (shipped toy)"
+
+
+def timed(at: AppTest) -> float:
+    t0 = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError([e.value for e in at.exception])
+    return dt
+
+
+def page(name: str, model: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=600)
+    if model:
+        at.session_state["aeot_current"] = model
+    return at
+
+
+def warm(at: AppTest, repeats: int) -> float:
+    return statistics.median(timed(at) for _ in range(repeats))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--browser", action="store_true", help="also time page switches in headless Chromium")
+    args = ap.parse_args()
+    if args.browser:
+        browser(args.repeats)
+    empty = AppTest.from_string("import streamlit as st\nst.title('empty')", default_timeout=60)
+    timed(empty)
+    peer = warm(empty, args.repeats)
+    print(f"peer: empty page rerun {peer * 1000:.0f} ms")
+    print("| model | page / action | first run, caches cold (s) | warm (s, median) | warm / empty page |")
+    print("|---|---|---|---|---|")
+    for model, label in ((None, "MNIST-10k"), (TOY, "toy 2-D")):
+        for name in PAGES:
+            at = page(name, model)
+            cold = timed(at)
+            w = warm(at, args.repeats)
+            print(f"| {label} | switch to {name[2:].replace('_', ' ')} | {cold:.2f} | {w:.2f} | {w / peer:.0f}x |")
+    actions = [
+        ("2_Latent_Space", None, "colour by cell mass error",
+         lambda at: at.radio(key="lat_colour").set_value("cell mass error")),
+        ("2_Latent_Space", None, "projection PCA -> UMAP", lambda at: at.radio(key="lat_method").set_value("umap")),
+        ("2_Latent_Space", None, "box selection of 200 codes", lambda at: at.session_state.__setitem__(
+            "lat_chart", {"selection": {"points": [], "point_indices": list(range(200)), "box": [], "lasso": []}})),
+        ("4_Singular_Set", None, "threshold slider", lambda at: at.slider(key="sg_threshold").set_value(0.3)),
+        ("4_Singular_Set", None, "probe end code", lambda at: at.number_input(key="sg_b").set_value(123)),
+        ("3_Power_Diagram", None, "slice direction code", lambda at: at.number_input(key="pd_code_b").set_value(77)),
+        ("5_Generate", None, "generate 64 (extended)", lambda at: at.button(key="gen_go").click()),
+        ("3_Power_Diagram", TOY, "solver replay slider", lambda at: at.slider(key="pd_snapshot").set_value(3)),
+        ("4_Singular_Set", TOY, "threshold slider", lambda at: at.slider(key="sg_threshold").set_value(0.05)),
+    ]
+    print()
+    print("| model | widget change | first time (s) | again, warm (s, median) | warm / empty page |")
+    print("|---|---|---|---|---|")
+    for name, model, what, act in actions:
+        at = page(name, model)
+        timed(at)
+        timed(at)
+        act(at)
+        first = timed(at)
+        again = []
+        for _ in range(args.repeats):
+            act(at)
+            again.append(timed(at))
+        w = statistics.median(again)
+        label = "toy 2-D" if model else "MNIST-10k"
+        print(f"| {label} | {what} | {first:.2f} | {w:.2f} | {w / peer:.0f}x |")
+
+
+
+
+def browser(repeats: int) -> None:
+    """Page switches as a visitor sees them: `streamlit run` on 127.0.0.1 and headless Debian Chromium.
+
+    Timed from the click on a sidebar link until the new page's title is shown, the script has finished
+    (the app root's ``data-test-script-state`` is no longer "running") and nothing is stale or spinning,
+    for 200 ms in a row (not counted); every page is visited once first to warm the caches. Plotly's own
+    drawing after the last message is not included.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.address", "127.0.0.1", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    links = {"Home": "AE-OT Explorer", "Train": "Train an AE-OT model", "Latent Space": "Latent space",
+             "Power Diagram": "Power diagram", "Singular Set": "Singular set", "Generate": "Generate"}
+    idle_js = """([h1, quiet]) => {
+        const head = document.querySelector('h1');
+        const app = document.querySelector("[data-testid='stApp']");
+        const busy = !head || !head.innerText.startsWith(h1) || !app ||
+            app.getAttribute("data-test-script-state") === "running" ||
+            document.querySelector("[data-stale='true']") || document.querySelector("[data-testid='stSpinner']");
+        const now = performance.now();
+        if (busy) { window.__idleSince = null; return false; }
+        if (!window.__idleSince) { window.__idleSince = now; window.__idleAt = now; }
+        return now - window.__idleSince >= quiet ? window.__idleAt : false;
+    }"""
+    quiet = 200  # ms of continuous idleness that ends a measurement (not counted)
+    try:
+        time.sleep(5)
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True,
+                                  args=args)
+            page = b.new_page(viewport={"width": 1300, "height": 1000})
+            page.goto(f"http://127.0.0.1:{port}", wait_until="networkidle", timeout=120_000)
+
+            def visit(link: str) -> float:
+                page.evaluate("window.__idleSince = null")
+                t0 = page.evaluate("performance.now()")
+                page.locator("[data-testid='stSidebarNav'] a", has_text=link).first.click()
+                done = page.wait_for_function(idle_js, arg=[links[link], quiet], timeout=300_000, polling=20)
+                return (done.json_value() - t0) / 1000.0
+
+            for link in links:  # warm every cache
+                visit(link)
+            print()
+            print("| page switch in the browser (MNIST-10k, caches warm) | median (s) | max (s) |")
+            print("|---|---|---|")
+            for link in list(links)[1:]:
+                runs = []
+                for _ in range(repeats):
+                    visit("Home")
+                    runs.append(visit(link))
+                print(f"| Home -> {link} | {statistics.median(runs):.2f} | {max(runs):.2f} |")
+            runs = []
+            for _ in range(repeats):
+                visit("Generate")
+                runs.append(visit("Home"))
+            print(f"| Generate -> Home | {statistics.median(runs):.2f} | {max(runs):.2f} |")
+            b.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+if __name__ == "__main__":
+    main()
