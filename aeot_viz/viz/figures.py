@@ -214,8 +214,16 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
     colour_of[lab < 0] = np.nan
     if boundary is not None:
         colour_of = np.where(np.asarray(boundary), np.nan, colour_of)
-    fig = go.Figure(go.Heatmap(z=colour_of, x=axis, y=axis, colorscale="Turbo", showscale=False,
-                               customdata=lab, hovertemplate="cell %{customdata}<extra></extra>"))
+    if cell_labels is not None:  # the label colours of the latent scatter, with a colour bar of labels
+        cl = np.asarray(cell_labels).astype(np.int64)
+        ticks = np.unique(cl)
+        scale = dict(colorscale=_label_colorscale(cl), zmin=float(cl.min()) - 0.5, zmax=float(cl.max()) + 0.5,
+                     showscale=True, colorbar=dict(title="label", tickvals=ticks[:30].tolist()))
+        hover = "cell %{customdata}<br>label %{z}<extra></extra>"
+    else:
+        scale = dict(colorscale="Turbo", showscale=False)
+        hover = "cell %{customdata}<extra></extra>"
+    fig = go.Figure(go.Heatmap(z=colour_of, x=axis, y=axis, customdata=lab, hovertemplate=hover, **scale))
     if boundary is not None and np.asarray(boundary).any():
         b = np.asarray(boundary)
         ys, xs = np.nonzero(b)
