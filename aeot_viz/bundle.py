@@ -82,9 +82,7 @@ def _arrays(model: AEOTModel) -> dict:
         "created": model.created,
         "software": {"aeot_viz": __version__, "torch": torch.__version__, "numpy": np.__version__},
     }
-    arrays = {"meta.json": np.frombuffer(json.dumps(meta, default=_json_default).encode(), dtype=np.uint8)}
-    for name, t in model.autoencoder.state_dict().items():
-        arrays[f"weights/{name}"] = t.detach().cpu().numpy()
+    arrays = {"meta.json": meta_array(meta), **weight_arrays(model.autoencoder, "weights/")}
     arrays["codes"] = np.asarray(model.codes, dtype=np.float32)
     if model.labels is not None:
         arrays["labels"] = np.asarray(model.labels, dtype=np.int64)
@@ -104,9 +102,7 @@ def _arrays(model: AEOTModel) -> dict:
 
 def bundle_to_bytes(model: AEOTModel) -> bytes:
     """The bundle file's bytes (for a download button)."""
-    buf = io.BytesIO()
-    np.savez_compressed(buf, **_arrays(model))
-    return buf.getvalue()
+    return arrays_to_bytes(_arrays(model))
 
 
 def save_bundle(model: AEOTModel, path: PathLike) -> Path:
@@ -119,8 +115,13 @@ def save_bundle(model: AEOTModel, path: PathLike) -> Path:
     p = Path(path)
     if p.suffix != ".npz":
         p = p.with_name(p.name + ".npz")
+    return write_atomic(p, bundle_to_bytes(model))
+
+
+def write_atomic(path: PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename (never half-written)."""
+    p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
-    data = bundle_to_bytes(model)
     # like mkstemp, but with the usual permissions (0o666 less the umask) rather than 0o600
     tmp = str(p.parent / f".{p.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
@@ -137,12 +138,64 @@ def save_bundle(model: AEOTModel, path: PathLike) -> Path:
     return p
 
 
+def arrays_to_bytes(arrays: dict) -> bytes:
+    """A compressed ``.npz`` archive of ``arrays`` (name -> numpy array), as bytes."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def meta_array(meta: dict) -> np.ndarray:
+    """JSON metadata as the uint8 array stored under ``meta.json``."""
+    return np.frombuffer(json.dumps(meta, default=_json_default).encode(), dtype=np.uint8)
+
+
+def read_meta(arrs: dict, name: str, fmt: str, version: int) -> dict:
+    """The ``meta.json`` of an archive read by :func:`read_archive`, checked for format and version."""
+    if "meta.json" not in arrs:
+        _fail(f"{name} is an .npz archive but not a {fmt} file (no meta.json).")
+    try:
+        meta = json.loads(arrs["meta.json"].astype(np.uint8).tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
+        _fail(f"{name}: its metadata is not valid JSON ({exc}).")
+    if not isinstance(meta, dict) or meta.get("format") != fmt:
+        _fail(f"{name} is not a {fmt} file (format {meta.get('format') if isinstance(meta, dict) else None!r}).")
+    v = meta.get("format_version")
+    if not isinstance(v, int) or isinstance(v, bool) or v != version:
+        _fail(f"{name}: {fmt} format version {v!r}; this aeot_viz reads version {version}.")
+    return meta
+
+
+def load_weights(module: torch.nn.Module, arrs: dict, prefix: str, name: str) -> torch.nn.Module:
+    """Load ``prefix<param>`` arrays into ``module`` (strict: the same names and shapes), in eval mode."""
+    state = {}
+    for key, a in arrs.items():
+        if key.startswith(prefix):
+            if a.dtype.kind not in "fiub" or (a.dtype.kind == "f" and not np.isfinite(a).all()):
+                _fail(f"{name}: weight {key!r} is not a finite numeric array.")
+            # native byte order: torch refuses big-endian arrays (files written on big-endian machines)
+            state[key[len(prefix):]] = torch.from_numpy(np.array(a, dtype=a.dtype.newbyteorder("=")))
+    try:
+        module.load_state_dict(state, strict=True)
+    except RuntimeError as exc:
+        detail = " ".join(str(exc).split())
+        _fail(f"{name}: weights do not fit the network in its config "
+              f"({detail[:500] + ('...' if len(detail) > 500 else '')}).")
+    return module.eval()
+
+
+def weight_arrays(module: torch.nn.Module, prefix: str) -> dict:
+    """``prefix<param>`` -> numpy array for every tensor of ``module``'s state dict."""
+    return {f"{prefix}{k}": t.detach().cpu().numpy() for k, t in module.state_dict().items()}
+
+
 def _fail(msg: str):
     raise BundleError(msg)
 
 
-def _open(source, max_bytes: int) -> dict:
-    """Read every member of the archive into a dict of arrays, refusing pickles and zip bombs."""
+def read_archive(source, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
+    """Read every member of an ``.npz`` archive (path, bytes or binary file) into a dict of arrays,
+    refusing pickles, zip bombs and members larger than their headers; raises :class:`BundleError`."""
     if isinstance(source, (bytes, bytearray)):
         fobj = io.BytesIO(source)
         name = "uploaded bundle"
@@ -209,7 +262,7 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
     BundleError (a ValueError)
         The file is missing, not a bundle, of another format version, or damaged.
     """
-    arrs = _open(source, max_bytes)
+    arrs = read_archive(source, max_bytes)
     name = str(source) if isinstance(source, (str, os.PathLike)) else "uploaded bundle"
     if "meta.json" not in arrs:
         _fail(f"{name} is an .npz archive but not an AE-OT bundle (no meta.json).")
@@ -259,20 +312,7 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         _fail(f"{name}: cannot rebuild its autoencoder ({exc}).")
     if ae.latent_dim != d:
         _fail(f"{name}: codes have dimension {d} but the autoencoder's latent dimension is {ae.latent_dim}.")
-    state = {}
-    for key, a in arrs.items():
-        if key.startswith("weights/"):
-            if a.dtype.kind not in "fiub" or (a.dtype.kind == "f" and not np.isfinite(a).all()):
-                _fail(f"{name}: weight {key!r} is not a finite numeric array.")
-            # native byte order: torch refuses big-endian arrays (bundles written on big-endian machines)
-            state[key[len("weights/"):]] = torch.from_numpy(np.array(a, dtype=a.dtype.newbyteorder("=")))
-    try:
-        ae.load_state_dict(state, strict=True)
-    except RuntimeError as exc:
-        detail = " ".join(str(exc).split())
-        _fail(f"{name}: weights do not fit the autoencoder in its config "
-              f"({detail[:500] + ('...' if len(detail) > 500 else '')}).")
-    ae.eval()
+    load_weights(ae, arrs, "weights/", name)
     for key, typ in (("ot_validation", dict), ("ot_validation_log", list), ("train_history", dict)):
         if meta.get(key) is not None and not isinstance(meta[key], typ):
             _fail(f"{name}: metadata {key!r} must be a JSON {'object' if typ is dict else 'list'}.")
