@@ -13,5 +13,6 @@ PAGES = [
     st.Page("pages/3_Power_Diagram.py", title="Power Diagram", icon=":material/hexagon:", url_path="Power_Diagram"),
     st.Page("pages/4_Singular_Set.py", title="Singular Set", icon=":material/bolt:", url_path="Singular_Set"),
     st.Page("pages/5_Generate.py", title="Generate", icon=":material/auto_awesome:", url_path="Generate"),
+    st.Page("pages/6_Mode_Collapse.py", title="Mode Collapse", icon=":material/compare:", url_path="Mode_Collapse"),
 ]
 st.navigation(PAGES).run()

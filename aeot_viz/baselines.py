@@ -292,7 +292,7 @@ def fit_baseline(data, config: Optional[BaselineConfig] = None, *, callback: Opt
             emit(callback, cfg.kind, step, cfg.steps, loss_d=hist["loss_d"][-1], loss_g=hist["loss_g"][-1])
     G = G.cpu().eval()
     info = dict(info or {})
-    info.setdefault("created", _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"))
+    info.setdefault("created", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
     return Baseline(cfg, G, center, scale, hist, np.stack(snaps), np.asarray(snap_steps, dtype=np.int64), info)
 
 

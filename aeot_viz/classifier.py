@@ -127,7 +127,7 @@ def train_classifier(images, labels, *, epochs: int = 12, batch_size: int = 128,
 def save_classifier(model: DigitClassifier, path) -> Path:
     """Write the classifier and its ``meta`` to a pickle-free ``.npz`` (atomically)."""
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "n_classes": model.head.out_features,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), **model.meta}
+            "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), **model.meta}
     return write_atomic(path, arrays_to_bytes({"meta.json": meta_array(meta), **weight_arrays(model, "weights/")}))
 
 

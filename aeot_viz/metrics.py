@@ -171,7 +171,8 @@ def precision_recall(real, fake, k: int = 3) -> tuple[float, float]:
     R = torch.as_tensor(np.asarray(real, dtype=np.float32))
     G = torch.as_tensor(np.asarray(fake, dtype=np.float32))
     if R.ndim != 2 or G.ndim != 2 or R.shape[1] != G.shape[1]:
-        raise ValueError(f"real and fake must be feature arrays (n, D), (m, D); got {tuple(R.shape)}, {tuple(G.shape)}.")
+        raise ValueError(f"real and fake must be feature arrays (n, D), (m, D); got {tuple(R.shape)}, "
+                         f"{tuple(G.shape)}.")
     if len(R) <= k or len(G) <= k:
         raise ValueError(f"Need more than k = {k} samples in each set, got {len(R)} and {len(G)}.")
     precision = _inside(G, R, _kth_radius(R, k)).float().mean().item()
@@ -189,7 +190,9 @@ def frechet_distance(real, fake) -> float:
         raise ValueError(f"Need two feature arrays (n, D), (m, D) with n, m >= 2; got {A.shape}, {B.shape}.")
     mu1, mu2 = A.mean(0), B.mean(0)
     S1, S2 = np.cov(A, rowvar=False), np.cov(B, rowvar=False)
-    covmean = linalg.sqrtm(S1 @ S2)
+    # a tiny ridge keeps the square root defined when features are degenerate (dead ReLU units)
+    ridge = 1e-6 * np.eye(len(S1))
+    covmean = linalg.sqrtm((S1 + ridge) @ (S2 + ridge))
     if np.iscomplexobj(covmean):
         covmean = covmean.real
     return float(max(((mu1 - mu2) ** 2).sum() + np.trace(S1 + S2 - 2 * covmean), 0.0))

@@ -71,3 +71,26 @@ def explainer_for(key: str, _model: AEOTModel):
     g = generate(_model, 300, singular=ss, random_state=0)
     return explainer_figure(lab, np.linspace(-0.5, 0.5, 160), _model.labels, ss.boundaries(lab),
                             _model.codes, _model.labels, g.codes)
+
+
+@st.cache_resource(show_spinner="Loading the baseline generators...", max_entries=8)
+def shipped_baselines_for(path: str, mtime: float) -> dict:
+    """GAN / WGAN-GP / VAE shipped beside a model (read-only, shared between sessions)."""
+    from ..baselines import load_baselines
+
+    return load_baselines(path)
+
+
+@st.cache_resource(show_spinner="Generating from every model and scoring the samples...", max_entries=16)
+def lab_results_for(key: str, baselines_id: str, n: int, seed: int, _model, _baselines) -> tuple[dict, dict]:
+    """Samples (name -> codes) and scores (name -> metrics) of AE-OT and the baselines."""
+    from ..classifier import default_classifier
+    from ..lab import generate_all, score_all
+
+    samples = generate_all(_model, _baselines, n, random_state=seed, singular=singular_set_for(key, _model))
+    real = None
+    clf = None
+    if _model.dataset["kind"] == "images" and _model.images is not None:
+        clf = default_classifier()
+        real = _model.images[: min(len(_model.images), 5000)].astype(np.float32) / 255.0
+    return samples, score_all(_model, samples, classifier=clf, real_images=real)

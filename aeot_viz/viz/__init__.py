@@ -11,9 +11,11 @@ from .figures import (
     explainer_figure,
                       image_grid_figure,
                       latent_scatter,
+    paths_figure,
                       power_cells_figure,
+    samples_figure,
                       slice_figure,
 )
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
-           "add_probe", "add_click_grid", "explainer_figure", "CLICK_GRID_NAME"]
+           "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]

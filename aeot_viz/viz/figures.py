@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
-           "add_probe", "add_click_grid", "explainer_figure", "CLICK_GRID_NAME"]
+           "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]
 
 CLICK_GRID_NAME = "click targets"
 
@@ -377,4 +377,68 @@ def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, g
     fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=40, b=10), height=420)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", scaleratio=1, row=1, col=2)
+    return fig
+
+
+def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: int = 0):
+    """Side-by-side scatters of 2-D samples from several generators over the data (grey).
+
+    Parameters
+    ----------
+    data : array-like, shape (n, 2)
+    samples : dict
+        Panel title -> generated points (m, 2), one panel each, in order.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Per panel: a "data" trace, then the samples trace named after the panel.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    D = np.asarray(data, dtype=np.float32)
+    if len(D) > max_data:
+        D = D[np.random.default_rng(random_state).choice(len(D), max_data, replace=False)]
+    names = list(samples)
+    fig = make_subplots(1, len(names), subplot_titles=names, horizontal_spacing=0.03)
+    lo, hi = D.min(0), D.max(0)
+    pad = 0.15 * (hi - lo)
+    for k, name in enumerate(names):
+        S = np.asarray(samples[name], dtype=np.float32)
+        fig.add_trace(go.Scattergl(x=D[:, 0], y=D[:, 1], mode="markers", name="data", showlegend=k == 0,
+                                   marker=dict(size=3, color="lightgrey")), 1, k + 1)
+        fig.add_trace(go.Scattergl(x=S[:, 0], y=S[:, 1], mode="markers", name=name, showlegend=False,
+                                   marker=dict(size=3, color=_colour(k))), 1, k + 1)
+        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1)
+        fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1,
+                         scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1)
+    fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int = 0):
+    """Images of straight noise paths under several maps, drawn over 2-D data: a continuous map gives a
+    connected curve (through the gaps between modes), the OT map isolated points (it jumps).
+
+    Parameters
+    ----------
+    data : array-like, shape (n, 2)
+    paths : dict
+        Name -> points (m, 2) along the path, in order of the path parameter.
+    """
+    import plotly.graph_objects as go
+
+    D = np.asarray(data, dtype=np.float32)
+    if len(D) > max_data:
+        D = D[np.random.default_rng(random_state).choice(len(D), max_data, replace=False)]
+    fig = go.Figure(go.Scattergl(x=D[:, 0], y=D[:, 1], mode="markers", name="data",
+                                 marker=dict(size=3, color="lightgrey")))
+    for k, (name, P) in enumerate(paths.items()):
+        P = np.asarray(P, dtype=np.float64)
+        fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines+markers", name=name,
+                                 line=dict(color=_colour(k), width=1.5, dash="dot" if name == "AE-OT" else "solid"),
+                                 marker=dict(size=5, color=_colour(k))))
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant"))
+    fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig

@@ -1,0 +1,144 @@
+"""Mode collapse: AE-OT next to a GAN, a WGAN-GP and a VAE on the same data, measured and explained."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from aeot_viz.baselines import DEFAULT_STEPS
+from aeot_viz.generation import plain_map
+from aeot_viz.imaging import image_grid
+from aeot_viz.lab import GENERATORS, LABELS, noise_path, source_path, train_baselines
+from aeot_viz.metrics import PUBLISHED
+from aeot_viz.ui.cache import lab_results_for, model_key, shipped_baselines_for
+from aeot_viz.ui.state import SHIPPED_BASELINES, current_model, init_state
+from aeot_viz.viz import paths_figure, samples_figure
+
+st.set_page_config(page_title="Mode collapse - AE-OT Explorer", layout="wide")
+init_state()
+name, model = current_model()
+key = model_key(name, model)
+st.title("Mode collapse")
+st.caption(f"Model: {name} (pick another on the Home page). AE-OT against three continuous generators trained on "
+           "the same codes: a GAN, a WGAN-GP and a VAE.")
+
+# --- which baselines: shipped with the model, or trained here -----------------------------------------------
+trained = st.session_state.setdefault("mc_trained", {})  # model key -> {kind: Baseline}, this session only
+path = SHIPPED_BASELINES.get(name)
+options = (["shipped with this model"] if path is not None and path.is_file() else []) + ["trained here"]
+source = st.radio("Baselines", options, horizontal=True, key="mc_source",
+                  help="Shipped baselines were trained by scripts/build_baselines.py (seed 0).")
+if source == "trained here":
+    c1, c2 = st.columns([3, 1])
+    scale = c1.select_slider("Training length (x the default steps)", [0.25, 0.5, 1.0, 2.0], 1.0, key="mc_scale",
+                             help=f"Default generator steps: {DEFAULT_STEPS}. Toy baselines take 20-40 s each "
+                                  "on 2 cores.")
+    seed = c2.number_input("Seed", 0, 10_000, 0, key="mc_seed")
+    if st.button("Train GAN, WGAN-GP and VAE", type="primary", key="mc_train"):
+        bar = st.progress(0.0, text="Training...")
+        order = list(DEFAULT_STEPS)
+
+        def on_progress(ev):
+            if ev.step % 25 == 0 or ev.step == ev.total:
+                done = (order.index(ev.stage) + ev.fraction) / len(order)
+                bar.progress(done, text=f"{LABELS[ev.stage]}: step {ev.step}/{ev.total}")
+
+        try:
+            trained[key] = train_baselines(model, steps={k: max(1, int(v * scale)) for k, v in DEFAULT_STEPS.items()},
+                                           random_state=int(seed), callback=on_progress)
+            bar.progress(1.0, text="Done")
+        except ValueError as exc:
+            bar.empty()
+            st.error(f"Training failed: {exc}")
+    baselines = trained.get(key)
+    if baselines is None:
+        st.info("Train the baselines (button above) to compare them with AE-OT.")
+        st.stop()
+    baselines_id = f"trained-{id(baselines)}"
+else:
+    baselines = shipped_baselines_for(str(path), path.stat().st_mtime)
+    baselines_id = f"shipped-{path.name}"
+
+# --- samples side by side, and their scores ---------------------------------------------------------------------
+n = st.select_slider("Samples per generator", [500, 1000, 2500, 5000], 2500, key="mc_n",
+                     help="2,500 is the PacGAN / VEEGAN protocol for the toy mixtures.")
+try:
+    samples, scores = lab_results_for(key, baselines_id, int(n), 0, model, baselines)
+except ValueError as exc:
+    st.error(f"Cannot score this model: {exc}")
+    st.stop()
+titles = {LABELS[g]: samples[g] for g in GENERATORS if g in samples}
+st.subheader("Samples")
+if model.dataset["kind"] == "images":
+    cols = st.columns(len(titles))
+    for col, (title, codes) in zip(cols, titles.items()):
+        col.image(image_grid(np.clip(model.decode(codes[:64]), 0, 1), ncols=8), caption=title)
+else:
+    st.plotly_chart(samples_figure(model.codes, titles), key="mc_samples", width="stretch")
+    st.caption("Grey: the training data. A GAN typically drops modes or lands between them; a VAE blurs every mode "
+               "into its neighbours; AE-OT puts its samples on the modes.")
+
+st.subheader("Scores")
+if model.dataset["kind"] == "images":
+    rows = [{"generator": LABELS[g], "classes with >= 1%": s["classes_at_1pct"],
+             "smallest class share": s["min_class_share"], "KL(classes || data)": s["class_kl"],
+             "mean confidence": s["confidence"], "precision": s["precision"], "recall": s["recall"],
+             "Fréchet distance (classifier features)": s["feature_frechet"]} for g, s in scores.items()]
+    st.dataframe(pd.DataFrame(rows), key="mc_scores", hide_index=True)
+    st.caption("Judged by a small CNN trained on MNIST-10k (97.95% on held-out digits). Low confidence means "
+               "in-between digits (mode mixture). The Fréchet distance uses that CNN's features: it is not an "
+               "Inception FID, compare it only within this table.")
+else:
+    rows = [{"generator": LABELS[g], "modes (>= 1 HQ)": s["modes_covered"], "modes (>= 20 HQ)":
+             s["modes_covered_strict"], "% high quality": 100 * s["hq_share"], "reverse KL": s["reverse_kl"]}
+            for g, s in scores.items()]
+    dataset = model.dataset.get("name")
+    for ref, modes, hq, kl in PUBLISHED.get(dataset, []):
+        rows.append({"generator": f"{ref} (PacGAN Table 1, published)", "modes (>= 1 HQ)": modes,
+                     "modes (>= 20 HQ)": None, "% high quality": hq, "reverse KL": kl})
+    st.dataframe(pd.DataFrame(rows), key="mc_scores", hide_index=True)
+    st.caption("A point is high quality (HQ) within 3 standard deviations of its nearest mode; a mode is covered "
+               "with at least one HQ point; reverse KL compares the HQ mode histogram with the uniform one "
+               "(PacGAN / VEEGAN protocol). Published rows are means of 10 trials from the PacGAN paper.")
+
+# --- the continuity lesson ---------------------------------------------------------------------------------------
+st.subheader("Why a continuous generator must fail: one straight path through the noise")
+st.write(
+    "A generator network is a continuous function, so it maps the connected noise space onto a connected set: "
+    "walking a straight line in the noise, its output walks a continuous path, and between two modes that path "
+    "must cross the empty space in between (blurry in-between samples: **mode mixture**), unless the network "
+    "gives up a mode altogether (**mode collapse**). Figalli's regularity theory says when the optimal "
+    "transport map itself is continuous: only when the data's support is convex (roughly); for data with "
+    "separated modes the Brenier map is discontinuous on a singular set. AE-OT computes that map exactly, as "
+    "the gradient of a piecewise-linear convex potential, so along the same kind of path its output stays on "
+    "the data and **jumps** where the path crosses the singular set.")
+steps = st.slider("Points along the path", 8, 24, 12, key="mc_path_n")
+path_seed = st.number_input("Path seed", 0, 10_000, 0, key="mc_path_seed")
+z = noise_path(next(iter(baselines.values())).config.noise_dim, steps, int(path_seed))
+x = source_path(model.latent_dim, steps, int(path_seed))
+paths = {"AE-OT": model.codes[plain_map(x, model.targets, model.h)[1]]}
+for kind, b in baselines.items():
+    paths[LABELS[kind]] = b.generate_from_noise(z)
+if model.dataset["kind"] == "images":
+    for title, codes in paths.items():
+        st.image(image_grid(np.clip(model.decode(codes), 0, 1), ncols=steps), caption=title)
+else:
+    fine_z = noise_path(z.shape[1], 200, int(path_seed))
+    fine_x = source_path(model.latent_dim, 200, int(path_seed))
+    curves = {"AE-OT": model.codes[plain_map(fine_x, model.targets, model.h)[1]]}
+    curves.update({LABELS[k]: b.generate_from_noise(fine_z) for k, b in baselines.items()})
+    st.plotly_chart(paths_figure(model.codes, curves), key="mc_paths", width="stretch")
+    st.caption("Each line is one straight path (200 points) mapped by a generator. The baselines draw connected "
+               "curves through the gaps; AE-OT's points stay on the modes and jump between them.")
+
+# --- training replay ---------------------------------------------------------------------------------------------
+kinds_with_snaps = [k for k, b in baselines.items() if b.snapshots_ is not None and len(b.snapshots_) > 1]
+if model.dataset["kind"] == "points" and kinds_with_snaps:
+    st.subheader("Replay: watch a generator train")
+    r1, r2 = st.columns([1, 3])
+    kind = r1.radio("Generator", kinds_with_snaps, format_func=LABELS.get, key="mc_replay_kind")
+    b = baselines[kind]
+    k = r2.slider("Snapshot", 0, len(b.snapshots_) - 1, len(b.snapshots_) - 1, key="mc_replay")
+    st.plotly_chart(samples_figure(model.codes, {f"{LABELS[kind]} after {int(b.snapshot_steps_[k])} steps":
+                                                 b.snapshots_[k]}), key="mc_replay_fig", width="stretch")
+    st.caption("The same 500 noise vectors mapped by the generator during training: modes appear, move and "
+               "disappear as the discriminator chases them.")

@@ -1,0 +1,62 @@
+"""Mode Collapse page: shipped baselines on the toys and MNIST, baselines trained in the page, the lessons."""
+
+import json
+
+import numpy as np
+from app_helpers import TOY, plotly_array, run_page
+
+PAGE = "../pages/6_Mode_Collapse.py"
+RING = "8 Gaussians on a ring, 2-D (shipped toy)"
+
+
+def _spec(at, key):
+    return json.loads(at.get("plotly_chart")[key].proto.spec)
+
+
+def test_grid25_shows_four_generators_scores_with_published_rows_and_the_lessons():
+    at = run_page(PAGE, TOY, timeout=240)
+    assert not at.exception, [e.value for e in at.exception]
+    panels = [t for t in _spec(at, 0)["data"] if t["name"] in ("AE-OT", "GAN", "WGAN-GP", "VAE")]
+    assert [t["name"] for t in panels] == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    assert all(len(plotly_array(t["x"])) == 2500 for t in panels)
+    scores = at.dataframe[0].value
+    assert list(scores["generator"][:4]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    assert scores["generator"].str.contains("PacGAN").sum() == 3
+    aeot = scores.iloc[0]
+    assert aeot["modes (>= 1 HQ)"] == 25 and aeot["% high quality"] >= 97 and aeot["reverse KL"] < 0.05
+    # the continuity lesson: 200-point curves, AE-OT's points all near modes, a baseline's curve crossing gaps
+    curves = {t["name"]: np.column_stack([plotly_array(t["x"]), plotly_array(t["y"])]) for t in _spec(at, 1)["data"]}
+    from aeot_viz.metrics import toy_score
+
+    assert toy_score("grid25", curves["AE-OT"]).hq_share > 0.95
+    assert min(toy_score("grid25", curves[k]).hq_share for k in ("GAN", "WGAN-GP", "VAE")) < 0.9
+    # the training replay starts from the untrained generator
+    at.slider(key="mc_replay").set_value(0).run()
+    assert not at.exception
+    title = _spec(at, 2)["data"][1]["name"]
+    assert title.endswith("after 0 steps")
+
+
+def test_mnist_shows_image_grids_classifier_scores_and_path_strips():
+    at = run_page(PAGE, None, timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("image")) == 8  # 4 sample grids + 4 path strips
+    scores = at.dataframe[0].value
+    assert list(scores["generator"]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    aeot = scores.iloc[0]
+    assert aeot["classes with >= 1%"] == 10 and aeot["smallest class share"] >= 0.05
+    assert aeot["precision"] > 0.5 and aeot["mean confidence"] > 0.8
+
+
+def test_baselines_trained_in_the_page_replace_the_shipped_ones():
+    at = run_page(PAGE, RING, timeout=300)
+    at.radio(key="mc_source").set_value("trained here").run()
+    assert at.info and "Train the baselines" in at.info[0].value
+    at.select_slider(key="mc_scale").set_value(0.25)
+    at.button(key="mc_train").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    trained = next(iter(at.session_state["mc_trained"].values()))
+    assert set(trained) == {"gan", "wgan-gp", "vae"} and trained["gan"].config.steps == 1500
+    scores = at.dataframe[0].value
+    assert list(scores["generator"][:4]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    assert scores.iloc[0]["modes (>= 1 HQ)"] == 8
