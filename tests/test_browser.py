@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
-PAGES = ["Train", "Latent_Space", "Power_Diagram", "Singular_Set", "Generate"]
+PAGES = ["Train", "Latent_Space", "Power_Diagram", "Singular_Set", "Generate", "Mode_Collapse"]
 
 pytestmark = [
     pytest.mark.slow,
