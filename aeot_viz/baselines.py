@@ -48,7 +48,8 @@ from .bundle import (
 from .device import resolve_device
 from .progress import Callback, emit
 
-__all__ = ["BaselineConfig", "Baseline", "fit_baseline", "save_baselines", "load_baselines", "KINDS"]
+__all__ = ["BaselineConfig", "Baseline", "fit_baseline", "save_baselines", "baselines_to_bytes", "load_baselines",
+           "KINDS"]
 
 KINDS = ("gan", "wgan-gp", "vae")
 #: generator steps when ``steps`` is not given: each about 20-40 s on 2 CPU cores for toy data
@@ -302,6 +303,11 @@ def _generator_for(cfg: BaselineConfig, d: int) -> nn.Module:
 
 def save_baselines(baselines: dict, path) -> Path:
     """Write several baselines (name -> :class:`Baseline`) to one pickle-free ``.npz``, atomically."""
+    return write_atomic(path, baselines_to_bytes(baselines))
+
+
+def baselines_to_bytes(baselines: dict) -> bytes:
+    """The bytes of the file :func:`save_baselines` writes (for a download button)."""
     if not baselines:
         raise ValueError("Nothing to save: pass a dict name -> Baseline.")
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "models": {}}
@@ -317,7 +323,7 @@ def save_baselines(baselines: dict, path) -> Path:
             arrays[f"{name}/snapshots"] = np.asarray(b.snapshots_, dtype=np.float32)
             arrays[f"{name}/snapshot_steps"] = np.asarray(b.snapshot_steps_, dtype=np.int64)
     arrays["meta.json"] = meta_array(meta)
-    return write_atomic(path, arrays_to_bytes(arrays))
+    return arrays_to_bytes(arrays)
 
 
 def load_baselines(source, max_bytes: int = 256 * 2**20) -> dict:

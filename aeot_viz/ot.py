@@ -196,6 +196,15 @@ def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:
     return Y, w
 
 
+def _counts_kernel(distributed: bool):
+    """cell_counts, or its sharded version over the torch.distributed ranks."""
+    if not distributed:
+        return cell_counts
+    from .distributed import sharded_cell_counts
+
+    return sharded_cell_counts
+
+
 def validate_ot(
     Y,
     h,
@@ -207,6 +216,7 @@ def validate_ot(
     device: str | torch.device = "auto",
     batch: int = 2**18,
     return_mu: bool = False,
+    distributed: bool = False,
 ):
     """Re-estimate the cell measures of heights ``h`` with fresh pseudo-random samples.
 
@@ -225,6 +235,9 @@ def validate_ot(
         Seed of the check; use one the solver did not use.
     return_mu : bool
         Also return the estimated cell measures, shape (N,).
+    distributed : bool
+        Shard the scoring over the ranks of the initialised ``torch.distributed`` group
+        (:mod:`aeot_viz.distributed`); every rank passes the same arguments and gets the same result.
 
     Returns
     -------
@@ -238,8 +251,9 @@ def validate_ot(
     if n_samples < 1:
         raise ValueError(f"n_samples must be positive, got {n_samples}.")
     counts = torch.zeros(Y.shape[0], dtype=torch.long, device=dev)
+    count = _counts_kernel(distributed)
     for X in random_batches(n_samples, Y.shape[1], source, random_state=random_state, batch=batch, device=dev):
-        counts += cell_counts(X, Y, h)
+        counts += count(X, Y, h)
     mu = counts.double() / n_samples
     err = (mu - w).abs()
     pos = w > 0
@@ -296,6 +310,9 @@ class SemiDiscreteOT:
         Also step on nested k-means clusters of the targets (module docstring).
     coarsening : int
         Ratio of cluster counts between consecutive levels (at least 2).
+    distributed : bool
+        Shard the scoring over the ranks of an initialised ``torch.distributed`` process group
+        (:mod:`aeot_viz.distributed`); every rank calls ``fit`` with the same targets and seeds.
 
     Attributes
     ----------
@@ -336,6 +353,7 @@ class SemiDiscreteOT:
         momentum: float = 0.9,
         multiscale: bool = True,
         coarsening: int = 8,
+        distributed: bool = False,
     ):
         self.source = source
         self.batch_size = batch_size
@@ -354,6 +372,7 @@ class SemiDiscreteOT:
         self.momentum = momentum
         self.multiscale = multiscale
         self.coarsening = coarsening
+        self.distributed = distributed
 
     def _coarse_levels(self, Y: torch.Tensor, w: torch.Tensor) -> list:
         """Nested clusterings of the targets for the multiscale steps.
@@ -455,6 +474,7 @@ class SemiDiscreteOT:
         snap_every = max(1, self.max_iter // max(self.n_snapshots, 1))
         snaps, snap_iters = [h.cpu().numpy().copy()], [0]
         m1 = torch.zeros(N, device=dev)
+        count = _counts_kernel(self.distributed)
         batch, lr0 = int(self.batch_size), float(self.lr)
         t_start = time.perf_counter()
         it, samples, rnd, converged = 0, 0, 0, False
@@ -471,7 +491,7 @@ class SemiDiscreteOT:
                 it += 1
                 X = sample_source(batch, d, self.source, sampler=self.sampler, seed=seed_base + it, device=dev)
                 lr = lr0 if j < half else lr0 * (n_round - j) / (n_round - half)
-                counts = cell_counts(X, Y, h, memory_budget=self.memory_budget)
+                counts = count(X, Y, h, memory_budget=self.memory_budget)
                 g = counts.float() / batch - w32
                 rel = torch.where(w32 > 0, g / w32.clamp_min(1e-30), torch.zeros_like(g))
                 m1.mul_(self.momentum).add_(rel, alpha=1 - self.momentum)
@@ -497,7 +517,8 @@ class SemiDiscreteOT:
             h = (h_sum / max(n_avg, 1)).float()
             h -= h.mean()
             val = validate_ot(Y, h, w, n_samples=self.validation_samples, source=self.source,
-                              random_state=int(self.random_state) + 104_729 * (rnd + 1), device=dev)
+                              random_state=int(self.random_state) + 104_729 * (rnd + 1), device=dev,
+                              distributed=self.distributed)
             entry = {"iteration": it, "round": rnd, "time": time.perf_counter() - t_start, **val.to_dict()}
             vlog.append(entry)
             emit(callback, "ot-validation", it, self.max_iter, **entry)
@@ -528,4 +549,4 @@ class SemiDiscreteOT:
         return {k: getattr(self, k) for k in (
             "source", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
             "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
-            "random_state", "memory_budget", "momentum", "multiscale", "coarsening")}
+            "random_state", "memory_budget", "momentum", "multiscale", "coarsening", "distributed")}

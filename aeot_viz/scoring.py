@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["assign_cells", "cell_counts", "top_k_cells", "nearest_other", "DEFAULT_MEMORY_BUDGET"]
+__all__ = ["best_cells", "assign_cells", "cell_counts", "top_k_cells", "nearest_other", "DEFAULT_MEMORY_BUDGET"]
 
 #: default bound on the bytes of one block of scores (samples x targets x 4 bytes), per device type:
 #: on a CPU a block that stays in cache is several times faster than a large one (measured 0.09 s vs
@@ -112,14 +112,14 @@ def top_k_cells(
     return out_idx, out_val
 
 
-def assign_cells(
+def best_cells(
     X: torch.Tensor,
     Y: torch.Tensor,
     h: torch.Tensor,
     *,
     memory_budget: int | None = None,
-) -> torch.Tensor:
-    r"""Cell of each sample, :math:`\arg\max_i \langle x, y_i\rangle + h_i`.
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Best score and cell of each sample: :math:`\max_i` and :math:`\arg\max_i \langle x, y_i\rangle + h_i`.
 
     Parameters
     ----------
@@ -132,13 +132,16 @@ def assign_cells(
 
     Returns
     -------
-    torch.LongTensor, shape (M,)
+    values : torch.Tensor, shape (M,)
+    cells : torch.LongTensor, shape (M,)
+        Ties go to the lowest index.
     """
     _check(X, Y, h)
     n_targets = Y.shape[0]
     M = X.shape[0]
     s_block, t_block = _blocks(M, n_targets, memory_budget, X.device)
     out = torch.empty(M, dtype=torch.long, device=X.device)
+    out_val = torch.empty(M, dtype=X.dtype, device=X.device)
     for s0 in range(0, M, s_block):
         xs = X[s0 : s0 + s_block]
         best_val = best_idx = None
@@ -151,7 +154,19 @@ def assign_cells(
                 best_val = torch.where(better, val, best_val)
                 best_idx = torch.where(better, idx + t0, best_idx)
         out[s0 : s0 + s_block] = best_idx
-    return out
+        out_val[s0 : s0 + s_block] = best_val
+    return out_val, out
+
+
+def assign_cells(
+    X: torch.Tensor,
+    Y: torch.Tensor,
+    h: torch.Tensor,
+    *,
+    memory_budget: int | None = None,
+) -> torch.Tensor:
+    r"""Cell of each sample, :math:`\arg\max_i \langle x, y_i\rangle + h_i`, shape (M,) (see :func:`best_cells`)."""
+    return best_cells(X, Y, h, memory_budget=memory_budget)[1]
 
 
 def cell_counts(

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.baselines import DEFAULT_STEPS
+from aeot_viz.baselines import DEFAULT_STEPS, baselines_to_bytes
 from aeot_viz.generation import plain_map
 from aeot_viz.imaging import image_grid
 from aeot_viz.lab import GENERATORS, LABELS, noise_path, source_path, train_baselines
@@ -54,6 +54,9 @@ if source == "trained here":
         st.info("Train the baselines (button above) to compare them with AE-OT.")
         st.stop()
     baselines_id = f"trained-{id(baselines)}"
+    st.download_button("Download these baselines (.npz)", baselines_to_bytes(baselines), "aeot_baselines.npz",
+                       "application/octet-stream", key="mc_download",
+                       help="Keep them beside the model's bundle; aeot_viz.baselines.load_baselines reads them.")
 else:
     baselines = shipped_baselines_for(str(path), path.stat().st_mtime)
     baselines_id = f"shipped-{path.name}"

@@ -60,3 +60,4 @@ def test_baselines_trained_in_the_page_replace_the_shipped_ones():
     scores = at.dataframe[0].value
     assert list(scores["generator"][:4]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
     assert scores.iloc[0]["modes (>= 1 HQ)"] == 8
+    assert len(at.get("download_button")) == 1
