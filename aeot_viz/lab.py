@@ -18,7 +18,7 @@ from .generation import generate
 from .metrics import TOY_PROTOCOLS, image_metrics, toy_score
 from .progress import Callback
 
-__all__ = ["train_baselines", "generate_all", "score_all", "GENERATORS", "noise_path", "source_path"]
+__all__ = ["train_baselines", "generate_all", "score_all", "real_images", "GENERATORS", "noise_path", "source_path"]
 
 #: the generators compared, in display order
 GENERATORS = ("AE-OT",) + KINDS
@@ -63,6 +63,15 @@ def score_all(model, samples: dict, *, classifier=None, real_images: Optional[np
             raise ValueError(f"No metric for dataset {name!r}: the lab scores ring8 / grid25 points and MNIST "
                              "images (with the digit classifier).")
     return out
+
+
+def real_images(model, n: int = 5000, random_state: int = 0) -> np.ndarray:
+    """A random subset (not the first rows: stored datasets may be sorted by class) of the model's
+    training images as floats in [0, 1], shape (min(n, available), C, H, W)."""
+    if model.images is None:
+        raise ValueError("This model keeps no training images to compare with.")
+    rows = np.random.default_rng(random_state).permutation(len(model.images))[:n]
+    return model.images[np.sort(rows)].astype(np.float32) / 255.0
 
 
 def noise_path(dim: int, n: int = 12, random_state: int = 0) -> np.ndarray:

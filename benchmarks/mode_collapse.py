@@ -6,7 +6,7 @@ Toy mixtures (PacGAN / VEEGAN protocol, aeot_viz.metrics): per seed, 2,000 train
 the identity embedding (default solver) and the three baselines (default steps) trained on them; 2,500
 samples each. MNIST-10k: the shipped default model's autoencoder and OT map (assets/default_mnist10k.npz);
 per seed the three baselines are trained on its 16-D codes and every generator draws 5,000 codes that the
-shared decoder turns into images, judged by the shipped digit classifier against 5,000 training digits.
+shared decoder turns into images, judged by the shipped digit classifier against 5,000 training digits drawn at random.
 Prints markdown tables of mean +- standard deviation over the seeds.
 """
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import aeot_viz as av  # noqa: E402
 from aeot_viz.classifier import default_classifier  # noqa: E402
-from aeot_viz.lab import GENERATORS, LABELS, generate_all, score_all, train_baselines  # noqa: E402
+from aeot_viz.lab import GENERATORS, LABELS, generate_all, real_images, score_all, train_baselines  # noqa: E402
 from aeot_viz.metrics import PUBLISHED  # noqa: E402
 
 TOY_COLS = [("modes_covered", "modes >= 1 HQ", "{:.1f}"), ("modes_covered_strict", "modes >= 20 HQ", "{:.1f}"),
@@ -89,7 +89,7 @@ def main() -> None:
                   {"hq_share"}, PUBLISHED[name])
     if "mnist10k" in args.only:
         model = av.load_bundle(ROOT / "assets" / "default_mnist10k.npz")
-        real = model.images[:5000].astype(np.float32) / 255.0
+        real = real_images(model, 5000)
         clf = default_classifier()
         runs = [mnist(model, real, clf, s) for s in args.seeds]
         table("MNIST-10k (shared autoencoder, 16-D latent; AE-OT train s = its OT solve)", runs, IMG_COLS,

@@ -64,11 +64,7 @@ else:
 # --- samples side by side, and their scores ---------------------------------------------------------------------
 n = st.select_slider("Samples per generator", [500, 1000, 2500, 5000], 2500, key="mc_n",
                      help="2,500 is the PacGAN / VEEGAN protocol for the toy mixtures.")
-try:
-    samples, scores = lab_results_for(key, baselines_id, int(n), 0, model, baselines)
-except ValueError as exc:
-    st.error(f"Cannot score this model: {exc}")
-    st.stop()
+samples, scores, why_not = lab_results_for(key, baselines_id, int(n), 0, model, baselines)
 titles = {LABELS[g]: samples[g] for g in GENERATORS if g in samples}
 st.subheader("Samples")
 if model.dataset["kind"] == "images":
@@ -81,7 +77,9 @@ else:
                "into its neighbours; AE-OT puts its samples on the modes.")
 
 st.subheader("Scores")
-if model.dataset["kind"] == "images":
+if scores is None:
+    st.info(f"No scores for this model: {why_not}")
+elif model.dataset["kind"] == "images":
     rows = [{"generator": LABELS[g], "classes with >= 1%": s["classes_at_1pct"],
              "smallest class share": s["min_class_share"], "KL(classes || data)": s["class_kl"],
              "mean confidence": s["confidence"], "precision": s["precision"], "recall": s["recall"],

@@ -29,3 +29,16 @@ def test_paths_are_straight_and_inside_the_cube():
     np.testing.assert_allclose(z[4], 0.5 * (z[0] + z[8]), atol=1e-6)
     x = source_path(3, 7)
     assert (np.abs(x) <= 0.45).all() and np.allclose(x[3], 0.5 * (x[0] + x[6]))
+
+
+def test_real_images_are_a_random_subset_of_every_class():
+    from aeot_viz.bundle import load_bundle
+    from aeot_viz.lab import real_images
+
+    m = load_bundle(__import__("pathlib").Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz")
+    imgs = real_images(m, 500)
+    assert imgs.shape == (500, 1, 28, 28) and 0 <= imgs.min() and imgs.max() <= 1
+    # the stored images are sorted by digit: the first 500 would all be zeros
+    from aeot_viz.classifier import default_classifier
+
+    assert len(np.unique(default_classifier().predict_proba(imgs).argmax(1))) == 10

@@ -61,3 +61,26 @@ def test_baselines_trained_in_the_page_replace_the_shipped_ones():
     assert list(scores["generator"][:4]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
     assert scores.iloc[0]["modes (>= 1 HQ)"] == 8
     assert len(at.get("download_button")) == 1
+
+
+def test_data_without_a_protocol_still_shows_samples_and_says_why_there_are_no_scores():
+    from conftest import _tiny_config
+
+    from aeot_viz.datasets import load_dataset
+    from aeot_viz.lab import train_baselines
+    from aeot_viz.training import fit_aeot
+    from aeot_viz.ui.cache import model_key
+
+    model = fit_aeot(load_dataset("two_moons", n_samples=200), _tiny_config())
+    baselines = train_baselines(model, steps={"gan": 20, "wgan-gp": 4, "vae": 20}, device="cpu")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["aeot_session_models"] = {"moons": model}
+    at.session_state["aeot_current"] = "moons"
+    at.session_state["mc_trained"] = {model_key("moons", model): baselines}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.radio(key="mc_source").options == ["trained here"]  # nothing shipped for a session model
+    assert any("No scores for this model" in i.value for i in at.info)
+    assert len([t for t in _spec(at, 0)["data"] if t["name"] in ("AE-OT", "GAN", "WGAN-GP", "VAE")]) == 4

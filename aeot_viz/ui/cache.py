@@ -82,15 +82,17 @@ def shipped_baselines_for(path: str, mtime: float) -> dict:
 
 
 @st.cache_resource(show_spinner="Generating from every model and scoring the samples...", max_entries=16)
-def lab_results_for(key: str, baselines_id: str, n: int, seed: int, _model, _baselines) -> tuple[dict, dict]:
-    """Samples (name -> codes) and scores (name -> metrics) of AE-OT and the baselines."""
+def lab_results_for(key: str, baselines_id: str, n: int, seed: int, _model, _baselines) -> tuple:
+    """Samples (name -> codes) of AE-OT and the baselines, their scores (name -> metrics) and, when the
+    data have no scoring protocol, None and the reason."""
     from ..classifier import default_classifier
-    from ..lab import generate_all, score_all
+    from ..lab import generate_all, real_images, score_all
 
     samples = generate_all(_model, _baselines, n, random_state=seed, singular=singular_set_for(key, _model))
-    real = None
-    clf = None
-    if _model.dataset["kind"] == "images" and _model.images is not None:
-        clf = default_classifier()
-        real = _model.images[: min(len(_model.images), 5000)].astype(np.float32) / 255.0
-    return samples, score_all(_model, samples, classifier=clf, real_images=real)
+    try:
+        clf = real = None
+        if _model.dataset["kind"] == "images" and _model.images is not None:
+            clf, real = default_classifier(), real_images(_model, 5000)
+        return samples, score_all(_model, samples, classifier=clf, real_images=real), None
+    except ValueError as exc:
+        return samples, None, str(exc)
