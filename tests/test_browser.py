@@ -131,7 +131,10 @@ def test_two_browser_visitors_see_their_own_model(server, tmp_path):
         bob.get_by_role("link", name="Home").click()
         bob.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
         bob.get_by_test_id("stSelectbox").first.click()
-        assert bob.get_by_role("option").count() == 2  # the two shipped models, not alice's upload
+        from aeot_viz.ui.state import SHIPPED
+
+        assert bob.get_by_role("option").count() == len(SHIPPED)  # the shipped models, not alice's upload
+        assert bob.get_by_role("option", name="upload: toy_grid25.npz").count() == 0
         _no_exception(alice, "alice")
         _no_exception(bob, "bob")
         alice.screenshot(path=str(tmp_path / "alice.png"), full_page=True)
