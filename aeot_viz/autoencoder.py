@@ -13,6 +13,7 @@ shape of one sample, so a bundle rebuilds its model from the stored config befor
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -182,7 +183,7 @@ def build_autoencoder(config: AEConfig, data_kind: str, sample_shape: tuple) -> 
         if len(sample_shape) != 1:
             raise ValueError("The identity embedding needs vector data (n, d).")
         return IdentityAutoencoder(int(sample_shape[0]))
-    n_in = int(torch.tensor(sample_shape).prod())
+    n_in = int(np.prod(sample_shape))
     if config.latent_dim >= n_in:
         raise ValueError(f"latent_dim ({config.latent_dim}) must be smaller than the data dimension ({n_in}); "
                          "lower it, or use the identity embedding for low-dimensional points.")

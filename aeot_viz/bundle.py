@@ -306,9 +306,20 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
     ae_kind = meta.get("ae_kind")
     cfg_ae = type(config.ae)(**{**config.ae.__dict__, "kind": ae_kind}) if ae_kind in ("conv", "mlp", "identity") \
         else _fail(f"{name}: unknown autoencoder kind {ae_kind!r}.")
+    # build it on the "meta" device first (no memory): a crafted config must not make us allocate a network
+    # much larger than the weights the file actually holds (small mismatches get the precise message below)
+    stored = sum(int(a.size) for k, a in arrs.items() if k.startswith("weights/"))
     try:
+        with torch.device("meta"):
+            planned = sum(t.numel() for t in build_autoencoder(cfg_ae, dataset["kind"],
+                                                               tuple(dataset["shape"])).state_dict().values())
+        if planned > 4 * stored + 1_000_000:
+            _fail(f"{name}: its config asks for an autoencoder of {planned:,} weights but the file holds "
+                  f"{stored:,}; the config and the weights do not belong together.")
         ae = build_autoencoder(cfg_ae, dataset["kind"], tuple(dataset["shape"]))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RuntimeError) as exc:
+        if isinstance(exc, BundleError):
+            raise
         _fail(f"{name}: cannot rebuild its autoencoder ({exc}).")
     if ae.latent_dim != d:
         _fail(f"{name}: codes have dimension {d} but the autoencoder's latent dimension is {ae.latent_dim}.")

@@ -465,3 +465,15 @@ def test_unsupported_zip_version_is_a_bundle_error(tiny_bytes):
     data = _patch_central_directory(tiny_bytes, "codes.npy", 6, "<H", 200)  # "version needed to extract"
     with pytest.raises(BundleError, match="not an AE-OT bundle"):
         load_bundle(data)
+
+
+def test_config_asking_for_a_huge_network_is_refused_before_allocating(tiny_arrays):
+    import resource
+
+    meta = _meta(tiny_arrays)
+    meta["dataset"]["shape"] = [1, 4096, 4096]  # the conv encoder's last layer would hold ~10^9 weights
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(BundleError, match="asks for an autoencoder of"):
+        load_bundle(_pack(_with_meta(tiny_arrays, meta)))
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 500  # building it for real would need gigabytes
