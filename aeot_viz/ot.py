@@ -331,6 +331,11 @@ class SemiDiscreteOT:
     n_iter_ : int
     converged_ : bool
         Whether the stopping rule was met within ``max_iter``.
+    n_unique_ : int
+        Distinct targets. Identical targets cannot have separate power cells (their scores tie
+        everywhere), so ``fit`` solves for the distinct ones, each carrying the summed weight of its
+        copies, and gives every copy the same height; the copies then share one cell, which the OT map
+        sends to that code. ``validation_`` refers to the distinct targets.
     """
 
     def __init__(
@@ -459,6 +464,22 @@ class SemiDiscreteOT:
         dev = resolve_device(self.device)
         Y, w = _as_targets(Y, nu, dev)
         N, d = Y.shape
+        uniq, inverse = torch.unique(Y, dim=0, return_inverse=True)
+        if len(uniq) < N:  # identical targets: solve for the distinct ones with merged weights
+            w_u = torch.zeros(len(uniq), dtype=w.dtype, device=dev).index_add_(0, inverse, w)
+            first = torch.full((len(uniq),), N, dtype=torch.long, device=dev).scatter_reduce_(
+                0, inverse, torch.arange(N, device=dev), reduce="amin")
+            h0 = None if h_init is None else np.asarray(h_init, dtype=np.float64).reshape(-1)
+            if h0 is not None and h0.shape != (N,):
+                raise ValueError(f"h_init must be a finite array of shape ({N},).")
+            self.fit(uniq.cpu().numpy(), w_u.cpu().numpy(), h_init=None if h0 is None else h0[first.cpu().numpy()],
+                     callback=callback)
+            inv = inverse.cpu().numpy()
+            self.h_ = self.h_[inv]
+            self.snapshots_ = self.snapshots_[:, inv]
+            self.n_unique_ = int(len(uniq))
+            return self
+        self.n_unique_ = int(N)
         w32 = w.float()
         scale = self._step_scale(Y)
         levels = self._coarse_levels(Y, w32)

@@ -179,3 +179,17 @@ def test_tight_well_separated_modes_converge(name):
     _, mu = validate_ot(Y, ot.h_, n_samples=2**21, random_state=32, device="cpu", return_mu=True)
     per_mode = np.bincount(ds.labels, weights=mu) - np.bincount(ds.labels) / len(Y)
     assert np.abs(per_mode).sum() <= 0.03
+
+
+def test_duplicate_targets_share_a_cell_and_their_summed_mass():
+    rng = np.random.default_rng(4)
+    base = rng.uniform(-0.4, 0.4, (60, 2))
+    Y = np.concatenate([base, base[:10]])  # 10 codes twice: 70 targets, 60 distinct
+    ot = SemiDiscreteOT(max_iter=200, validation_samples=2**18, random_state=0, device="cpu").fit(Y)
+    assert ot.n_unique_ == 60 and ot.h_.shape == (70,)
+    np.testing.assert_array_equal(ot.h_[60:], ot.h_[:10])  # copies get one height
+    assert ot.validation_.empty_share == 0
+    # exact areas of the distinct targets: the doubled codes' cells hold 2/70, the others 1/70
+    areas = exact_power_cell_areas(base, ot.h_[:60])
+    target = np.where(np.arange(60) < 10, 2 / 70, 1 / 70)
+    assert np.abs(areas - target).sum() < 0.05
