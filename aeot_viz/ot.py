@@ -175,6 +175,10 @@ class OTValidation:
         return asdict(self)
 
 
+#: targets farther out than this would overflow float32 scores; the solver expects codes in the cube
+MAX_TARGET_ABS = 1e3
+
+
 def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:
     Y = torch.as_tensor(np.asarray(Y, dtype=np.float32) if not torch.is_tensor(Y) else Y)
     if Y.ndim != 2 or Y.shape[0] < 1 or Y.shape[1] < 1:
@@ -182,6 +186,10 @@ def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:
     Y = Y.to(device=device, dtype=torch.float32)
     if not torch.isfinite(Y).all():
         raise ValueError("Targets contain NaN or Inf; clean the latent codes before solving OT.")
+    if float(Y.abs().max()) > MAX_TARGET_ABS:
+        raise ValueError(f"Targets must lie in or near the source cube [-1/2, 1/2]^d (largest |coordinate| "
+                         f"{float(Y.abs().max()):.3g} > {MAX_TARGET_ABS:g}); normalise the codes first "
+                         "(aeot_viz.normalization.LatentNormalizer).")
     N = Y.shape[0]
     if nu is None:
         w = torch.full((N,), 1.0 / N, device=device, dtype=torch.float64)

@@ -193,3 +193,9 @@ def test_duplicate_targets_share_a_cell_and_their_summed_mass():
     areas = exact_power_cell_areas(base, ot.h_[:60])
     target = np.where(np.arange(60) < 10, 2 / 70, 1 / 70)
     assert np.abs(areas - target).sum() < 0.05
+
+
+def test_targets_far_outside_the_cube_are_refused():
+    # found by tests/test_fuzz.py: a coordinate of 1.8e19 overflowed the float32 heights to -inf
+    with pytest.raises(ValueError, match="normalise the codes"):
+        SemiDiscreteOT(max_iter=2, device="cpu").fit(np.array([[1.84467435e19]]))
