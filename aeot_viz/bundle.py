@@ -150,19 +150,28 @@ def meta_array(meta: dict) -> np.ndarray:
     return np.frombuffer(json.dumps(meta, default=_json_default).encode(), dtype=np.uint8)
 
 
-def read_meta(arrs: dict, name: str, fmt: str, version: int) -> dict:
-    """The ``meta.json`` of an archive read by :func:`read_archive`, checked for format and version."""
+def read_meta(arrs: dict, name: str, fmt: str, version: int, what: str | None = None) -> dict:
+    """The ``meta.json`` of an archive read by :func:`read_archive`, checked for format and version.
+
+    ``what`` names the kind of file in messages (default ``"a <fmt> file"``).
+    """
+    what = what or f"a {fmt} file"
     if "meta.json" not in arrs:
-        _fail(f"{name} is an .npz archive but not a {fmt} file (no meta.json).")
+        _fail(f"{name} is an .npz archive but not {what} (no meta.json).")
     try:
         meta = json.loads(arrs["meta.json"].astype(np.uint8).tobytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
         _fail(f"{name}: its metadata is not valid JSON ({exc}).")
     if not isinstance(meta, dict) or meta.get("format") != fmt:
-        _fail(f"{name} is not a {fmt} file (format {meta.get('format') if isinstance(meta, dict) else None!r}).")
+        _fail(f"{name} is not {what} (format {meta.get('format') if isinstance(meta, dict) else None!r}).")
     v = meta.get("format_version")
-    if not isinstance(v, int) or isinstance(v, bool) or v != version:
-        _fail(f"{name}: {fmt} format version {v!r}; this aeot_viz reads version {version}.")
+    if not isinstance(v, int) or isinstance(v, bool):
+        _fail(f"{name}: format_version is missing or not an integer.")
+    if v > version:
+        _fail(f"{name} was written by a newer aeot_viz (format {v}; this one reads {version}). "
+              "Upgrade aeot_viz to open it.")
+    if v < version:
+        _fail(f"{name} uses the old format {v}; rebuild it with this version.")
     return meta
 
 
@@ -264,22 +273,7 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
     """
     arrs = read_archive(source, max_bytes)
     name = str(source) if isinstance(source, (str, os.PathLike)) else "uploaded bundle"
-    if "meta.json" not in arrs:
-        _fail(f"{name} is an .npz archive but not an AE-OT bundle (no meta.json).")
-    try:
-        meta = json.loads(arrs["meta.json"].astype(np.uint8).tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
-        _fail(f"{name}: its metadata is not valid JSON ({exc}).")
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        _fail(f"{name} is not an AE-OT bundle (format {meta.get('format') if isinstance(meta, dict) else None!r}).")
-    version = meta.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        _fail(f"{name}: format_version is missing or not an integer.")
-    if version > FORMAT_VERSION:
-        _fail(f"{name} was written by a newer aeot_viz (bundle format {version}; this one reads "
-              f"{FORMAT_VERSION}). Upgrade aeot_viz to open it.")
-    if version < FORMAT_VERSION:
-        _fail(f"{name} uses the old bundle format {version}; retrain it with this version.")
+    meta = read_meta(arrs, name, FORMAT, FORMAT_VERSION, what="an AE-OT bundle")
     try:
         config = AEOTConfig.from_dict(meta.get("config"))
     except (TypeError, ValueError, OverflowError) as exc:

@@ -271,7 +271,7 @@ def test_newer_format_version(tiny_arrays):
 def test_older_format_version(tiny_arrays):
     meta = _meta(tiny_arrays)
     meta["format_version"] = 0
-    with pytest.raises(BundleError, match=r"old bundle format 0"):
+    with pytest.raises(BundleError, match=r"old format 0"):
         load_bundle(_pack(_with_meta(tiny_arrays, meta)))
 
 
