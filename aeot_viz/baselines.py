@@ -235,6 +235,15 @@ def fit_baseline(data, config: Optional[BaselineConfig] = None, *, callback: Opt
             snaps.append((center + scale * out).astype(np.float32))
             snap_steps.append(step)
 
+    def record(step: int, loss_d, loss_g, G: nn.Module) -> None:
+        """Log a step's losses (the VAE has no discriminator: NaN), snapshot, report progress."""
+        hist["step"].append(step)
+        hist["loss_d"].append(float("nan") if loss_d is None else loss_d.item())
+        hist["loss_g"].append(loss_g.item())
+        snapshot(step, G)
+        extra = {} if loss_d is None else {"loss_d": hist["loss_d"][-1]}
+        emit(callback, cfg.kind, step, cfg.steps, loss_g=hist["loss_g"][-1], **extra)
+
     if cfg.kind == "vae":
         vae = _VAE(d, cfg.noise_dim, cfg.hidden, cfg.layers).to(dev)
         opt = torch.optim.Adam(vae.parameters(), lr=cfg.lr)
@@ -248,11 +257,7 @@ def fit_baseline(data, config: Optional[BaselineConfig] = None, *, callback: Opt
             opt.step()
             for sc in scheds:
                 sc.step()
-            hist["step"].append(step)
-            hist["loss_d"].append(float("nan"))
-            hist["loss_g"].append(loss.item())
-            snapshot(step, vae.decoder)
-            emit(callback, cfg.kind, step, cfg.steps, loss_g=hist["loss_g"][-1])
+            record(step, None, loss, vae.decoder)
         G = vae.decoder
     else:
         G = _mlp(cfg.noise_dim, d, cfg.hidden, cfg.layers).to(dev)
@@ -286,11 +291,7 @@ def fit_baseline(data, config: Optional[BaselineConfig] = None, *, callback: Opt
             opt_g.step()
             for sc in scheds:
                 sc.step()
-            hist["step"].append(step)
-            hist["loss_d"].append(loss_d.item())
-            hist["loss_g"].append(loss_g.item())
-            snapshot(step, G)
-            emit(callback, cfg.kind, step, cfg.steps, loss_d=hist["loss_d"][-1], loss_g=hist["loss_g"][-1])
+            record(step, loss_d, loss_g, G)
     G = G.cpu().eval()
     info = dict(info or {})
     info.setdefault("created", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
