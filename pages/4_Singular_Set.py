@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.generation import plain_map
 from aeot_viz.imaging import image_grid
 from aeot_viz.probe import probe
 from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
@@ -27,7 +26,7 @@ if why:
 thr = st.slider("Angle threshold (radians)", lo, hi, float(min(max(start, lo), hi)), key="sg_threshold",
                 format="%.4f", help="Default: 10 x the median facet angle")
 ss = base.with_threshold(thr)
-n_comp, comp = ss.components()
+n_comp, _ = ss.components()
 c1, c2, c3 = st.columns(3)
 c1.metric("Facets", f"{len(ss.pairs):,}")
 c2.metric("Singular facets", f"{int(ss.singular.sum()):,}")
@@ -84,8 +83,7 @@ st.write(f"Along the segment the OT map changes code {len(pr.t)} times; **{n_sin
          f"singular set (at t = {', '.join(f'{t:.2f}' for t in pr.t[pr.singular]) or '-'}).")
 if model.dataset["kind"] == "images":
     t = np.linspace(0.0, 1.0, 16)
-    _, cells_on_path = plain_map(pr.points(t), Y, h)
-    st.image(image_grid(model.decode(model.codes[cells_on_path]), ncols=16),
+    st.image(image_grid(model.decode(model.codes[pr.path.cell_at(t)]), ncols=16),
              caption="the decoded OT map at 16 points, t = 0 ... 1: the picture changes abruptly at singular jumps")
 if len(pr.t):
     rows = pd.DataFrame({"t": pr.t, "from cell": pr.pairs[:, 0], "to cell": pr.pairs[:, 1],
