@@ -111,13 +111,13 @@ class OTConfig:
     source: str = "uniform"
     batch_size: int = 16384
     max_batch_size: int = 2**18
-    lr: float = 3.0
+    lr: float = 1.5
     round_iter: int = 200
     max_iter: int = 600
     tol: float = 0.0
     floor_factor: float = 1.5
     validation_samples: int = 2**20
-    momentum: float = 0.9
+    momentum: float = 0.7
     multiscale: bool = True
     sampler: str = "sobol"
     n_snapshots: int = 30

@@ -49,8 +49,16 @@ constant for the first half and decays linearly to zero over the second half, wh
 averaged (Polyak tail averaging). After each round the averaged heights are
 checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
 validated L1 error is below ``max(tol, floor_factor * noise_floor)`` with no empty cell, else it starts
-the next round
-from the averaged heights with twice the batch and half the step.
+the next round from the averaged heights with twice the batch and half the step. A cheap screen of
+:math:`2^{18}` samples runs first and the full validation only when the screen predicts it could pass
+(see ``_validate``): far from convergence the validation then costs 16 iterations of scoring, not 64.
+
+The defaults (``lr = 1.5``, ``momentum = 0.7``) were chosen on the benchmark sets of
+``benchmarks/ot_solver.py`` and a 2-D test: after 50 iterations the true L1 on MNIST PCA-32
+(N = 2,000, d = 32) is 0.066 with them and 0.096 with ``lr = 3``, ``momentum = 0.9``; 0.108 and 0.133
+on the Gaussian mixture (N = 5,000, d = 32). Less momentum does a little better in d = 32
+(``momentum = 0.5``, ``lr = 2``: 0.064, 0.105) but fails in 2-D (240 targets, 400 iterations: exact
+L1 0.12 against 0.002).
 
 Validation
 ----------
@@ -174,6 +182,9 @@ class OTValidation:
     def to_dict(self) -> dict:
         return asdict(self)
 
+
+#: samples of the screening validation that decides whether a round's full validation can pass
+SCREEN_SAMPLES = 2**18
 
 #: targets farther out than this would overflow float32 scores; the solver expects codes in the cube
 MAX_TARGET_ABS = 1e3
@@ -352,7 +363,7 @@ class SemiDiscreteOT:
         source: str = "uniform",
         batch_size: int = 16384,
         max_batch_size: int = 2**18,
-        lr: float = 3.0,
+        lr: float = 1.5,
         round_iter: int = 200,
         max_iter: int = 600,
         tol: float = 0.0,
@@ -363,7 +374,7 @@ class SemiDiscreteOT:
         device: str = "auto",
         random_state: int = 0,
         memory_budget: Optional[int] = None,
-        momentum: float = 0.9,
+        momentum: float = 0.7,
         multiscale: bool = True,
         coarsening: int = 8,
         distributed: bool = False,
@@ -427,6 +438,34 @@ class SemiDiscreteOT:
         nn = (Y - Y[nearest_other(Y, memory_budget=self.memory_budget)]).norm(dim=1)
         floor = max(float(nn.median()) * 1e-2, 1e-6)
         return nn.clamp_min(floor) * N ** (-1.0 / d) * (2.0 / d)
+
+    def _validate(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, rnd: int, dev) -> OTValidation:
+        r"""Validate round ``rnd``'s heights: a cheap screen first, the full check only when it can pass.
+
+        The screen uses :math:`M_s = \min(M, 2^{18})` samples; its L1 :math:`L_s` mixes the true
+        error with its noise floor :math:`f_s`, roughly in quadrature, so the true L1 is about
+        :math:`\sqrt{\max(L_s^2 - f_s^2, 0)}` and the full check would read about
+        :math:`\hat L_M = \sqrt{L_s^2 - f_s^2 + f_M^2}`. When :math:`\hat L_M` exceeds the stopping
+        threshold :math:`t = \max(tol, floor\_factor \cdot f_M)` the full :math:`M`-sample check
+        (:math:`M / B` iterations' worth of scoring) is skipped and the screen is the round's
+        validation. The quadrature rule overstates :math:`L_s` for errors near the noise level
+        (:math:`E|e + \sigma Z| \le \sqrt{e^2 + \sigma^2}`), so it errs towards running the full check;
+        a wrongly skipped check only means one more round, never an early stop.
+        """
+        seed = int(self.random_state) + 104_729 * (rnd + 1)
+        full, screen = int(self.validation_samples), min(int(self.validation_samples), SCREEN_SAMPLES)
+
+        def check(n):
+            return validate_ot(Y, h, w, n_samples=n, source=self.source, random_state=seed, device=dev,
+                               distributed=self.distributed)
+
+        if screen < full:
+            val = check(screen)
+            f_full = val.noise_floor * math.sqrt(screen / full)
+            predicted = math.sqrt(max(val.l1**2 - val.noise_floor**2, 0.0) + f_full**2)
+            if predicted > max(self.tol, self.floor_factor * f_full):
+                return val
+        return check(full)
 
     def _check_params(self) -> None:
         if self.source not in SOURCES:
@@ -545,9 +584,7 @@ class SemiDiscreteOT:
                      lr=lr, batch_size=batch, round=rnd, time=elapsed)
             h = (h_sum / max(n_avg, 1)).float()
             h -= h.mean()
-            val = validate_ot(Y, h, w, n_samples=self.validation_samples, source=self.source,
-                              random_state=int(self.random_state) + 104_729 * (rnd + 1), device=dev,
-                              distributed=self.distributed)
+            val = self._validate(Y, h, w, rnd, dev)
             entry = {"iteration": it, "round": rnd, "time": time.perf_counter() - t_start, **val.to_dict()}
             vlog.append(entry)
             emit(callback, "ot-validation", it, self.max_iter, **entry)

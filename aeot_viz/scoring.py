@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["best_cells", "assign_cells", "cell_counts", "top_k_cells", "nearest_other", "DEFAULT_MEMORY_BUDGET"]
+__all__ = ["row_max", "best_cells", "assign_cells", "cell_counts", "top_k_cells", "nearest_other",
+           "DEFAULT_MEMORY_BUDGET"]
 
 #: default bound on the bytes of one block of scores (samples x targets x 4 bytes), per device type:
 #: on a CPU a block that stays in cache is several times faster than a large one (measured 0.09 s vs
@@ -35,6 +36,44 @@ def _blocks(n_samples: int, n_targets: int, memory_budget, device, itemsize: int
     t_block = min(n_targets, max(budget_elems // 1024, 1))
     s_block = max(min(n_samples, budget_elems // t_block), 1)
     return s_block, t_block
+
+
+#: column chunk of :func:`row_max`'s two-level arg-max on the CPU
+ROW_MAX_CHUNK = 64
+
+
+def row_max(S: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``S.max(dim=1)``: the largest value of each row and its first column, faster on the CPU.
+
+    On the CPU ``max`` with indices is an order of magnitude slower than ``amax`` without them
+    (0.46 ms vs 0.03 ms for 1,024 x 1,024 on 2 cores), so the columns are cut into chunks of
+    :data:`ROW_MAX_CHUNK`: ``amax`` gives each chunk's maximum, the arg-max of those picks the first
+    chunk holding the row's maximum, and an arg-max inside that one chunk gives the column (0.16 ms).
+    Values and indices are identical to ``S.max(dim=1)``, ties included (the first maximal column).
+
+    Parameters
+    ----------
+    S : torch.Tensor, shape (M, K)
+
+    Returns
+    -------
+    values : torch.Tensor, shape (M,)
+    indices : torch.LongTensor, shape (M,)
+    """
+    c = ROW_MAX_CHUNK
+    M, K = S.shape
+    n_chunks = K // c
+    if S.device.type != "cpu" or n_chunks < 2 or M == 0:
+        return S.max(dim=1)
+    head = S[:, : n_chunks * c].reshape(M, n_chunks, c)
+    val, chunk = head.amax(dim=2).max(dim=1)
+    idx = chunk * c + head[torch.arange(M, device=S.device), chunk].argmax(dim=1)
+    if n_chunks * c < K:  # columns after the last whole chunk: later, so they win only strictly
+        tail_val, tail_idx = S[:, n_chunks * c :].max(dim=1)
+        better = tail_val > val
+        val = torch.where(better, tail_val, val)
+        idx = torch.where(better, tail_idx + n_chunks * c, idx)
+    return val, idx
 
 
 def _check(X: torch.Tensor, Y: torch.Tensor, h: torch.Tensor) -> None:
@@ -146,7 +185,7 @@ def best_cells(
         xs = X[s0 : s0 + s_block]
         best_val = best_idx = None
         for t0 in range(0, n_targets, t_block):
-            val, idx = torch.addmm(h[t0 : t0 + t_block], xs, Y[t0 : t0 + t_block].T).max(dim=1)
+            val, idx = row_max(torch.addmm(h[t0 : t0 + t_block], xs, Y[t0 : t0 + t_block].T))
             if best_val is None:
                 best_val, best_idx = val, idx
             else:

@@ -64,7 +64,7 @@ with st.expander("More settings: autoencoder and OT solver"):
     ae_lr = a3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="tr_ae_lr",
                              disabled=is_toy)
     o1, o2, o3, o4 = st.columns(4)
-    ot_lr = o1.number_input("OT step size", 0.1, 20.0, 3.0, 0.1, key="tr_ot_lr",
+    ot_lr = o1.number_input("OT step size", 0.1, 20.0, OTConfig().lr, 0.1, key="tr_ot_lr",
                             help="Heavy-ball step on the relative mass errors (see aeot_viz.ot)")
     multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale",
                              help="Also move whole clusters of codes at once: needed for tight, separated modes")

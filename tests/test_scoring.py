@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from aeot_viz.scoring import assign_cells, cell_counts, top_k_cells
+from aeot_viz.scoring import ROW_MAX_CHUNK, assign_cells, cell_counts, row_max, top_k_cells
 
 
 @pytest.fixture
@@ -25,6 +25,22 @@ def test_chunked_kernel_matches_dense_argmax_and_topk(problem, budget):
     counts = cell_counts(X, Y, h, memory_budget=budget)
     assert counts.shape == (2500,) and int(counts.sum()) == 3000
     assert torch.equal(counts, torch.bincount(S.argmax(dim=1), minlength=2500))
+
+
+@pytest.mark.parametrize("cols", [1, ROW_MAX_CHUNK - 1, 2 * ROW_MAX_CHUNK, 2 * ROW_MAX_CHUNK + 5, 1000, 1024])
+@pytest.mark.parametrize("ties", [False, True])
+def test_row_max_equals_torch_max_including_first_of_ties(cols, ties):
+    g = torch.Generator().manual_seed(cols)
+    S = torch.randn(300, cols, generator=g)
+    if ties:  # a few distinct values: most rows have their maximum in several columns and chunks
+        S = torch.randint(0, 3, (300, cols), generator=g).float()
+    val, idx = row_max(S)
+    ref_val, ref_idx = S.max(dim=1)
+    assert torch.equal(val, ref_val)
+    assert torch.equal(idx, ref_idx)
+    if ties and cols > 1:  # the reference returns the first maximal column
+        first = (S == ref_val[:, None]).float().argmax(dim=1)
+        assert torch.equal(idx, first)
 
 
 def test_adding_a_constant_to_h_changes_no_assignment(problem):
