@@ -1,8 +1,9 @@
 """Command line: ``python -m aeot_viz train | info``.
 
 ``train`` runs :func:`aeot_viz.training.fit_aeot`, the same code path as the app's Train page, with
-a progress bar per stage, and writes a bundle; ``info`` prints what a bundle holds and its OT
-validation figures. Errors in the input print one line on stderr and exit with status 2.
+a progress bar per stage, and writes a bundle (with ``--checkpoint-dir`` an interrupted run resumes);
+``info`` prints what a bundle holds and its OT validation figures. Errors in the input print one line
+on stderr and exit with status 2; running out of memory exits with status 3.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     tr.add_argument("--seed", type=int, default=0, help="seed of training and OT")
     tr.add_argument("--out", required=True, help="bundle file to write (.npz)")
+    tr.add_argument("--checkpoint-dir", default=None,
+                    help="folder for checkpoints after every epoch / OT round; run the same command again "
+                         "to resume an interrupted run")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
 
     gen = sub.add_parser("generate", help="generate new samples from a bundle: image grid + codes")
@@ -119,16 +123,26 @@ def _train(args) -> int:
                     device=args.device, random_state=args.seed),
     )
     print(f"dataset {dataset.name}: {len(dataset)} {dataset.kind}, shape {dataset.shape}", file=sys.stderr)
+    if args.checkpoint_dir is not None:
+        from .checkpoint import describe
+
+        for name in ("autoencoder.npz", "ot.npz"):
+            state = describe(Path(args.checkpoint_dir) / name)
+            if state is not None:
+                print(f"resuming from {Path(args.checkpoint_dir) / name}: {state}", file=sys.stderr)
     bars = _Bars(not args.quiet)
     t0 = time.perf_counter()
     try:
-        model = fit_aeot(dataset, config, callback=bars)
+        model = fit_aeot(dataset, config, callback=bars, checkpoint_dir=args.checkpoint_dir)
     finally:
         bars.close()
     path = save_bundle(model, args.out)
     v = model.ot_validation
     print(f"wrote {path} in {time.perf_counter() - t0:.1f} s: {model.n_codes} codes in {model.latent_dim}-D, "
           f"OT L1 {v['l1']:.4f} (noise floor {v['noise_floor']:.4f}), empty cells {v['empty_share']:.2%}")
+    if v["empty_share"] > 0:
+        print(f"warning: {v['empty_share']:.2%} of the OT cells got no validation sample, so the map misses those "
+              "codes; raise --ot-max-iter (or --ot-validation-samples) and train again", file=sys.stderr)
     return 0
 
 
@@ -183,7 +197,7 @@ def _info(args) -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 2 bad input, 130 interrupted)."""
+    """Run the command line; returns the exit status (0 ok, 2 bad input, 3 out of memory, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     try:
         return {"train": _train, "info": _info, "generate": _generate}[args.command](args)
@@ -193,6 +207,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except OSError as exc:  # e.g. --out in a folder that cannot be created or written
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
-        print("interrupted: nothing was written", file=sys.stderr)
+        resume = " (run the same command again to resume from the checkpoints)" if getattr(
+            args, "checkpoint_dir", None) else ""
+        print(f"interrupted: no bundle was written{resume}", file=sys.stderr)
         return 130

@@ -439,13 +439,20 @@ def load_array_file(path: os.PathLike, kind: str = "auto", n_samples: Optional[i
                                                 "random_state": random_state})
 
 
+#: largest image (width x height) a folder or upload may hold; Pillow's own bomb limit is ~179 M
+MAX_IMAGE_PIXELS = 4096 * 4096
+
+
 def load_image_folder(path: os.PathLike, size: tuple = (28, 28), mode: str = "L",
                       n_samples: Optional[int] = None, random_state: int = 0,
-                      name: Optional[str] = None) -> Dataset:
+                      name: Optional[str] = None, max_image_pixels: int = MAX_IMAGE_PIXELS) -> Dataset:
     """A folder of PNG/JPEG images, resized to one ``size`` (H, W), grayscale (``"L"``) or ``"RGB"``.
 
-    Labels come from sub-folder names when the images sit in one sub-folder per class (sorted
-    names -> ids 0, 1, ...); otherwise there are none.
+    Images of mixed sizes are all resized to ``size``. Labels come from sub-folder names when the
+    images sit in one sub-folder per class (sorted names -> ids 0, 1, ...); otherwise there are none.
+    An image with more than ``max_image_pixels`` pixels (its header is read before anything is
+    decoded, so a small file claiming a huge image costs nothing) is refused with ``ValueError``, as
+    are files Pillow itself flags as decompression bombs.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -456,6 +463,8 @@ def load_image_folder(path: os.PathLike, size: tuple = (28, 28), mode: str = "L"
         raise ValueError(f"mode must be 'L' (grayscale) or 'RGB', got {mode!r}.")
     if len(size) != 2 or min(size) < 4 or max(size) > 512:
         raise ValueError(f"size must be (H, W) with sides between 4 and 512, got {size}.")
+    if not isinstance(max_image_pixels, (int, np.integer)) or max_image_pixels < 1:
+        raise ValueError(f"max_image_pixels must be a positive integer, got {max_image_pixels!r}.")
     files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise ValueError(f"Folder {p} holds no images ({', '.join(IMAGE_SUFFIXES)}).")
@@ -465,8 +474,14 @@ def load_image_folder(path: os.PathLike, size: tuple = (28, 28), mode: str = "L"
     for f in files:
         try:
             with Image.open(f) as im:
+                w, h = im.size
+                if w * h > max_image_pixels:
+                    raise ValueError(f"Image {f.relative_to(p)} is {w} x {h} pixels, over the limit of "
+                                     f"{max_image_pixels:,}; shrink it before uploading.")
                 im = im.convert(mode).resize((size[1], size[0]), Image.BILINEAR)
                 imgs.append(np.asarray(im, dtype=np.uint8))
+        except Image.DecompressionBombError as exc:
+            raise ValueError(f"Image {f.relative_to(p)} is refused as a possible decompression bomb: {exc}") from exc
         except (UnidentifiedImageError, OSError) as exc:
             raise ValueError(f"Could not read image {f}: {exc}.") from exc
         if labelled:
@@ -487,14 +502,17 @@ MAX_UPLOAD_BYTES = 2**30
 
 
 def load_upload(filename: str, data: bytes, *, max_files: int = MAX_UPLOAD_FILES,
-                max_bytes: int = MAX_UPLOAD_BYTES, **kwargs) -> Dataset:
+                max_bytes: int = MAX_UPLOAD_BYTES, max_upload_bytes: Optional[int] = None,
+                **kwargs) -> Dataset:
     """A dataset from an uploaded file's bytes: ``.npz`` / ``.npy`` arrays (as :func:`load_array_file`,
     Keras' ``mnist.npz`` too) or a ``.zip`` of images (as :func:`load_image_folder`, one sub-folder per
     class for labels).
 
-    The archive is checked before extraction: at most ``max_files`` members and ``max_bytes``
-    uncompressed in all, no absolute paths, no ``..``, no links. Everything is read from a temporary
-    folder that is removed afterwards; nothing is unpickled.
+    The upload itself may hold at most ``max_upload_bytes`` (no limit when ``None``; the app passes
+    its ``server.maxUploadSize``). The archive is checked before extraction: at most ``max_files``
+    members and ``max_bytes`` uncompressed in all, no absolute paths, no ``..``, no links; images
+    larger than ``max_image_pixels`` (a keyword for :func:`load_image_folder`) are refused.
+    Everything is read from a temporary folder that is removed afterwards; nothing is unpickled.
 
     Parameters
     ----------
@@ -510,6 +528,10 @@ def load_upload(filename: str, data: bytes, *, max_files: int = MAX_UPLOAD_FILES
         raise TypeError(f"data must be bytes, got {type(data).__name__}.")
     name = Path(str(filename)).name
     suffix = Path(name).suffix.lower()
+    if max_upload_bytes is not None and len(data) > max_upload_bytes:
+        raise ValueError(f"{name} is {len(data) / 2**20:.1f} MB, over the upload limit of "
+                         f"{max_upload_bytes / 2**20:.0f} MB; upload a smaller file (the limit is the "
+                         "server's maxUploadSize setting).")
     if suffix not in (".npz", ".npy", ".zip"):
         raise ValueError(f"Unsupported upload {name!r}: use an .npz (array 'X', optional labels 'y'), an .npy "
                          "or a .zip of images (one sub-folder per class).")

@@ -95,6 +95,10 @@ def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
     return codes.astype(np.float32), i1
 
 
+#: draws after which :func:`sample_region` judges from its acceptance rate whether the region can be filled
+EARLY_STOP_DRAWS = 2**20
+
+
 def sample_region(n: int, dim: int, *, Y=None, h=None, cells=None, box=None, ball=None,
                   source: str = "uniform", random_state: int = 0, max_draws: int = 2**24) -> np.ndarray:
     """Draw ``n`` source points, restricted to chosen cells, a box or a ball (any combination).
@@ -108,7 +112,9 @@ def sample_region(n: int, dim: int, *, Y=None, h=None, cells=None, box=None, bal
     ball : (center, radius), optional
     max_draws : int
         Give up (``ValueError``) when this many candidates gave fewer than ``n`` points: the region
-        is too small.
+        is too small. The sampler gives up sooner when the acceptance rate seen so far (after at least
+        ``min(max_draws, 2^20)`` draws, or none accepted in them) says that ``n`` points would need
+        more than ``max_draws`` draws, so an unfillable region fails in seconds, not minutes.
 
     Returns
     -------
@@ -162,6 +168,13 @@ def sample_region(n: int, dim: int, *, Y=None, h=None, cells=None, box=None, bal
             keep[keep] = allowed[assign(X[keep], Y, h)]
         out.append(X[keep])
         got += int(keep.sum())
+        if got < n and drawn >= min(max_draws, EARLY_STOP_DRAWS):
+            need = n * drawn / got if got else float("inf")
+            if need > max_draws:
+                share = f"{got / drawn:.2e}" if got else f"below {1 / drawn:.0e}"
+                raise ValueError(f"The region holds a share {share} of the source: {n} points would need about "
+                                 f"{need:.2g} draws, over the limit of {max_draws:.2g} ({got} found in {drawn}). "
+                                 "Choose a larger region (more cells, a bigger box or ball) or fewer points.")
     return np.concatenate(out)[:n].astype(np.float32)
 
 

@@ -1,5 +1,6 @@
 """Train: pick data and settings, watch the autoencoder and the OT solver converge, keep the model."""
 
+import shutil
 import time
 
 import numpy as np
@@ -7,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from aeot_viz.bundle import bundle_to_bytes
+from aeot_viz.checkpoint import describe
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.datasets import TOY_DATASETS, load_dataset, load_upload
 from aeot_viz.training import fit_aeot
-from aeot_viz.ui.state import add_trained, init_state
+from aeot_viz.ui.state import add_trained, init_state, run_checkpoint_dir, upload_limit_bytes
 
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
@@ -37,7 +39,7 @@ else:
     cache_id = (up.file_id, size, colour, int(n_samples))
     if st.session_state.get("tr_upload_id") != cache_id:
         try:
-            ds = load_upload(up.name, up.getvalue(), n_samples=int(n_samples),
+            ds = load_upload(up.name, up.getvalue(), n_samples=int(n_samples), max_upload_bytes=upload_limit_bytes(),
                              **({"size": (size, size), "mode": "L" if colour == "grayscale" else "RGB"}
                                 if up.name.lower().endswith(".zip") else {}))
         except (ValueError, TypeError) as exc:
@@ -77,7 +79,8 @@ with st.expander("More settings: autoencoder and OT solver"):
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
 if cancel.button("Cancel", key="tr_cancel"):
-    st.warning("Training cancelled: nothing was saved and the current model is unchanged.")
+    st.warning("Training cancelled: the current model is unchanged. Press Train again with the same settings to "
+               "resume from the last finished epoch / OT round.")
 
 if start:
     progress = st.progress(0.0, text="Loading data...")
@@ -116,11 +119,17 @@ if start:
                                            random_state=int(seed)),
                          ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
                                      tol=float(tol), random_state=int(seed), validation_samples=2 ** int(val_exp)))
-        model = fit_aeot(ds, cfg, callback=on_progress)
-    except (ValueError, TypeError) as exc:
+        cfg.validate()
+        ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
+        resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
+        if resumed:
+            st.info("Resuming an interrupted run with these settings: " + "; ".join(resumed) + ".")
+        model = fit_aeot(ds, cfg, callback=on_progress, checkpoint_dir=ckpt)
+    except (ValueError, TypeError, MemoryError) as exc:
         progress.empty()
-        st.error(f"Training failed: {exc}")
+        st.error(f"Training failed: {exc} The current model is unchanged.")
     else:
+        shutil.rmtree(ckpt, ignore_errors=True)
         progress.progress(1.0, text=f"Done in {time.perf_counter() - t0:.0f} s")
         name = f"trained: {dataset_name} ({len(ds)}, seed {int(seed)})"
         add_trained(name, model)
@@ -128,6 +137,9 @@ if start:
         v = model.ot_validation
         st.success(f"{name} is now the current model: OT L1 {v['l1']:.4f} (noise floor {v['noise_floor']:.4f}), "
                    f"empty cells {v['empty_share']:.1%}. Explore it on the other pages.")
+        if v["empty_share"] > 0:
+            st.warning(f"{v['empty_share']:.1%} of the OT cells received no validation sample: the map misses "
+                       "those codes. Raise the OT iteration budget and train again.")
 
 last = st.session_state.get("tr_last")
 if last and last in st.session_state["aeot_session_models"]:

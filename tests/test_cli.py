@@ -156,3 +156,32 @@ def test_generate_for_points_writes_a_scatter(tmp_path, toy_model):
     assert main(["generate", "--bundle", str(path), "--n", "50", "--rule", "plain", "--out", str(out)]) == 0
     assert out.is_file() and np.load(tmp_path / "toy_codes.npz")["codes"].shape == (50, 2)
     assert load_bundle(path).n_codes == toy_model.n_codes  # the bundle beside it is untouched
+
+
+def test_checkpoint_dir_resumes_an_interrupted_run(tmp_path, capsys, monkeypatch):
+    from aeot_viz import training
+
+    ckpt = tmp_path / "ckpt"
+    argv = ["train", "--dataset", "digits", "--n-samples", "100", "--latent-dim", "3", *FAST,
+            "--ot-validation-samples", "4096", "--checkpoint-dir", str(ckpt)]
+    assert main([*argv, "--out", str(tmp_path / "straight.npz")]) == 0  # also leaves finished checkpoints
+    for f in ckpt.iterdir():
+        f.unlink()
+    real_fit = training.SemiDiscreteOT.fit
+
+    def interrupted(self, *args, callback=None, **kwargs):
+        def cb(ev):
+            if ev.stage == "ot" and ev.step == 15:
+                raise KeyboardInterrupt
+        return real_fit(self, *args, callback=cb, **kwargs)
+
+    monkeypatch.setattr(training.SemiDiscreteOT, "fit", interrupted)
+    capsys.readouterr()
+    assert main([*argv, "--out", str(tmp_path / "b.npz")]) == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
+    assert not (tmp_path / "b.npz").exists()
+    monkeypatch.setattr(training.SemiDiscreteOT, "fit", real_fit)
+    assert main([*argv, "--out", str(tmp_path / "b.npz")]) == 0
+    err = capsys.readouterr().err
+    assert "autoencoder after epoch 1" in err and "OT solver after iteration 10 (stopped)" in err
+    np.testing.assert_array_equal(load_bundle(tmp_path / "b.npz").h, load_bundle(tmp_path / "straight.npz").h)

@@ -83,3 +83,20 @@ def test_bad_regions_raise(grid_model):
         sample_region(50, 2, Y=m.targets, h=m.h, cells=[0], max_draws=100)
     with pytest.raises(ValueError, match="rule"):
         generate(m, 10, rule="diffusion")
+
+
+def test_unfillable_regions_give_up_early_from_the_acceptance_rate(grid_model):
+    m = grid_model
+    corner = int(np.argmin(m.targets.sum(axis=1)))  # the cell of the code nearest the (-1/2, -1/2) corner
+    # its cell and a box in the opposite corner never meet: nothing is accepted, give up after 2^20 draws
+    with pytest.raises(ValueError, match="share below .* found in 1048576\\)") as exc:
+        sample_region(50, 2, Y=m.targets, h=m.h, cells=[corner], box=([0.3, 0.3], [0.5, 0.5]))
+    assert "larger region" in str(exc.value)
+    # one cell of 1,000 holds about 1/1000 of the source: 20,000 points need ~2e7 draws, over a 2^22 limit
+    with pytest.raises(ValueError, match="would need about [0-9.]+e\\+07 draws, over the limit") as exc:
+        sample_region(20_000, 2, Y=m.targets, h=m.h, cells=[corner], max_draws=2**22)
+    drawn = int(str(exc.value).split(" found in ")[1].split(")")[0])
+    assert 2**20 <= drawn < 2**20 + 2**18  # it stopped at the first judgement, far below the limit
+    # below the limit the same cell is filled
+    X = sample_region(100, 2, Y=m.targets, h=m.h, cells=[corner], max_draws=2**22)
+    assert len(X) == 100

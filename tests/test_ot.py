@@ -199,3 +199,27 @@ def test_targets_far_outside_the_cube_are_refused():
     # found by tests/test_fuzz.py: a coordinate of 1.8e19 overflowed the float32 heights to -inf
     with pytest.raises(ValueError, match="normalise the codes"):
         SemiDiscreteOT(max_iter=2, device="cpu").fit(np.array([[1.84467435e19]]))
+
+
+def test_validation_screen_skips_the_full_check_but_never_stops_the_solver():
+    # 3,000 targets and rounds of 10 iterations: far from the 2^22-sample floor, so every round's 2^18-sample
+    # screen predicts failure; the screen's own (larger) noise floor must not count as convergence
+    Y = np.random.default_rng(4).uniform(-0.45, 0.45, (3000, 2))
+    ot = SemiDiscreteOT(max_iter=30, round_iter=10, validation_samples=2**22, device="cpu", random_state=0).fit(Y)
+    assert [v["n_samples"] for v in ot.validation_log_] == [2**18] * 3
+    assert not ot.converged_ and ot.n_iter_ == 30
+    # and with a loose tolerance the screen predicts a pass, so the full check runs and stops the solver
+    loose = SemiDiscreteOT(max_iter=90, round_iter=30, validation_samples=2**20, tol=0.5, device="cpu",
+                           random_state=0).fit(Y)
+    assert loose.converged_ and loose.n_iter_ < 90
+    assert [v["n_samples"] for v in loose.validation_log_] == [2**20] * len(loose.validation_log_)
+
+
+def test_multiscale_on_evenly_spread_2d_targets_matches_exact_areas():
+    # clusters of evenly spread codes touch their neighbours: their steps must follow the near facets
+    # between them (with the centre-to-centre rule 40% of these cells were empty after 600 iterations)
+    Y = np.random.default_rng(4).uniform(-0.45, 0.45, (1500, 2))
+    ot = SemiDiscreteOT(max_iter=400, random_state=0, device="cpu").fit(Y)
+    areas = exact_power_cell_areas(Y, ot.h_)
+    assert areas.min() > 0.2 / len(Y)
+    assert np.abs(areas - 1 / len(Y)).sum() <= 0.04

@@ -92,3 +92,49 @@ def test_a_bad_upload_is_an_error_in_the_page():
     assert not at.exception
     assert at.error and "Could not read broken.npz" in at.error[0].value
     assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
+
+
+def _digits_settings(at):
+    at.selectbox(key="tr_dataset").set_value("digits").run()
+    at.number_input(key="tr_n").set_value(100)
+    at.number_input(key="tr_latent").set_value(4)
+    at.number_input(key="tr_epochs").set_value(2)
+    at.number_input(key="tr_ot_iters").set_value(40)
+
+
+def test_out_of_memory_is_an_error_box_and_train_again_resumes(monkeypatch):
+    import torch
+
+    from aeot_viz import training
+
+    real_fit = training.SemiDiscreteOT.fit
+
+    def oom(self, *args, **kwargs):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 8.00 GiB")
+
+    monkeypatch.setattr(training.SemiDiscreteOT, "fit", oom)
+    at = AppTest.from_file(PAGE, default_timeout=180).run()
+    _digits_settings(at)
+    at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "Out of memory while solving OT" in at.error[0].value
+    assert "current model is unchanged" in at.error[0].value
+    assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
+
+    monkeypatch.setattr(training.SemiDiscreteOT, "fit", real_fit)
+    at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.info and "Resuming an interrupted run" in at.info[0].value
+    assert "autoencoder after epoch 2" in at.info[0].value  # the autoencoder was not trained again
+    assert at.success and at.session_state["aeot_current"].startswith("trained: digits (100")
+
+
+def test_upload_over_the_server_limit_is_an_error(monkeypatch):
+    import streamlit as st
+
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.radio(key="tr_source").set_value("upload a file").run()
+    monkeypatch.setattr(st, "get_option",
+                        lambda key, _real=st.get_option: 1 if key == "server.maxUploadSize" else _real(key))
+    at.file_uploader(key="tr_upload").set_value(("big.npy", b"\0" * (2 * 2**20), "application/octet-stream")).run()
+    assert at.error and "over the upload limit of 1 MB" in at.error[0].value

@@ -89,3 +89,42 @@ def test_pickled_npy_is_refused_and_not_executed(tmp_path):
     with pytest.raises(ValueError):
         load_upload("evil.npy", buf.getvalue())
     assert not marker.exists()
+
+
+def test_upload_over_the_size_limit_is_refused_before_parsing():
+    data = _zip({"a.png": _png(10)}) + b"\0" * 3000
+    with pytest.raises(ValueError, match="over the upload limit of 0 MB"):
+        load_upload("big.zip", data, max_upload_bytes=2000)
+    assert load_upload("a.zip", _zip({"a.png": _png(10), "b.png": _png(20)}), max_upload_bytes=2**20).data.shape[0] == 2
+
+
+def _huge_png(width, height):
+    """A small file declaring a huge image: a 1-bit PNG of zeros compresses to almost nothing."""
+    buf = io.BytesIO()
+    Image.new("1", (width, height)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_image_over_the_pixel_limit_is_refused_without_decoding():
+    png = _huge_png(5000, 4000)  # 20 M pixels in a file of a few kB
+    assert len(png) < 100_000
+    with pytest.raises(ValueError, match="5000 x 4000 pixels, over the limit"):
+        load_upload("huge.zip", _zip({"a/x.png": _png(10), "a/big.png": png}))
+    ds = load_upload("huge.zip", _zip({"a/x.png": _png(10), "a/big.png": png}), max_image_pixels=30_000_000,
+                     size=(8, 8))
+    assert ds.data.shape == (2, 1, 8, 8)  # a larger limit lets it through, resized like the rest
+
+
+def test_pillow_decompression_bomb_is_a_value_error(monkeypatch):
+    from PIL import Image as PILImage
+
+    monkeypatch.setattr(PILImage, "MAX_IMAGE_PIXELS", 1000)  # Pillow refuses above twice this
+    with pytest.raises(ValueError, match="decompression bomb"):
+        load_upload("bomb.zip", _zip({"bomb.png": _png(10, size=(50, 50))}), max_image_pixels=10**9)
+
+
+def test_mixed_image_sizes_are_resized_to_one_size():
+    ds = load_upload("mixed.zip", _zip({"c0/a.png": _png(10, (12, 10)), "c0/b.png": _png(200, (40, 64)),
+                                        "c1/c.png": _png(90, (7, 9))}), size=(16, 16))
+    assert ds.data.shape == (3, 1, 16, 16) and ds.labels.tolist() == [0, 0, 1]
+    assert np.allclose(ds.data[1], 200 / 255, atol=1e-6)  # a constant image stays that constant

@@ -7,11 +7,13 @@ between sessions; models trained in a session live in that session's state. Keys
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from ..bundle import load_bundle
+from ..bundle import BundleError, load_bundle
+from ..checkpoint import fingerprint
 from ..model import AEOTModel
 
 ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
@@ -52,14 +54,42 @@ def available_models() -> list[str]:
     return [n for n, p in SHIPPED.items() if p.is_file()] + list(st.session_state["aeot_session_models"])
 
 
+def upload_limit_bytes() -> int:
+    """The largest upload accepted: the server's ``server.maxUploadSize`` (MB, ``.streamlit/config.toml``,
+    the ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE`` environment variable or ``--server.maxUploadSize``).
+
+    The browser refuses larger files before sending them; the pages check again on the server, so the
+    limit also holds for clients that skip the browser's check.
+    """
+    return int(st.get_option("server.maxUploadSize")) * 2**20
+
+
 def add_uploaded(name: str, data: bytes) -> str:
-    """Load an uploaded bundle (raises BundleError on a bad file), register it, make it current."""
+    """Load an uploaded bundle (raises BundleError on a bad file or one over the upload limit),
+    register it, make it current."""
     init_state()
+    limit = upload_limit_bytes()
+    if len(data) > limit:
+        raise BundleError(f"{name} is {len(data) / 2**20:.1f} MB, over the upload limit of {limit / 2**20:.0f} MB "
+                          "(the server's maxUploadSize setting).")
     model = _load_bytes(hashlib.sha256(data).hexdigest(), data)
     key = f"upload: {name}"
     st.session_state["aeot_session_models"][key] = model
     st.session_state["aeot_current"] = key
     return key
+
+
+def run_checkpoint_dir(settings: dict, data) -> Path:
+    """This session's checkpoint folder for a training run with these settings and data.
+
+    One folder per (settings, data) fingerprint under a temporary folder made once per session, so a
+    cancelled or failed run resumes when the visitor presses Train again with the same choices, and
+    visitors never share checkpoints.
+    """
+    init_state()
+    if "aeot_checkpoints" not in st.session_state:
+        st.session_state["aeot_checkpoints"] = tempfile.mkdtemp(prefix="aeot_ckpt_")
+    return Path(st.session_state["aeot_checkpoints"]) / fingerprint(settings, data)[:16]
 
 
 def add_trained(name: str, model: AEOTModel) -> str:
