@@ -133,9 +133,9 @@ def run_reference(Y, budget, device):
 
 SOLVERS = {"ours": run_ours, "ours, 2^22 validation": run_ours_accurate, "POT 0.9.7": run_pot,
            "reference recipe": run_reference}
-BUDGETS = {"ours": [25, 35, 50, 70, 100, 200, 400, 800], "ours, 2^22 validation": [400, 800, 1600],
+BUDGETS = {"ours": [25, 35, 50, 70, 100, 140, 200, 400, 800], "ours, 2^22 validation": [400, 800, 1600],
            "POT 0.9.7": [100, 300, 600, 1000, 2000, 4000],
-           "reference recipe": [100, 300, 1000, 3000]}
+           "reference recipe": [100, 300, 600, 1000]}
 
 
 def main() -> None:
