@@ -42,9 +42,13 @@ whose Hessian is the facet-graph Laplacian. Such local steps are slow to move ma
 well-separated groups of targets (a tight mode must shift all its heights together), so with
 ``multiscale`` the same rule also runs on nested k-means clusterings of the targets: cluster
 :math:`C` moves all its heights by :math:`-\tfrac{\eta}{d}\, \delta_C\, \mathrm{clip}(m_C)`, with
-:math:`m_C` the averaged relative mass error of the cluster and :math:`\delta_C` computed as above
-from the cluster centres (measured on 25 Gaussians in 2-D: validated L1 0.21 without, at the noise
-floor with). Iterations run in rounds: within a round the step size is
+:math:`m_C` the averaged relative mass error of the cluster and :math:`\delta_C` its step scale:
+the rule above with the distance between centres for an isolated cluster, and with the distance
+across its facets to touching clusters and the cluster's own width :math:`(s_C/N)^{1/d}` otherwise
+(``_coarse_levels``). Measured on 2-D toys (2,000 codes, 600 iterations, validated L1 at 2^20
+samples): 25 Gaussians 0.26 without the cluster steps, 0.04 with; swiss roll 0.17 without, 0.04 with
+(0.08 with 0.1% empty cells when touching clusters also used the centre rule). Iterations run in
+rounds: within a round the step size is
 constant for the first half and decays linearly to zero over the second half, where the iterates are
 averaged (Polyak tail averaging). After each round the averaged heights are
 checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
@@ -242,7 +246,9 @@ def _outside_distance(Y: torch.Tensor, labels: torch.Tensor, nbr: torch.Tensor):
     outside = labels[nbr] != labels[:, None]
     has = outside.any(dim=1)
     first = nbr.gather(1, outside.to(torch.uint8).argmax(dim=1, keepdim=True))[:, 0]
-    return labels[has], (Y[has] - Y[first[has]]).norm(dim=1)
+    rows = torch.nonzero(has)[:, 0]
+    dist = torch.cat([(Y[r] - Y[first[r]]).norm(dim=1) for r in rows.split(16_384)]) if len(rows) else Y.new_zeros(0)
+    return labels[rows], dist
 
 
 def _median_per_group(groups: torch.Tensor, values: torch.Tensor, k: int) -> torch.Tensor:

@@ -44,6 +44,19 @@ def test_random_bytes_as_a_bundle(data):
 
 
 @FUZZ
+@given(st.one_of(st.binary(max_size=2048), st.dictionaries(
+    st.sampled_from(["meta.json", "h", "snapshots", "log.iteration"]),
+    arrays(st.sampled_from([np.uint8, np.float32, np.int64]), array_shapes(max_dims=2, max_side=5)), max_size=4)))
+def test_random_files_as_a_checkpoint(tmp_path_factory, content):
+    from aeot_viz.checkpoint import load_checkpoint
+
+    path = tmp_path_factory.mktemp("ckpt") / "ot.npz"
+    path.write_bytes(content if isinstance(content, bytes) else _npz(**content))
+    with pytest.raises(ValueError):  # never a crash, never a silent resume
+        load_checkpoint(path, "ot", "0" * 64)
+
+
+@FUZZ
 @given(st.binary(max_size=2048), st.sampled_from(["x.npz", "x.npy", "x.zip", "x", "x.csv", "../x.zip"]))
 def test_random_bytes_as_an_upload(data, name):
     try:

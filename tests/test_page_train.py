@@ -138,3 +138,20 @@ def test_upload_over_the_server_limit_is_an_error(monkeypatch):
                         lambda key, _real=st.get_option: 1 if key == "server.maxUploadSize" else _real(key))
     at.file_uploader(key="tr_upload").set_value(("big.npy", b"\0" * (2 * 2**20), "application/octet-stream")).run()
     assert at.error and "over the upload limit of 1 MB" in at.error[0].value
+
+
+def test_constant_data_upload_gives_its_own_error_and_keeps_the_model():
+    import io
+
+    import numpy as np
+
+    buf = io.BytesIO()
+    np.save(buf, np.full((60, 5), 0.25))
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.radio(key="tr_source").set_value("upload a file").run()
+    at.file_uploader(key="tr_upload").set_value(("flat.npy", buf.getvalue(), "application/octet-stream")).run()
+    at.number_input(key="tr_latent").set_value(2)
+    at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "identical (constant data)" in at.error[0].value
+    assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
