@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from progress_helpers import cancel_at
 
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.datasets import load_dataset
@@ -10,18 +11,8 @@ from aeot_viz.progress import Cancelled
 from aeot_viz.training import fit_aeot
 
 
-def _cancel_at(stage, step):
-    seen = []
-
-    def cb(ev):
-        seen.append(ev)
-        if ev.stage == stage and ev.step >= step:
-            raise Cancelled(f"stop at {stage} {step}")
-    return cb, seen
-
-
 def test_cancel_during_the_autoencoder_stops_before_ot():
-    cb, seen = _cancel_at("autoencoder", 2)
+    cb, seen = cancel_at("autoencoder", 2)
     cfg = AEOTConfig(ae=AEConfig(latent_dim=3), train=TrainConfig(epochs=3, batch_size=32),
                      ot=OTConfig(max_iter=20, round_iter=10, batch_size=1024, validation_samples=2**12))
     with pytest.raises(Cancelled):
@@ -30,7 +21,7 @@ def test_cancel_during_the_autoencoder_stops_before_ot():
 
 
 def test_cancel_during_the_ot_solve_leaves_no_heights():
-    cb, seen = _cancel_at("ot", 5)
+    cb, seen = cancel_at("ot", 5)
     ot = SemiDiscreteOT(max_iter=50, round_iter=10, batch_size=1024, validation_samples=2**12, device="cpu")
     with pytest.raises(Cancelled):
         ot.fit(np.random.default_rng(0).uniform(-0.4, 0.4, (50, 2)), callback=cb)

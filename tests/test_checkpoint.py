@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 import torch
+from progress_helpers import cancel_at
 
 from aeot_viz import training
 from aeot_viz.autoencoder import build_autoencoder
@@ -24,16 +25,6 @@ def _targets(n=60, d=3, seed=0):
     return np.random.default_rng(seed).uniform(-0.4, 0.4, (n, d)).astype(np.float32)
 
 
-def _cancel_at(stage, step):
-    events = []
-
-    def cb(ev):
-        events.append(ev)
-        if ev.stage == stage and ev.step >= step:
-            raise Cancelled(f"stopped at {stage} {step}")
-    return cb, events
-
-
 def _same_ot_run(a: SemiDiscreteOT, b: SemiDiscreteOT, snapshots: bool = True):
     np.testing.assert_array_equal(a.h_, b.h_)
     if snapshots:  # (their spacing follows max_iter, so an extended run keeps its first run's spacing)
@@ -51,7 +42,7 @@ def test_ot_resumed_after_a_cancel_equals_the_uninterrupted_run(tmp_path):
     Y = _targets()
     straight = SemiDiscreteOT(max_iter=60, **OT_KW).fit(Y)
     ckpt = tmp_path / "ot.npz"
-    cb, _ = _cancel_at("ot", 47)  # in the third round: the checkpoint holds two rounds
+    cb, _ = cancel_at("ot", 47)  # in the third round: the checkpoint holds two rounds
     with pytest.raises(Cancelled):
         SemiDiscreteOT(max_iter=60, **OT_KW).fit(Y, callback=cb, checkpoint=ckpt)
     assert describe(ckpt) == "OT solver after iteration 40 (stopped)"
@@ -78,7 +69,7 @@ def test_ot_checkpoint_with_duplicate_targets(tmp_path):
     Y = _targets(seed=2)
     Y[5] = Y[7]
     straight = SemiDiscreteOT(max_iter=40, **OT_KW).fit(Y)
-    cb, _ = _cancel_at("ot", 30)
+    cb, _ = cancel_at("ot", 30)
     with pytest.raises(Cancelled):
         SemiDiscreteOT(max_iter=40, **OT_KW).fit(Y, callback=cb, checkpoint=tmp_path / "ot.npz")
     resumed = SemiDiscreteOT(max_iter=40, **OT_KW).fit(Y, checkpoint=tmp_path / "ot.npz")
@@ -128,7 +119,7 @@ def test_autoencoder_resumed_after_a_cancel_equals_the_uninterrupted_run(tmp_pat
     straight = _digits_ae()
     hist = train_autoencoder(straight, data, cfg)
     ckpt = tmp_path / "autoencoder.npz"
-    cb, _ = _cancel_at("autoencoder", 10)  # 4 batches per epoch: cancelled in the third epoch
+    cb, _ = cancel_at("autoencoder", 10)  # 4 batches per epoch: cancelled in the third epoch
     with pytest.raises(Cancelled):
         train_autoencoder(_digits_ae(), data, cfg, cb, checkpoint=ckpt)
     assert describe(ckpt) == "autoencoder after epoch 2"
