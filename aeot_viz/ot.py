@@ -93,7 +93,7 @@ import torch
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .device import resolve_device
 from .progress import Callback, emit
-from .scoring import assign_cells, cell_counts, nearest_other, top_k_cells
+from .scoring import assign_cells, cell_counts, nearest_other, nearest_others
 
 __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES"]
 
@@ -225,18 +225,6 @@ def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:
 
 #: nearest neighbours per target that tell touching clusters from isolated ones (multiscale steps)
 NEIGHBOURS = 8
-
-
-def _neighbours(Y: torch.Tensor, k: int, memory_budget=None) -> torch.Tensor:
-    """Indices of each target's ``min(k, N - 1)`` nearest other targets, nearest first, shape (N, k)."""
-    N = Y.shape[0]
-    k = min(k, N - 1)
-    if k < 1:
-        return torch.zeros((N, 0), dtype=torch.long, device=Y.device)
-    idx, _ = top_k_cells(Y, Y, -0.5 * (Y * Y).sum(dim=1), k=k + 1, memory_budget=memory_budget)
-    is_self = idx == torch.arange(N, device=Y.device)[:, None]
-    order = torch.argsort(is_self.to(torch.uint8), dim=1, stable=True)  # the others first, in their order
-    return idx.gather(1, order)[:, :k]
 
 
 def _outside_distance(Y: torch.Tensor, labels: torch.Tensor, nbr: torch.Tensor):
@@ -618,9 +606,6 @@ class SemiDiscreteOT:
             settings = {k: v for k, v in self.get_params().items() if k not in _RESUMABLE_PARAMS}
             key = fingerprint(settings, Y.cpu().numpy(), w.cpu().numpy(), h_init)
         w32 = w.float()
-        nbr = _neighbours(Y, NEIGHBOURS, self.memory_budget)
-        scale = self._step_scale(Y, nbr[:, 0] if nbr.shape[1] else None)
-        levels = self._coarse_levels(Y, w32, nbr)
         h = -0.5 * (Y * Y).sum(dim=1) if h_init is None else torch.as_tensor(h_init).to(dev)
         log = {k: [] for k in ("iteration", "round", "l1", "noise_floor", "empty_share", "lr",
                                "batch_size", "samples", "time")}
@@ -643,6 +628,10 @@ class SemiDiscreteOT:
             vlog = list(meta["validation_log"])
             val = OTValidation(**meta["validation"])
             snaps, snap_iters = list(arrs["snapshots"]), [int(i) for i in arrs["snapshot_iters"]]
+        if it < self.max_iter and not converged:  # (a finished run restored from its checkpoint needs none)
+            nbr = nearest_others(Y, NEIGHBOURS, memory_budget=self.memory_budget)
+            scale = self._step_scale(Y, nbr[:, 0] if nbr.shape[1] else None)
+            levels = self._coarse_levels(Y, w32, nbr)
         t_start = time.perf_counter() - elapsed0
         seed_base = int(self.random_state) * 7_919 + 1
         while it < self.max_iter and not converged:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import torch
 
 __all__ = ["row_max", "best_cells", "assign_cells", "cell_counts", "top_k_cells", "nearest_other",
+           "nearest_others",
            "DEFAULT_MEMORY_BUDGET"]
 
 #: default bound on the bytes of one block of scores (samples x targets x 4 bytes), per device type:
@@ -227,11 +228,36 @@ def cell_counts(
     return torch.bincount(assign_cells(X, Y, h, memory_budget=memory_budget), minlength=Y.shape[0])
 
 
-def nearest_other(Y: torch.Tensor, *, memory_budget: int | None = None) -> torch.Tensor:
-    r"""Index of each target's nearest other target, :math:`\arg\min_{j \ne i} |y_i - y_j|`.
+def nearest_others(Y: torch.Tensor, k: int, *, memory_budget: int | None = None) -> torch.Tensor:
+    r"""Indices of each target's ``min(k, N - 1)`` nearest other targets, nearest first.
 
     Uses the kernel with ``h = -|y|^2 / 2`` (then :math:`\arg\max_j \langle y_i, y_j\rangle + h_j` is the
-    nearest target) and takes the best of the top two that is not :math:`i` itself.
+    nearest target): the top ``k + 1`` of each row, without :math:`i` itself.
+
+    Parameters
+    ----------
+    Y : torch.Tensor, shape (N, d)
+    k : int
+
+    Returns
+    -------
+    torch.LongTensor, shape (N, min(k, N - 1))
+    """
+    if Y.ndim != 2:
+        raise ValueError(f"nearest_others needs targets of shape (N, d), got {tuple(Y.shape)}.")
+    N = Y.shape[0]
+    k = min(k, N - 1)
+    if k < 1:
+        return torch.zeros((N, 0), dtype=torch.long, device=Y.device)
+    idx, _ = top_k_cells(Y, Y, -0.5 * (Y * Y).sum(dim=1), k=k + 1, memory_budget=memory_budget)
+    is_self = idx == torch.arange(N, device=Y.device)[:, None]
+    order = torch.argsort(is_self.to(torch.uint8), dim=1, stable=True)  # the others first, in their order
+    return idx.gather(1, order)[:, :k]
+
+
+def nearest_other(Y: torch.Tensor, *, memory_budget: int | None = None) -> torch.Tensor:
+    r"""Index of each target's nearest other target, :math:`\arg\min_{j \ne i} |y_i - y_j|`
+    (:func:`nearest_others` with ``k = 1``).
 
     Parameters
     ----------
@@ -243,5 +269,4 @@ def nearest_other(Y: torch.Tensor, *, memory_budget: int | None = None) -> torch
     """
     if Y.ndim != 2 or Y.shape[0] < 2:
         raise ValueError(f"nearest_other needs at least 2 targets of shape (N, d), got {tuple(Y.shape)}.")
-    idx, _ = top_k_cells(Y, Y, -0.5 * (Y * Y).sum(dim=1), k=2, memory_budget=memory_budget)
-    return torch.where(idx[:, 0] == torch.arange(Y.shape[0], device=Y.device), idx[:, 1], idx[:, 0])
+    return nearest_others(Y, 1, memory_budget=memory_budget)[:, 0]

@@ -119,7 +119,6 @@ if start:
                                            random_state=int(seed)),
                          ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
                                      tol=float(tol), random_state=int(seed), validation_samples=2 ** int(val_exp)))
-        cfg.validate()
         ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
         if resumed:

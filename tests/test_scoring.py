@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from aeot_viz.scoring import ROW_MAX_CHUNK, assign_cells, cell_counts, row_max, top_k_cells
+from aeot_viz.scoring import ROW_MAX_CHUNK, assign_cells, cell_counts, nearest_others, row_max, top_k_cells
 
 
 @pytest.fixture
@@ -78,3 +78,15 @@ def test_nearest_other_matches_brute_force():
     assert torch.equal(nearest_other(Y, memory_budget=4096), D.argmin(dim=1))
     with pytest.raises(ValueError, match="at least 2"):
         nearest_other(Y[:1])
+
+
+@pytest.mark.parametrize("n, k", [(300, 8), (5, 8), (2, 3), (1, 4)])
+def test_nearest_others_match_sorted_pairwise_distances(n, k):
+    Y = torch.rand(n, 4, generator=torch.Generator().manual_seed(n)) - 0.5
+    D = torch.cdist(Y.double(), Y.double())
+    D.fill_diagonal_(float("inf"))
+    got = nearest_others(Y, k, memory_budget=4096)
+    kk = min(k, n - 1)
+    assert got.shape == (n, kk)
+    if kk:
+        assert torch.equal(got, D.argsort(dim=1)[:, :kk])
