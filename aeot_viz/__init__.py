@@ -13,8 +13,10 @@ from .model import AEOTModel
 from .normalization import LatentNormalizer
 from .ot import OTValidation, SemiDiscreteOT, validate_ot
 from .power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
+from .convex_null import ConvexNull, convex_null
+from .probe import Probe, probe
 from .progress import Cancelled, ProgressEvent
-from .singularity import SingularSet, singular_set
+from .singularity import SingularSet, model_singular_set, singular_set
 from .training import fit_aeot, train_autoencoder
 
 __all__ = [
@@ -24,22 +26,27 @@ __all__ = [
     "AEOTModel",
     "BundleError",
     "Cancelled",
+    "ConvexNull",
     "Dataset",
     "Generated",
     "LatentNormalizer",
     "OTConfig",
     "OTValidation",
+    "Probe",
     "ProgressEvent",
     "SemiDiscreteOT",
     "SingularSet",
     "TrainConfig",
     "adjacency_from_samples",
     "bundle_to_bytes",
+    "convex_null",
     "exact_cells_2d",
     "fit_aeot",
     "generate",
     "load_bundle",
     "load_dataset",
+    "model_singular_set",
+    "probe",
     "save_bundle",
     "singular_set",
     "slice_labels",

@@ -15,6 +15,8 @@ Format (``format_version`` 1): a NumPy ``.npz`` archive (a zip of ``.npy`` array
 ``ot_log/<column>``       per-iteration solver log
 ``ot_snapshots``          float32 (S, N), with ``ot_snapshot_iters`` int64 (S,)
 ``images``                uint8 (n_img, C, H, W), with ``images_index`` int64 (n_img,), optional
+``null_*``                the convex null of the singular set (``null_angles``, ``null_relative_jumps``
+                          float32 (E0,), ``null_meta`` int64 (5,)), optional
 ========================  ===================================================================
 
 Loading rebuilds the autoencoder from the stored config and loads the weights into it; every array
@@ -39,6 +41,7 @@ import torch
 
 from .autoencoder import build_autoencoder
 from .config import AEOTConfig
+from .convex_null import ConvexNull
 from .model import AEOTModel
 from .normalization import LatentNormalizer
 
@@ -97,6 +100,8 @@ def _arrays(model: AEOTModel) -> dict:
     if model.images is not None:
         arrays["images"] = np.asarray(model.images, dtype=np.uint8)
         arrays["images_index"] = np.asarray(model.images_index, dtype=np.int64)
+    if model.singular_null is not None:
+        arrays.update(model.singular_null.to_arrays("null_"))
     return arrays
 
 
@@ -335,6 +340,12 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         bad_index = len(index) and (index.min() < 0 or index.max() >= N)
         if images.dtype != np.uint8 or len(index) != len(images) or bad_index:
             _fail(f"{name}: 'images' and 'images_index' do not match the {N} codes.")
+    try:
+        null = ConvexNull.from_arrays(arrs, "null_")
+    except ValueError as exc:
+        _fail(f"{name}: {exc}")
+    if null is not None and null.n_codes > N:
+        _fail(f"{name}: its convex null was built for {null.n_codes} codes, more than the {N} it holds.")
     return AEOTModel(
         config=config,
         ae_kind=ae_kind,
@@ -353,4 +364,5 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         images=images,
         images_index=index,
         created=str(meta.get("created", "")),
+        singular_null=null,
     )

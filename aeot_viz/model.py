@@ -14,6 +14,7 @@ import torch
 
 from .autoencoder import Autoencoder
 from .config import AEOTConfig
+from .convex_null import ConvexNull
 from .device import resolve_device
 from .normalization import LatentNormalizer
 
@@ -51,6 +52,9 @@ class AEOTModel:
         ``{"epoch": [...], "loss": [...]}`` of the autoencoder training.
     images : numpy.ndarray, uint8, shape (n_img, C, H, W), or None
         Training images kept for display; ``images_index`` gives their rows in ``codes``.
+    singular_null : ConvexNull or None
+        The convex null that calibrates the singular set (:mod:`aeot_viz.convex_null`), built once after
+        the OT solve and stored in the bundle; None for bundles from before it existed.
     """
 
     config: AEOTConfig
@@ -70,6 +74,7 @@ class AEOTModel:
     images: Optional[np.ndarray] = None
     images_index: Optional[np.ndarray] = None
     created: str = ""
+    singular_null: Optional[ConvexNull] = None
 
     @property
     def n_codes(self) -> int:

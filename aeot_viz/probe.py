@@ -10,17 +10,20 @@ envelope is exact: from the current cell :math:`i` at :math:`t`, the next cell i
 it first, :math:`j = \arg\min_{b_j > b_i} (a_i - a_j) / (b_j - b_i)` (ties to the steeper line). The
 slope grows strictly at every step, so the walk ends after at most N crossings, each one costing O(N).
 
-At each crossing the map jumps from :math:`y_i` to :math:`y_j`; the jump crosses the singular set when the
-facet angle :math:`\theta_{ij}` (:func:`aeot_viz.singularity.facet_angles`) exceeds the threshold.
+At each crossing the map jumps from :math:`y_i` to :math:`y_j`. Given the model's
+:class:`~aeot_viz.singularity.SingularSet`, each crossing gets the facet's angle, its relative jump and its
+calibrated score against the convex null (:mod:`aeot_viz.convex_null`), and is singular by the same rule
+as the facets; given a plain ``threshold``, it is singular when its angle exceeds it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
-from .singularity import facet_angles
+from .facets import facet_angles, relative_jumps
 
 __all__ = ["SegmentCells", "segment_cells", "Probe", "probe"]
 
@@ -112,7 +115,11 @@ class Probe:
         :math:`|y_i - y_j|` in the source domain.
     angles : numpy.ndarray, shape (K,)
     singular : numpy.ndarray of bool, shape (K,)
-        Crossings whose facet angle exceeds the threshold.
+        Crossings of a singular facet.
+    relative_jump : numpy.ndarray, shape (K,), or None
+        :math:`\\rho_{ij}` of each crossing (with a singular set).
+    score : numpy.ndarray, shape (K,), or None
+        Calibrated score of each crossing against the convex null (with a singular set that has one).
     """
 
     start: np.ndarray
@@ -123,6 +130,8 @@ class Probe:
     jump: np.ndarray
     angles: np.ndarray
     singular: np.ndarray
+    relative_jump: Optional[np.ndarray] = None
+    score: Optional[np.ndarray] = None
 
     def points(self, t) -> np.ndarray:
         """Source points at parameters ``t``, shape (len(t), d)."""
@@ -130,25 +139,40 @@ class Probe:
         return self.start + t * (self.end - self.start)
 
 
-def probe(start, end, Y, h, threshold: float) -> Probe:
-    """Walk the segment ``start -> end`` and mark each crossing singular when its angle exceeds ``threshold``.
+def probe(start, end, Y, h, threshold: Optional[float] = None, *, singular=None) -> Probe:
+    """Walk the segment ``start -> end`` and judge each crossing.
 
     Parameters
     ----------
     start, end : array-like, shape (d,)
     Y : array-like, shape (N, d)
     h : array-like, shape (N,)
-    threshold : float
-        Facet angle (radians) above which a crossing is a jump across the singular set (e.g.
-        ``SingularSet.threshold``).
+    threshold : float, optional
+        Facet angle (radians) above which a crossing is singular; overrides ``singular``'s rule.
+    singular : SingularSet, optional
+        The model's singular set (:func:`aeot_viz.singularity.singular_set`): crossings are judged by its
+        rule and scored against its convex null. One of ``threshold`` and ``singular`` is needed.
     """
-    if not threshold >= 0:
+    if threshold is None and singular is None:
+        raise ValueError("Give the model's singular set (singular=) or an angle threshold (threshold=).")
+    if threshold is not None and not threshold >= 0:
         raise ValueError(f"threshold must be a non-negative angle in radians, got {threshold}.")
     Y = np.asarray(Y, dtype=np.float64)
     path = segment_cells(start, end, Y, h)
     pairs = np.column_stack([path.cells[:-1], path.cells[1:]])
-    angles = facet_angles(Y, pairs) if len(pairs) else np.zeros(0)
-    jump = np.linalg.norm(Y[pairs[:, 0]] - Y[pairs[:, 1]], axis=1) if len(pairs) else np.zeros(0)
+    angles = facet_angles(Y, pairs)
+    jump = np.linalg.norm(Y[pairs[:, 0]] - Y[pairs[:, 1]], axis=1)
     x0 = np.asarray(start, dtype=np.float64).reshape(-1)
     x1 = np.asarray(end, dtype=np.float64).reshape(-1)
-    return Probe(x0, x1, path, path.breaks[1:], pairs, jump, angles, angles > threshold)
+    rel = score = None
+    if singular is not None:
+        if singular.n_targets != len(Y):
+            raise ValueError(f"The singular set has {singular.n_targets} targets, not {len(Y)}: use the model's own.")
+        rel = relative_jumps(Y, pairs, singular.k, radius=singular.spacing)
+        if singular.null is not None:
+            score = singular.null.score(angles, rel)
+    if threshold is not None or singular.rule == "threshold":
+        flagged = angles > (threshold if threshold is not None else singular.threshold)
+    else:
+        flagged = singular.null.beyond(angles, rel)
+    return Probe(x0, x1, path, path.breaks[1:], pairs, jump, angles, flagged, rel, score)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Optional
 
-__all__ = ["ProgressEvent", "Callback", "Cancelled", "emit"]
+__all__ = ["ProgressEvent", "Callback", "Cancelled", "emit", "relabelled"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,8 @@ class ProgressEvent:
     Attributes
     ----------
     stage : str
-        What is running: ``"autoencoder"``, ``"encode"``, ``"ot"`` or ``"ot-validation"``.
+        What is running: ``"autoencoder"``, ``"encode"``, ``"ot"``, ``"ot-validation"`` or
+        ``"convex-null"`` (the OT solve that calibrates the singular set).
     step : int
         Units of work done so far in this stage (batches, iterations).
     total : int
@@ -53,3 +54,15 @@ def emit(callback: Optional[Callback], stage: str, step: int, total: int, **metr
     """Send one event to ``callback`` if there is one."""
     if callback is not None:
         callback(ProgressEvent(stage, int(step), int(total), dict(metrics)))
+
+
+def relabelled(callback: Optional[Callback], stages: dict) -> Optional[Callback]:
+    """A callback that forwards only the events of ``stages`` (old name -> new name), renamed."""
+    if callback is None:
+        return None
+
+    def forward(ev: ProgressEvent) -> None:
+        if ev.stage in stages:
+            callback(ProgressEvent(stages[ev.stage], ev.step, ev.total, dict(ev.metrics)))
+
+    return forward

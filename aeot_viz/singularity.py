@@ -1,54 +1,31 @@
-r"""Singular sets of the semi-discrete OT map: where :math:`\nabla u_h` jumps between distant codes.
+r"""Singular sets of the semi-discrete OT map: where :math:`\nabla u_h` jumps across a gap in the codes.
 
-For adjacent cells :math:`i, j` the supporting planes of the Brenier potential have normals
-:math:`n_i = (y_i, -1)` and :math:`n_j = (y_j, -1)`; AE-OT calls the facet between them singular when the
-angle
+Every facet between adjacent cells :math:`i, j` is a jump of the map from :math:`y_i` to :math:`y_j`,
+measured by the facet angle :math:`\theta_{ij}` and the relative jump :math:`\rho_{ij}`
+(:mod:`aeot_viz.facets`). A facet is **singular** when its jump is beyond anything a convex, gap-free
+support of the same shape, size and number of codes produces under the same solver: beyond the largest
+angle *and* the largest relative jump of the **convex null** (:mod:`aeot_viz.convex_null`, which
+explains the choice and gives the figures). Each facet carries a calibrated score, the share of null
+facets it exceeds (singular facets score 1), and the count of singular facets is a test of
+non-convexity with a p-value. ``threshold=`` (radians) replaces the rule by a plain angle threshold.
 
-.. math:: \theta_{ij} = \angle(n_i, n_j) = 2 \arctan \frac{|\hat n_i - \hat n_j|}{|\hat n_i + \hat n_j|}
-
-(unit normals, a form that stays accurate for small angles) exceeds a threshold. The angle grows with
-:math:`|y_i - y_j|`: neighbouring cells inside a mode send their mass to nearby codes (small angle), cells
-on either side of a gap between modes to codes far apart (large angle), and there the OT map is
-discontinuous.
-
-Default threshold: ``factor`` (10) times the median angle over all facets. Inside one mode, neighbouring
-codes sit at about the local spacing, so their angles are within a small multiple of the median (measured:
-at most 3x in a uniform disc, up to 8.6x in the sparse tails of a Gaussian blob of 200 codes); facets
-across a gap between modes are many times longer (24x and more between two Gaussian blobs 13 standard
-deviations apart). Pass ``threshold`` (radians) to choose it yourself.
-
-:class:`SingularSet` also reports each pair's distance relative to the local spacing of codes (the mean
-of both codes' nearest-neighbour distances) and splits the targets into the connected components of the
-non-singular facet graph, which recover well-separated modes.
+:class:`SingularSet` also splits the targets into the connected components of the non-singular facet
+graph, which recover well-separated modes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-import torch
 
+from .convex_null import SIGNIFICANCE, ConvexNull, convex_null, exceedance_p_value
+from .facets import facet_angles, facet_degree, kth_neighbour_distance, relative_jumps
 from .power_diagram import adjacency_from_samples, exact_cells_2d, top_k
-from .scoring import nearest_other
 
-__all__ = ["SingularSet", "singular_set", "facet_angles"]
-
-
-def facet_angles(Y, pairs) -> np.ndarray:
-    """Angles (radians) between the supporting planes of the pairs' cells, shape (E,)."""
-    Y = np.asarray(Y, dtype=np.float64)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    n = np.column_stack([Y, -np.ones(len(Y))])
-    n /= np.linalg.norm(n, axis=1, keepdims=True)
-    a, b = n[pairs[:, 0]], n[pairs[:, 1]]
-    return 2 * np.arctan2(np.linalg.norm(a - b, axis=1), np.linalg.norm(a + b, axis=1))
-
-
-def _nn_distance(Y: np.ndarray) -> np.ndarray:
-    other = nearest_other(torch.as_tensor(Y, dtype=torch.float32)).numpy()
-    return np.linalg.norm(Y - Y[other], axis=1)
+__all__ = ["SingularSet", "singular_set", "model_singular_set", "facet_angles"]
 
 
 @dataclass
@@ -63,148 +40,203 @@ class SingularSet:
         Facet size (edge length in 2-D; sampled estimate in higher dimension).
     angles : numpy.ndarray, shape (E,)
         :math:`\\theta_{ij}` in radians.
-    distance_ratio : numpy.ndarray, shape (E,)
-        :math:`|y_i - y_j|` over the mean nearest-neighbour distance of :math:`y_i` and :math:`y_j`.
+    relative_jump : numpy.ndarray, shape (E,)
+        :math:`\\rho_{ij} = |y_i - y_j| / \\max(r_i, r_j)` (:mod:`aeot_viz.facets`).
     threshold : float
-        Angle above which a facet is singular.
+        Angle above which a facet is singular; under the convex-null rule the null's largest angle
+        (the relative jump must then also pass ``null.jump_threshold``).
     singular : numpy.ndarray of bool, shape (E,)
     n_targets : int
+    spacing : numpy.ndarray, shape (N,)
+        Local spacing :math:`r_i` of each code (distance to its ``k``-th nearest other code).
+    k : int
+        Neighbour rank of the spacing.
+    score : numpy.ndarray, shape (E,), or None
+        Calibrated score in [0, 1]: the share of the null's facets this facet exceeds on both
+        statistics (None without a null).
+    null : ConvexNull or None
+        The convex null the rule was calibrated on.
+    rule : {"convex null", "threshold"}
     """
 
     pairs: np.ndarray
     facet_measure: np.ndarray
     angles: np.ndarray
-    distance_ratio: np.ndarray
+    relative_jump: np.ndarray
     threshold: float
     singular: np.ndarray
     n_targets: int
+    spacing: np.ndarray
+    k: int
+    score: Optional[np.ndarray] = None
+    null: Optional[ConvexNull] = None
+    rule: str = "convex null"
 
     def with_threshold(self, threshold: float) -> SingularSet:
-        """The same facets judged with another threshold (radians)."""
-        if not threshold >= 0:
-            raise ValueError(f"threshold must be a non-negative angle in radians, got {threshold}.")
-        return SingularSet(self.pairs, self.facet_measure, self.angles, self.distance_ratio,
-                           float(threshold), self.angles > threshold, self.n_targets)
+        """The same facets judged by a plain angle threshold (radians); scores are kept."""
+        threshold = _check_threshold(threshold)
+        return dataclasses.replace(self, threshold=threshold, singular=self.angles > threshold, rule="threshold")
+
+    def with_null_rule(self) -> SingularSet:
+        """The same facets judged by the convex null (needs ``null``)."""
+        if self.null is None:
+            raise ValueError("This singular set has no convex null; call singular_set without threshold= to build one.")
+        return dataclasses.replace(self, threshold=self.null.angle_threshold, rule="convex null",
+                                   singular=self.null.beyond(self.angles, self.relative_jump))
 
     @property
-    def singular_pairs(self) -> np.ndarray:
-        """Singular pairs sorted by decreasing angle, shape (S, 2)."""
-        order = np.argsort(-self.angles[self.singular], kind="stable")
-        return self.pairs[self.singular][order]
+    def n_singular(self) -> int:
+        return int(self.singular.sum())
 
-    def components(self) -> tuple[int, np.ndarray]:
-        """Connected components of the non-singular facet graph.
+    @property
+    def p_value(self) -> Optional[float]:
+        """Chance of this many singular facets or more if the support were convex (None without a null)."""
+        if self.null is None:
+            return None
+        k = int(self.null.beyond(self.angles, self.relative_jump).sum())
+        return exceedance_p_value(k, len(self.pairs), self.null.n_facets)
 
-        Returns
-        -------
-        n_components : int
-        labels : numpy.ndarray of int64, shape (N,)
-            Component of each target; -1 for targets without any facet (empty cells), which belong
-            to no component.
-        """
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
+    @property
+    def non_convex(self) -> Optional[bool]:
+        """The non-convexity test at level ``SIGNIFICANCE`` (None without a null)."""
+        p = self.p_value
+        return None if p is None else p < SIGNIFICANCE
 
-        keep = ~self.singular
-        p = self.pairs[keep]
-        g = coo_matrix((np.ones(len(p)), (p[:, 0], p[:, 1])), shape=(self.n_targets, self.n_targets))
-        _, lab = connected_components(g, directed=False)
-        has_facet = np.bincount(self.pairs.ravel(), minlength=self.n_targets) > 0
-        out = np.full(self.n_targets, -1, dtype=np.int64)
-        _, out[has_facet] = np.unique(lab[has_facet], return_inverse=True)
-        return int(out.max() + 1), out
-
-    def _keys(self, mask) -> np.ndarray:
-        p = self.pairs[mask]
-        return np.sort(p[:, 0] * self.n_targets + p[:, 1])
-
-    def pair_is(self, i, j, which: str = "singular") -> np.ndarray:
-        """Whether each pair (i[k], j[k]) is an adjacent pair that is ``"singular"`` / ``"regular"``."""
-        i = np.asarray(i, dtype=np.int64)
-        j = np.asarray(j, dtype=np.int64)
-        keys = np.minimum(i, j) * self.n_targets + np.maximum(i, j)
-        table = self._keys(self.singular if which == "singular" else ~self.singular)
-        return np.isin(keys, table)
-
-    def near_singular(self, X, Y, h, eps: float) -> np.ndarray:
-        """Whether each point lies within distance ``eps`` of a singular facet (of its best cell).
-
-        The distance to the facet between the best and second-best cells :math:`i, j` is
-        :math:`(s_i(x) - s_j(x)) / |y_i - y_j|`.
-        """
-        idx, val = top_k(X, Y, h, k=2)
-        Y = np.asarray(Y, dtype=np.float64)
-        dist = (val[:, 0] - val[:, 1]) / np.maximum(np.linalg.norm(Y[idx[:, 0]] - Y[idx[:, 1]], axis=1), 1e-12)
-        return (dist < eps) & self.pair_is(idx[:, 0], idx[:, 1], "singular")
-
-    def segments_2d(self, cells) -> np.ndarray:
-        """The singular edges of exact 2-D cells (:class:`~aeot_viz.power_diagram.PowerCells2D`) as
-        line segments, shape (S, 2, 2), most singular first."""
-        mask = self.pair_is(cells.edges[:, 0], cells.edges[:, 1], "singular")
-        key = cells.edges[mask, 0] * self.n_targets + cells.edges[mask, 1]
-        own = self.pairs[:, 0] * self.n_targets + self.pairs[:, 1]
-        order = np.argsort(own)
-        ang = self.angles[order][np.searchsorted(own[order], key)]
-        return cells.segments[mask][np.argsort(-ang, kind="stable")]
-
-    def boundaries(self, labels: np.ndarray) -> np.ndarray:
-        """Pixels of a label raster (e.g. :func:`~aeot_viz.power_diagram.slice_labels`) on a singular boundary."""
-        lab = np.asarray(labels)
-        out = np.zeros(lab.shape, dtype=bool)
-        pairs = [(lab[1:, :], lab[:-1, :], (slice(1, None), slice(None)), (slice(None, -1), slice(None))),
-                 (lab[:, 1:], lab[:, :-1], (slice(None), slice(1, None)), (slice(None), slice(None, -1)))]
-        for a, b, sa, sb in pairs:
-            edge = (a != b) & (a >= 0) & (b >= 0)
-            hit = np.zeros(a.shape, dtype=bool)
-            hit[edge] = self.pair_is(a[edge], b[edge], "singular")
-            out[sa] |= hit
-            out[sb] |= hit
-        return out
+    def verdict(self) -> str:
+        """One sentence with its evidence: is the support of the codes non-convex?"""
+        if self.null is None:
+            return (f"{self.n_singular:,} of {len(self.pairs):,} facets are steeper than the chosen angle "
+                    f"{self.threshold:.3g} rad; without a convex null this says nothing about convexity.")
+        k = int(self.null.beyond(self.angles, self.relative_jump).sum())
+        p = self.p_value
+        chance = f"{p:.1e}" if p >= 1e-300 else "below 1e-300"
+        if self.non_convex:
+            return (f"Latent support non-convex: {k:,} of {len(self.pairs):,} facets ({k / len(self.pairs):.2%}) "
+                    f"jump beyond anything a convex support of this shape produces (a convex support gives 0; "
+                    f"chance of {k:,} or more if it were convex: {chance}).")
+        if k == 0:
+            return (f"No evidence of non-convexity: none of the {len(self.pairs):,} facets jumps beyond what a "
+                    f"convex support of this shape produces.")
+        return (f"No evidence of non-convexity: only {k:,} of {len(self.pairs):,} facets jump beyond the convex "
+                f"null, as a convex support of this shape does by chance with probability {chance}.")
 
 
-def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[float] = None,
-                 factor: float = 10.0, n_samples: int = 2**18, random_state: int = 0) -> SingularSet:
-    """Score the facets of the power diagram of ``(Y, h)`` for singularity.
+def _check_threshold(threshold) -> float:
+    try:
+        t = float(threshold)
+    except (TypeError, ValueError):
+        raise TypeError(f"threshold must be a number (an angle in radians), got {threshold!r}.") from None
+    if not t >= 0:  # also refuses NaN
+        raise ValueError(f"threshold must be a non-negative angle in radians, got {threshold}.")
+    return t
 
-    Parameters
-    ----------
-    Y : array-like, shape (N, d)
-        Targets in the source domain.
-    h : array-like, shape (N,)
-    pairs : array-like, shape (E, 2), optional
-        Adjacent pairs; by default the exact edges for d = 2, else estimated from ``n_samples`` samples
-        (:func:`~aeot_viz.power_diagram.adjacency_from_samples`).
-    facet_measure : array-like, shape (E,), optional
-        Facet sizes of ``pairs`` (ones when ``pairs`` is given without them).
-    threshold : float, optional
-        Angle (radians) above which a facet is singular; default ``factor`` x the median angle.
-    factor : float
-        See ``threshold``.
-    """
+
+def check_targets(Y, h) -> tuple[np.ndarray, np.ndarray]:
+    """Targets (N, d) and heights (N,) as float64, refused with a message when they cannot have facets."""
     Y = np.asarray(Y, dtype=np.float64)
     h = np.asarray(h, dtype=np.float64)
     if Y.ndim != 2 or h.shape != (Y.shape[0],) or len(Y) < 2:
         raise ValueError(f"Need targets Y (N, d) with N >= 2 and heights h (N,), got {Y.shape}, {h.shape}.")
+    if not np.isfinite(Y).all():
+        raise ValueError("The targets contain NaN or infinite values; encode finite data.")
+    if not np.isfinite(h).all():
+        raise ValueError("The heights contain NaN or infinite values; solve the OT problem again (finite heights).")
+    if len(np.unique(Y, axis=0)) < len(Y):
+        raise ValueError("The targets contain duplicates, which share one power cell; pass the distinct "
+                         "targets (np.unique(Y, axis=0)) with their heights.")
+    return Y, h
+
+
+def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[float] = None,
+                 null: Optional[ConvexNull] = None, n_samples: int = 2**18, solver_params: Optional[dict] = None,
+                 random_state: int = 0, callback=None) -> SingularSet:
+    """Score the facets of the power diagram of ``(Y, h)`` for singularity (module docstring).
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, d)
+        Distinct targets in the source domain.
+    h : array-like, shape (N,)
+        Finite heights.
+    pairs : array-like, shape (E, 2), optional
+        Adjacent pairs; by default the exact edges for d = 2, else estimated from samples
+        (:func:`~aeot_viz.power_diagram.adjacency_from_samples`).
+    facet_measure : array-like, shape (E,), optional
+        Facet sizes of ``pairs`` (ones when ``pairs`` is given without them).
+    threshold : float, optional
+        Angle (radians) above which a facet is singular, replacing the convex-null rule. No null is built
+        then unless ``null`` is given (for the scores).
+    null : ConvexNull, optional
+        A null built for these codes (stored in bundles); by default one is built, which costs an OT solve
+        of N codes (:func:`~aeot_viz.convex_null.convex_null`).
+    n_samples : int
+        Samples of the adjacency estimate for d > 2 (a given ``null`` uses its own).
+    solver_params : dict, optional
+        OT settings for building the null (the codes' own solver settings).
+    random_state : int
+    callback : callable, optional
+        Progress of the null's OT solve.
+    """
+    Y, h = check_targets(Y, h)
+    N, d = Y.shape
+    if threshold is not None:
+        threshold = _check_threshold(threshold)
+    if null is not None:
+        if not isinstance(null, ConvexNull):
+            raise TypeError(f"null must be a ConvexNull, got {type(null).__name__}.")
+        if (null.n_codes, null.dim) != (N, d):
+            raise ValueError(f"This convex null was built for {null.n_codes} codes in {null.dim}-D, not {N} in "
+                             f"{d}-D; build one for these codes (leave null= out).")
+        n_samples = null.n_samples or n_samples
     if pairs is None:
-        if Y.shape[1] == 2:
+        if d == 2:
             cells = exact_cells_2d(Y, h)
             pairs, facet_measure = cells.edges, cells.edge_lengths
         else:
             adj = adjacency_from_samples(Y, h, n_samples=n_samples, random_state=random_state)
             pairs, facet_measure = adj.pairs, adj.facet_measure
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    if len(pairs) and (pairs.min() < 0 or pairs.max() >= len(Y)):
+    if len(pairs) and (pairs.min() < 0 or pairs.max() >= N):
         raise ValueError("pairs refer to targets that do not exist.")
     pairs = np.sort(pairs, axis=1)
     fm = np.ones(len(pairs)) if facet_measure is None else np.asarray(facet_measure, dtype=np.float64)
     angles = facet_angles(Y, pairs)
-    nn = _nn_distance(Y)
-    spacing = 0.5 * (nn[pairs[:, 0]] + nn[pairs[:, 1]])
-    ratio = np.linalg.norm(Y[pairs[:, 0]] - Y[pairs[:, 1]], axis=1) / np.maximum(spacing, 1e-12)
+    k = null.k if null is not None else facet_degree(len(pairs), N)
+    spacing = kth_neighbour_distance(Y, k)
+    rel = relative_jumps(Y, pairs, k, radius=spacing)
+    if null is None and threshold is None:
+        null = convex_null(Y, k=k, n_samples=0 if d == 2 else n_samples, solver_params=solver_params,
+                           random_state=random_state, callback=callback)
+    score = None if null is None else null.score(angles, rel)
     if threshold is None:
-        if not factor > 0:
-            raise ValueError(f"factor must be positive, got {factor}.")
-        threshold = float(factor * np.median(angles)) if len(angles) else np.inf
-    elif not threshold >= 0:
-        raise ValueError(f"threshold must be a non-negative angle in radians, got {threshold}.")
-    return SingularSet(pairs, fm, angles, ratio, float(threshold), angles > threshold, len(Y))
+        return SingularSet(pairs, fm, angles, rel, null.angle_threshold, null.beyond(angles, rel), N, spacing, k,
+                           score, null, "convex null")
+    return SingularSet(pairs, fm, angles, rel, threshold, angles > threshold, N, spacing, k, score, null, "threshold")
+
+
+def model_singular_set(model, *, callback=None, random_state: int = 0) -> SingularSet:
+    """The singular set of a trained :class:`~aeot_viz.model.AEOTModel` by its convex null.
+
+    Uses the null stored with the model (``model.singular_null``) and builds one with the model's own
+    OT settings when it has none (an OT solve of N codes). Identical codes share one power cell (the
+    first copy's, see :class:`~aeot_viz.ot.SemiDiscreteOT`): the facets are found among the distinct codes
+    and reported with the first copy's index; the other copies have no facet.
+
+    Parameters
+    ----------
+    model : AEOTModel
+    callback : callable, optional
+        Progress of a null's OT solve, when one is built.
+    random_state : int
+    """
+    Y = np.asarray(model.targets, dtype=np.float64)
+    h = np.asarray(model.h, dtype=np.float64)
+    _, first, inverse = np.unique(Y, axis=0, return_index=True, return_inverse=True)
+    params = dataclasses.asdict(model.config.ot)
+    if len(first) == len(Y):
+        return singular_set(Y, h, null=model.singular_null, solver_params=params, random_state=random_state,
+                            callback=callback)
+    ss = singular_set(Y[first], h[first], null=model.singular_null, solver_params=params,
+                      random_state=random_state, callback=callback)
+    return dataclasses.replace(ss, pairs=np.sort(first[ss.pairs], axis=1), spacing=ss.spacing[inverse.reshape(-1)],
+                               n_targets=len(Y))

@@ -28,7 +28,8 @@ from .device import resolve_device
 from .model import AEOTModel
 from .normalization import LatentNormalizer
 from .ot import SemiDiscreteOT
-from .progress import Callback, emit
+from .progress import Callback, emit, relabelled
+from .singularity import model_singular_set
 
 __all__ = ["train_autoencoder", "encode_array", "fit_aeot", "MAX_DISPLAY_IMAGES"]
 
@@ -214,7 +215,8 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
     config : AEOTConfig, optional
         Defaults to ``AEOTConfig()``.
     callback : callable, optional
-        Receives progress events of every stage ("autoencoder", "encode", "ot", "ot-validation").
+        Receives progress events of every stage ("autoencoder", "encode", "ot", "ot-validation",
+        "convex-null": the OT solve of the convex null that calibrates the singular set).
     checkpoint_dir : path-like, optional
         Folder for the checkpoints of the autoencoder (``autoencoder.npz``, after every epoch) and the
         OT solver (``ot.npz``, after every round). Running again with the same folder, data and
@@ -263,7 +265,7 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         index = np.arange(n) if n <= MAX_DISPLAY_IMAGES else np.sort(
             np.random.default_rng(0).choice(n, MAX_DISPLAY_IMAGES, replace=False))
         images = np.round(dataset.data[index] * 255).astype(np.uint8)
-    return AEOTModel(
+    model = AEOTModel(
         config=config,
         ae_kind=kind,
         autoencoder=ae,
@@ -282,3 +284,9 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         images_index=index,
         created=_dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     )
+    with _out_of_memory_as_error("calibrating the singular set (the convex null's OT solve)",
+                                 "the OT batch size (max_batch_size)"):
+        model.singular_null = model_singular_set(
+            model, callback=relabelled(callback, {"ot": "convex-null"}),
+            random_state=config.ot.random_state).null
+    return model
