@@ -36,7 +36,7 @@ import numpy as np
 
 from .ot import sample_source
 from .power_diagram import assign, top_k
-from .singularity import SingularSet, singular_set
+from .singularity import SingularSet, model_singular_set
 
 __all__ = ["plain_map", "extended_map", "sample_region", "generate", "Generated"]
 
@@ -196,6 +196,9 @@ class Generated:
         Each code is ``sum_m weights[:, m] * code[neighbours[:, m]] / sum_m weights[:, m]`` (an affine
         combination of training codes; k = 1 for the plain map). Place new codes on a 2-D picture of the
         training codes with :func:`aeot_viz.projections.place_combinations`.
+    near_singular : numpy.ndarray of bool, shape (n,), optional
+        Extended map only: the source point lay within the bandwidth of a singular facet of its cell, so the
+        extension refused to blend across it there.
     """
 
     codes: np.ndarray
@@ -205,6 +208,7 @@ class Generated:
     rule: str
     neighbours: Optional[np.ndarray] = None
     weights: Optional[np.ndarray] = None
+    near_singular: Optional[np.ndarray] = None
 
     def save_npz(self, file) -> None:
         """Write ``codes``, ``source_points`` and ``cells`` to an ``.npz`` (a path or a binary file object)."""
@@ -244,6 +248,13 @@ def generate(model, n: int, *, rule: str = "extended", cells=None, label: Option
         # exactly the training codes
         return Generated(model.codes[idx].copy(), T, X, idx, rule, idx[:, None], np.ones((len(idx), 1)))
     if singular is None:
-        singular = singular_set(Y, h, random_state=random_state)
+        singular = model_singular_set(model, random_state=random_state)
     T, idx, nb, w = extended_map(X, Y, h, singular, k=k, bandwidth=bandwidth, return_weights=True)
-    return Generated(model.normalizer.inverse_transform(T), T, X, idx, rule, nb, w)
+    N, d = Y.shape
+    tau = 0.5 * N ** (-1.0 / d) if bandwidth is None else float(bandwidth)
+    Yd = np.asarray(Y, dtype=np.float64)
+    score = np.einsum("md,mkd->mk", X, Yd[nb]) + np.asarray(h)[nb]
+    dist = (score[:, :1] - score[:, 1:]) / np.maximum(np.linalg.norm(Yd[nb[:, :1]] - Yd[nb[:, 1:]], axis=2), 1e-12)
+    flagged = singular.pair_is(np.repeat(nb[:, :1], nb.shape[1] - 1, axis=1).ravel(), nb[:, 1:].ravel(), "singular")
+    near = ((dist < tau) & flagged.reshape(dist.shape)).any(axis=1)
+    return Generated(model.normalizer.inverse_transform(T), T, X, idx, rule, nb, w, near)
