@@ -85,7 +85,8 @@ class _Bars:
             return
         bar = self.bars.get(ev.stage)
         if bar is None:
-            desc = {"autoencoder": "autoencoder", "encode": "encoding", "ot": "OT solver"}.get(ev.stage, ev.stage)
+            desc = {"autoencoder": "autoencoder", "encode": "encoding", "ot": "OT solver",
+                    "convex-null": "convex null (calibrates the singular set)"}.get(ev.stage, ev.stage)
             bar = self.bars[ev.stage] = tqdm(total=ev.total, desc=desc, file=sys.stderr, leave=True,
                                              dynamic_ncols=True)
         bar.update(ev.step - bar.n)
@@ -180,8 +181,17 @@ def _generate(args) -> int:
 def _info(args) -> int:
     from .bundle import load_bundle
 
+    from .singularity import model_singular_set
+
     model = load_bundle(args.bundle)
     s = model.summary()
+    if model.singular_null is None:
+        print("This bundle has no convex null: solving one (an OT solve as long as the model's own)...", file=sys.stderr)
+    ss = model_singular_set(model)
+    s["singular facets"] = ss.n_singular
+    s["facets"] = len(ss.pairs)
+    s["non-convexity p-value"] = ss.p_value
+    s["singular set"] = ss.verdict()
     s["config"] = model.config.to_dict()
     if args.json:
         print(json.dumps(s, indent=2, default=str))

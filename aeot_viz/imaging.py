@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["image_grid", "scatter_png"]
+__all__ = ["image_grid", "scatter_png", "png_data_url"]
 
 
 def image_grid(images, ncols: int | None = None, pad: int = 2, scale: int = 2):
@@ -47,3 +47,13 @@ def scatter_png(background, points, size: int = 480):
         for x, y in zip(xs, ys):
             draw.ellipse([x - 1.5, y - 1.5, x + 1.5, y + 1.5], fill=colour)
     return img
+
+
+def png_data_url(image, scale: int = 1) -> str:
+    """One image (C, H, W) with values in [0, 1] as a ``data:image/png;base64,...`` URL (for table cells)."""
+    import base64
+    import io
+
+    buf = io.BytesIO()
+    image_grid(np.asarray(image)[None], ncols=1, pad=0, scale=scale).save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")

@@ -330,6 +330,31 @@ class SlicePlane:
         D = np.atleast_2d(np.asarray(X, dtype=np.float64)) - self.center
         return np.column_stack([D @ self.u, D @ self.v])
 
+    def clip_segment(self, p, q) -> np.ndarray:
+        """The part of the segment ``p -> q`` (slice coordinates, shape (2,) each) inside the picture's
+        square :math:`[-e, e]^2`, as its two ends, shape (2, 2) (Liang-Barsky clipping).
+
+        Raises ``ValueError`` when the segment misses the square.
+        """
+        p = np.asarray(p, dtype=np.float64).reshape(2)
+        q = np.asarray(q, dtype=np.float64).reshape(2)
+        d = q - p
+        t0, t1 = 0.0, 1.0
+        for k in range(2):
+            for num, den in ((p[k] + self.extent, -d[k]), (self.extent - p[k], d[k])):
+                if den == 0:
+                    if num < 0:
+                        raise ValueError("The segment lies outside the picture; widen the picture or move the ends.")
+                    continue
+                t = num / den
+                if den < 0:
+                    t0 = max(t0, t)
+                else:
+                    t1 = min(t1, t)
+        if t0 > t1:
+            raise ValueError("The segment lies outside the picture; widen the picture or move the ends.")
+        return np.stack([p + t0 * d, p + t1 * d])
+
     def grid(self, resolution: int = 200):
         """Points of the square grid (resolution**2, d), the mask of those in the cube, the axis (resolution,)."""
         ax = np.linspace(-self.extent, self.extent, int(resolution))

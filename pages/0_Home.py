@@ -14,7 +14,6 @@ from aeot_viz.ui.state import (
     init_state,
     shipped_model,
 )
-from aeot_viz.ui.widgets import display_threshold
 
 st.set_page_config(page_title="AE-OT Explorer", layout="wide")
 init_state()
@@ -52,10 +51,11 @@ c4.metric("OT L1 error", "-" if l1 is None else f"{l1:.3f}",
           help=f"Independent check on {s['OT validation samples']:,} fresh samples; noise floor "
                f"{(s['OT noise floor'] or 0):.3f}; empty cells {(s['OT empty cells'] or 0):.1%}.")
 base = singular_set_for(model_key(name, model), model)
-thr, why = display_threshold(base)
-c5.metric("Singular facets", f"{int((base.angles > thr).sum()):,}",
-          help=f"Of {len(base.pairs):,} facets found, those whose angle exceeds {thr:.3f} rad: "
-               + (why or "10 x the median facet angle (the default).") + " Explore them on the Singular Set page.")
+c5.metric("Singular facets", f"{base.n_singular:,}",
+          help=f"Of {len(base.pairs):,} facets found, those whose jump is beyond every facet of a convex support of "
+               "the same shape (the convex null), both in angle and relative to the local spacing of codes. "
+               "Explore them on the Singular Set page.")
+(st.success if base.non_convex else st.info)(base.verdict())
 if model.images is not None:
     k = min(16, len(model.images))
     rows = model.images_index[:: max(1, len(model.images_index) // k)][:k]

@@ -5,7 +5,7 @@ import streamlit as st
 
 from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, projection_for, singular_set_for, slice_labels_for
 from aeot_viz.ui.state import current_model
-from aeot_viz.ui.widgets import display_threshold, projection_choice, slice_controls
+from aeot_viz.ui.widgets import projection_choice, singular_rule, slice_controls
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")
@@ -47,20 +47,18 @@ except ValueError as exc:
     st.stop()
 res = st.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
 lab = slice_labels_for(key, plane_key(plane), res, plane, Y, model.h)
-thr, why = display_threshold(singular)
-shown = singular.with_threshold(thr)
+shown = singular_rule(singular, "pd")
 fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=shown.boundaries(lab))
 fig.add_scatter(x=[0.0], y=[0.0], mode="markers", name="centre", marker=dict(symbol="cross", size=10, color="black"))
 st.plotly_chart(fig, key="pd_slice", width="stretch")
 st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; red pixels lie on singular facets "
-           f"(angle above {thr:.3f} rad).")
+           + ("(beyond the convex null)." if shown.rule == "convex null" else f"(angle above {shown.threshold:.3f} rad)."))
 
 st.subheader("Which cells touch: the adjacency graph over the latent codes")
 st.write("Each line joins two codes whose cells share a facet; red lines are singular facets, where the OT map "
          "jumps. Lines that stay short in the picture join neighbouring codes of one mode.")
 method = projection_choice("Positions from", "pd_method")
-if why:
-    st.caption(why)
 P = projection_for(key, method, model.codes)
 st.plotly_chart(adjacency_figure(P, shown.pairs, shown.singular, labels), key="pd_graph", width="stretch")
-st.caption(f"{len(shown.pairs):,} facets found on {2**16:,} source samples, {int(shown.singular.sum()):,} singular.")
+st.caption(f"{len(shown.pairs):,} facets found on {shown.null.n_samples if shown.null else 2**18:,} source samples, "
+           f"{shown.n_singular:,} singular.")

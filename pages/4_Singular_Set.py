@@ -1,36 +1,43 @@
-"""Singular set: where the OT map jumps, how the threshold splits the codes, and a discontinuity probe."""
+"""Singular set: is the latent support non-convex, where does the OT map jump, and a discontinuity probe."""
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.imaging import image_grid
+from aeot_viz.imaging import image_grid, png_data_url
 from aeot_viz.probe import probe
 from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
 from aeot_viz.ui.state import current_model
-from aeot_viz.ui.widgets import clicked_point, display_threshold, slice_controls
-from aeot_viz.viz import add_click_grid, add_probe, power_cells_figure, slice_figure
+from aeot_viz.ui.widgets import clicked_point, singular_rule, slice_controls
+from aeot_viz.viz import add_click_grid, add_probe, null_histogram_figure, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Singular set - AE-OT Explorer", layout="wide")
 name, model = current_model()
 key = model_key(name, model)
 st.title("Singular set")
-st.caption(f"Model: {name}. A facet between two cells is singular when the supporting planes of the Brenier "
-           "potential over them meet at a large angle: the codes on either side are far apart and the OT map jumps.")
+st.caption(f"Model: {name}. Every facet between two cells is a jump of the OT map from one code to another. A facet "
+           "is singular when its jump is beyond every jump of a convex, gap-free support of the same shape and "
+           "number of codes solved the same way (the convex null), both in angle and relative to the local spacing "
+           "of codes. Real data with gaps between modes must have such jumps; a convex support has none.")
 base = singular_set_for(key, model)
 Y, h, N = model.targets, model.h, model.n_codes
-lo, hi = float(base.angles.min()), float(base.angles.max())
-start, why = display_threshold(base)
-if why:
-    st.caption(why)
-thr = st.slider("Angle threshold (radians)", lo, hi, float(min(max(start, lo), hi)), key="sg_threshold",
-                format="%.4f", help="Default: 10 x the median facet angle")
-ss = base.with_threshold(thr)
+
+st.subheader("Is the latent support non-convex?")
+(st.success if base.non_convex else st.info)(base.verdict())
+ss = singular_rule(base, "sg")
 n_comp, _ = ss.components()
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 c1.metric("Facets", f"{len(ss.pairs):,}")
-c2.metric("Singular facets", f"{int(ss.singular.sum()):,}")
-c3.metric("Components of the regular graph", n_comp)
+c2.metric("Singular facets", f"{ss.n_singular:,}", help="Under the rule chosen above.")
+c3.metric("Chance if convex", "-" if base.p_value is None else f"{base.p_value:.1e}",
+          help="Probability of this many facets beyond the null if the support were convex (convex null rule).")
+c4.metric("Components of the regular graph", n_comp)
+if base.null is not None:
+    st.plotly_chart(null_histogram_figure(base.angles, base.null.angles, ss.threshold, base.relative_jump,
+                                          base.null.relative_jumps, base.null.jump_threshold),
+                    key="sg_histogram", width="stretch")
+    st.caption(f"This model's {len(base.pairs):,} facets (blue) against the convex null's {base.null.n_facets:,} (grey). "
+               "Dashed red: the null's largest value; a singular facet lies right of both lines.")
 
 st.subheader("Discontinuity probe")
 st.write("A segment in the source cube, mapped point by point by the OT map. Pick the codes it runs between, "
@@ -46,11 +53,14 @@ except ValueError as exc:
     st.error(f"{exc} (the probe's two codes must differ, and not lie on one line with the centre).")
     st.stop()
 
-# the probe's ends in slice coordinates, reset to the two codes' targets whenever the plane changes
+# the probe's ends in slice coordinates, reset to the two codes' targets (cut to the picture) when the plane changes
 plane_id = (key, a, b, plane_key(plane))
 if st.session_state.get("sg_plane_id") != plane_id:
     st.session_state["sg_plane_id"] = plane_id
-    st.session_state["sg_ends"] = plane.coordinates(Y[[a, b]]).tolist()
+    try:
+        st.session_state["sg_ends"] = plane.clip_segment(*plane.coordinates(Y[[a, b]])).tolist()
+    except ValueError:
+        st.session_state["sg_ends"] = [[-plane.extent / 2, 0.0], [plane.extent / 2, 0.0]]
     st.session_state["sg_last_click"] = None
 ends = np.asarray(st.session_state["sg_ends"], dtype=np.float64)
 
@@ -63,7 +73,7 @@ else:
     fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), model.labels, boundary=ss.boundaries(lab))
 add_click_grid(fig, -plane.extent, plane.extent, n=21)
 try:
-    pr = probe(plane.to_source(*ends[0])[0], plane.to_source(*ends[1])[0], Y, h, threshold=thr)
+    pr = probe(plane.to_source(*ends[0])[0], plane.to_source(*ends[1])[0], Y, h, singular=ss)
 except ValueError as exc:
     st.error(f"Probe: {exc}")
     st.stop()
@@ -86,21 +96,41 @@ if model.dataset["kind"] == "images":
     st.image(image_grid(model.decode(model.codes[pr.path.cell_at(t)]), ncols=16),
              caption="the decoded OT map at 16 points, t = 0 ... 1: the picture changes abruptly at singular jumps")
 if len(pr.t):
-    rows = pd.DataFrame({"t": pr.t, "from cell": pr.pairs[:, 0], "to cell": pr.pairs[:, 1],
-                         "jump |y_i - y_j|": pr.jump, "angle": pr.angles, "singular": pr.singular})
+    rows = pd.DataFrame({"t": pr.t, "from cell": pr.pairs[:, 0], "to cell": pr.pairs[:, 1]})
+    if pr.score is not None:
+        rows["score vs convex null"] = pr.score
+    rows["angle"] = pr.angles
+    if pr.relative_jump is not None:
+        rows["relative jump"] = pr.relative_jump
+    rows["singular"] = pr.singular
     if model.labels is not None:
         rows["labels"] = [f"{model.labels[i]} -> {model.labels[j]}" for i, j in pr.pairs]
-    with st.expander(f"All {len(pr.t)} crossings along the probe"):
-        st.dataframe(rows, key="sg_crossings", hide_index=True)
+        rows["label changes"] = model.labels[pr.pairs[:, 0]] != model.labels[pr.pairs[:, 1]]
+    config = {"score vs convex null": st.column_config.ProgressColumn(
+        "score vs convex null", min_value=0.0, max_value=1.0, format="%.4f",
+        help="Share of the convex null's facets this jump exceeds (1 = beyond all of them: singular)")}
+    if model.dataset["kind"] == "images":
+        before, after = model.decode(model.codes[pr.pairs[:, 0]]), model.decode(model.codes[pr.pairs[:, 1]])
+        rows.insert(1, "before", [png_data_url(im) for im in before])
+        rows.insert(2, "after", [png_data_url(im) for im in after])
+        config["before"] = st.column_config.ImageColumn("before", help="the code decoded just before the crossing")
+        config["after"] = st.column_config.ImageColumn("after", help="the code decoded just after the crossing")
+    styled = rows.style.apply(lambda r: ["background-color: #ffd6d6" if r["singular"] else "" for _ in r], axis=1)
+    st.markdown(f"**All {len(pr.t)} crossings along the probe** (singular ones highlighted)")
+    st.dataframe(styled, key="sg_crossings", hide_index=True, column_config=config, row_height=40)
 
 st.subheader("Most singular pairs")
-top = ss.singular_pairs[:10] if ss.singular.any() else base.pairs[np.argsort(-base.angles)[:10]]
-order = {tuple(p): k for k, p in enumerate(ss.pairs.tolist())}
-rows = [{"cell i": int(i), "cell j": int(j), "angle": float(ss.angles[order[(i, j)]]),
-         "distance / local spacing": float(ss.distance_ratio[order[(i, j)]]),
-         "label i": None if model.labels is None else int(model.labels[i]),
-         "label j": None if model.labels is None else int(model.labels[j])} for i, j in top.tolist()]
-st.dataframe(pd.DataFrame(rows), key="sg_table", hide_index=True)
+rank = base.score if base.score is not None else base.angles
+top_idx = np.flatnonzero(ss.singular)[np.argsort(-rank[ss.singular], kind="stable")][:10] if ss.singular.any() \
+    else np.argsort(-rank, kind="stable")[:10]
+top = ss.pairs[top_idx]
+table = pd.DataFrame({"cell i": top[:, 0], "cell j": top[:, 1], "angle": ss.angles[top_idx],
+                      "relative jump": ss.relative_jump[top_idx]})
+if base.score is not None:
+    table["score vs convex null"] = base.score[top_idx]
+if model.labels is not None:
+    table["label i"], table["label j"] = model.labels[top[:, 0]], model.labels[top[:, 1]]
+st.dataframe(table, key="sg_table", hide_index=True)
 if model.dataset["kind"] == "images" and len(top):
     pairs_imgs = model.decode(model.codes[top.ravel()])
     st.image(image_grid(pairs_imgs, ncols=2), caption="each row: the two codes of a pair", width=120)

@@ -92,3 +92,7 @@ else:
 left.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
                      "application/octet-stream")
 st.caption(f"{len(np.unique(g.cells))} distinct cells sampled.")
+if g.near_singular is not None:
+    st.write(f"**{int(g.near_singular.sum())}** of {len(g.codes)} samples lay next to a singular facet (within the "
+             "extension's bandwidth): there the extended map refused to blend across the jump, so none of them "
+             "landed in a gap between modes.")

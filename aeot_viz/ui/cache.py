@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from ..model import AEOTModel
-from ..singularity import SingularSet, singular_set
+from ..singularity import SingularSet, model_singular_set
 
 
 def model_key(name: str, model: AEOTModel) -> str:
@@ -14,10 +14,11 @@ def model_key(name: str, model: AEOTModel) -> str:
     return f"{name}|{model.created}|{model.n_codes}|{model.latent_dim}|{float(model.h[:8].sum()):.17g}"
 
 
-@st.cache_resource(show_spinner="Finding the facets of the power diagram...", max_entries=16)
+@st.cache_resource(show_spinner="Finding the facets of the power diagram (a model without a stored convex null also "
+                                "solves one: an OT solve as long as the model's own)...", max_entries=16)
 def singular_set_for(key: str, _model: AEOTModel) -> SingularSet:
-    """The model's singular set with the default threshold (use ``with_threshold`` for others)."""
-    return singular_set(_model.targets, _model.h, n_samples=2**16)
+    """The model's singular set by its convex null (use ``with_threshold`` for a hand-set angle)."""
+    return model_singular_set(_model)
 
 
 @st.cache_resource(show_spinner="Computing the exact power cells...", max_entries=64)

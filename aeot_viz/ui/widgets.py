@@ -43,16 +43,19 @@ def projection_choice(label: str, key: str, container=st) -> str:
     return container.radio(label, list(names), horizontal=True, key=key, format_func=names.get)
 
 
-def display_threshold(base: SingularSet) -> tuple[float, str | None]:
-    """Where a threshold slider starts: the default, or the 99% angle quantile when the default flags nothing.
-
-    Returns the threshold and, when it is not the default, a sentence saying why.
-    """
-    if base.singular.any() or len(base.angles) == 0:
-        return base.threshold, None
-    return float(np.quantile(base.angles, 0.99)), (
-        "No facet is 10x steeper than the median one here (the modes are not cleanly separated in this latent "
-        "space); the threshold starts at the 99th percentile of the facet angles instead.")
+def singular_rule(base: SingularSet, key: str, container=st) -> SingularSet:
+    """The convex-null rule by default; a checkbox swaps it for an angle threshold chosen on a slider."""
+    own = container.checkbox("Use my own angle threshold instead of the convex null", key=f"{key}_own",
+                             help="The default flags a facet when its jump is beyond every facet of a convex support "
+                                  "of the same shape, both in angle and relative to the local spacing of codes.")
+    if not own or len(base.angles) == 0:
+        return base
+    lo, hi = float(base.angles.min()), float(base.angles.max())
+    thr = container.slider("Angle threshold (radians)", lo, hi, float(min(max(base.threshold, lo), hi)),
+                           key=f"{key}_threshold", format="%.4f",
+                           help="Facets whose angle exceeds this are drawn as singular; it starts at the null's "
+                                "largest angle.")
+    return base.with_threshold(thr)
 
 
 def clicked_point(event, fig) -> tuple[float, float] | None:

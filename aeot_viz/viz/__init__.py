@@ -11,6 +11,7 @@ from .figures import (
     explainer_figure,
                       image_grid_figure,
                       latent_scatter,
+    null_histogram_figure,
     paths_figure,
                       power_cells_figure,
     samples_figure,
@@ -18,4 +19,4 @@ from .figures import (
 )
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
-           "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]
+           "add_probe", "add_click_grid", "null_histogram_figure", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]

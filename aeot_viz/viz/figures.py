@@ -17,6 +17,10 @@ PALETTE = [
 ]
 
 
+#: legends go under the plot, clear of colour bars on the right
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0)
+
+
 def _colour(k: int) -> str:
     return PALETTE[int(k) % len(PALETTE)]
 
@@ -230,8 +234,11 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
         ax = np.asarray(axis)
         fig.add_trace(go.Scattergl(x=ax[xs], y=ax[ys], mode="markers", name="singular boundary",
                                    marker=dict(size=3, color="red")))
-    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10), legend=LEGEND_BELOW)
+    ax = np.asarray(axis, dtype=np.float64)
+    fig.update_xaxes(range=[float(ax.min()), float(ax.max())], title="slice coordinate u", constrain="domain")
+    fig.update_yaxes(range=[float(ax.min()), float(ax.max())], title="slice coordinate v", scaleanchor="x",
+                     scaleratio=1)
     return fig
 
 
@@ -323,6 +330,7 @@ def add_probe(fig, start, end, crossings=None, singular=None):
 
     a, b = np.asarray(start, dtype=np.float64), np.asarray(end, dtype=np.float64)
     fig.add_trace(go.Scatter(x=[a[0], b[0]], y=[a[1], b[1]], mode="lines+markers+text", name="probe",
+                             cliponaxis=False,
                              text=["start", "end"], textposition="top center",
                              line=dict(color="black", width=2), marker=dict(size=9, color="black")))
     if crossings is not None and len(crossings):
@@ -441,4 +449,46 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
                                  marker=dict(size=5, color=_colour(k))))
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant"))
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    return fig
+
+
+def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=None, null_relative_jump=None,
+                          jump_threshold=None):
+    """Histograms of the data's facet statistics against the convex null's, thresholds drawn.
+
+    Parameters
+    ----------
+    angles, null_angles : array-like, shape (E,), (E0,)
+        Facet angles (radians) of the data and of the null.
+    angle_threshold : float
+        The null's largest angle (or a chosen threshold).
+    relative_jump, null_relative_jump : array-like, optional
+        Relative jumps of both (a second panel).
+    jump_threshold : float, optional
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    panels = [("facet angle (radians)", angles, null_angles, angle_threshold)]
+    if relative_jump is not None and null_relative_jump is not None:
+        panels.append(("relative jump |y_i - y_j| / local spacing", relative_jump, null_relative_jump, jump_threshold))
+    fig = make_subplots(rows=1, cols=len(panels), horizontal_spacing=0.1)
+    for c, (title, data, null, thr) in enumerate(panels, start=1):
+        data = np.asarray(data, dtype=np.float64)
+        null = np.asarray(null, dtype=np.float64)
+        both = np.concatenate([data, null]) if len(data) + len(null) else np.zeros(1)
+        edges = np.linspace(0.0, float(both.max()) * 1.02 + 1e-12, 61)
+        for vals, name, colour in ((null, "convex null", "rgba(90,90,90,0.55)"), (data, "this model", "rgba(31,119,180,0.75)")):
+            counts, _ = np.histogram(vals, bins=edges)
+            share = counts / max(len(vals), 1)
+            fig.add_trace(go.Bar(x=0.5 * (edges[1:] + edges[:-1]), y=np.where(share > 0, share, np.nan),
+                                 width=np.diff(edges), name=name, marker_color=colour, showlegend=c == 1,
+                                 hovertemplate=f"{name}: %{{y:.2%}} of facets near %{{x:.3g}}<extra></extra>"), 1, c)
+        if thr is not None and np.isfinite(thr):
+            fig.add_vline(x=float(thr), line=dict(color="red", dash="dash"), row=1, col=c)
+            fig.add_annotation(x=float(thr), y=1.0, yref="y domain" if c == 1 else f"y{c} domain", xref=f"x{c}" if c > 1 else "x",
+                               text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
+        fig.update_xaxes(title=title, row=1, col=c)
+        fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
+    fig.update_layout(barmode="overlay", height=330, margin=dict(l=10, r=10, t=20, b=10), legend=LEGEND_BELOW)
     return fig
