@@ -120,6 +120,81 @@ class SingularSet:
         return (f"No evidence of non-convexity: only {k:,} of {len(self.pairs):,} facets jump beyond the convex "
                 f"null, as a convex support of this shape does by chance with probability {chance}.")
 
+    @property
+    def singular_pairs(self) -> np.ndarray:
+        """Singular pairs sorted by decreasing angle, shape (S, 2)."""
+        order = np.argsort(-self.angles[self.singular], kind="stable")
+        return self.pairs[self.singular][order]
+
+    def components(self) -> tuple[int, np.ndarray]:
+        """Connected components of the non-singular facet graph.
+
+        Returns
+        -------
+        n_components : int
+        labels : numpy.ndarray of int64, shape (N,)
+            Component of each target; -1 for targets without any facet (empty cells), which belong
+            to no component.
+        """
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        keep = ~self.singular
+        p = self.pairs[keep]
+        g = coo_matrix((np.ones(len(p)), (p[:, 0], p[:, 1])), shape=(self.n_targets, self.n_targets))
+        _, lab = connected_components(g, directed=False)
+        has_facet = np.bincount(self.pairs.ravel(), minlength=self.n_targets) > 0
+        out = np.full(self.n_targets, -1, dtype=np.int64)
+        _, out[has_facet] = np.unique(lab[has_facet], return_inverse=True)
+        return int(out.max() + 1), out
+
+    def _keys(self, mask) -> np.ndarray:
+        p = self.pairs[mask]
+        return np.sort(p[:, 0] * self.n_targets + p[:, 1])
+
+    def pair_is(self, i, j, which: str = "singular") -> np.ndarray:
+        """Whether each pair (i[k], j[k]) is an adjacent pair that is ``"singular"`` / ``"regular"``."""
+        i = np.asarray(i, dtype=np.int64)
+        j = np.asarray(j, dtype=np.int64)
+        keys = np.minimum(i, j) * self.n_targets + np.maximum(i, j)
+        table = self._keys(self.singular if which == "singular" else ~self.singular)
+        return np.isin(keys, table)
+
+    def near_singular(self, X, Y, h, eps: float) -> np.ndarray:
+        """Whether each point lies within distance ``eps`` of a singular facet (of its best cell).
+
+        The distance to the facet between the best and second-best cells :math:`i, j` is
+        :math:`(s_i(x) - s_j(x)) / |y_i - y_j|`.
+        """
+        idx, val = top_k(X, Y, h, k=2)
+        Y = np.asarray(Y, dtype=np.float64)
+        dist = (val[:, 0] - val[:, 1]) / np.maximum(np.linalg.norm(Y[idx[:, 0]] - Y[idx[:, 1]], axis=1), 1e-12)
+        return (dist < eps) & self.pair_is(idx[:, 0], idx[:, 1], "singular")
+
+    def segments_2d(self, cells) -> np.ndarray:
+        """The singular edges of exact 2-D cells (:class:`~aeot_viz.power_diagram.PowerCells2D`) as
+        line segments, shape (S, 2, 2), most singular first."""
+        mask = self.pair_is(cells.edges[:, 0], cells.edges[:, 1], "singular")
+        key = cells.edges[mask, 0] * self.n_targets + cells.edges[mask, 1]
+        own = self.pairs[:, 0] * self.n_targets + self.pairs[:, 1]
+        order = np.argsort(own)
+        ang = self.angles[order][np.searchsorted(own[order], key)]
+        return cells.segments[mask][np.argsort(-ang, kind="stable")]
+
+    def boundaries(self, labels: np.ndarray) -> np.ndarray:
+        """Pixels of a label raster (e.g. :func:`~aeot_viz.power_diagram.slice_labels`) on a singular boundary."""
+        lab = np.asarray(labels)
+        out = np.zeros(lab.shape, dtype=bool)
+        pairs = [(lab[1:, :], lab[:-1, :], (slice(1, None), slice(None)), (slice(None, -1), slice(None))),
+                 (lab[:, 1:], lab[:, :-1], (slice(None), slice(1, None)), (slice(None), slice(None, -1)))]
+        for a, b, sa, sb in pairs:
+            edge = (a != b) & (a >= 0) & (b >= 0)
+            hit = np.zeros(a.shape, dtype=bool)
+            hit[edge] = self.pair_is(a[edge], b[edge], "singular")
+            out[sa] |= hit
+            out[sb] |= hit
+        return out
+
 
 def _check_threshold(threshold) -> float:
     try:
