@@ -7,13 +7,13 @@ __version__ = "0.1.0"
 
 from .bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
 from .config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from .convex_null import ConvexNull, convex_null
 from .datasets import Dataset, load_dataset
 from .generation import Generated, generate
 from .model import AEOTModel
 from .normalization import LatentNormalizer
 from .ot import OTValidation, SemiDiscreteOT, validate_ot
 from .power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
-from .convex_null import ConvexNull, convex_null
 from .probe import Probe, probe
 from .progress import Cancelled, ProgressEvent
 from .singularity import SingularSet, model_singular_set, singular_set

@@ -180,13 +180,13 @@ def _generate(args) -> int:
 
 def _info(args) -> int:
     from .bundle import load_bundle
-
     from .singularity import model_singular_set
 
     model = load_bundle(args.bundle)
     s = model.summary()
     if model.singular_null is None:
-        print("This bundle has no convex null: solving one (an OT solve as long as the model's own)...", file=sys.stderr)
+        print("This bundle has no convex null: solving one (an OT solve as long as the model's own)...",
+              file=sys.stderr)
     ss = model_singular_set(model)
     s["singular facets"] = ss.n_singular
     s["facets"] = len(ss.pairs)

@@ -93,12 +93,13 @@ if start:
     t0 = time.perf_counter()
 
     def on_progress(ev):
-        share = {"autoencoder": 0.0, "encode": 0.5, "ot": 0.55, "ot-validation": 0.55}[ev.stage]
-        span = 0.5 if ev.stage == "autoencoder" else 0.05 if ev.stage == "encode" else 0.45
+        share, span = {"autoencoder": (0.0, 0.5), "encode": (0.5, 0.05), "ot": (0.55, 0.3),
+                       "ot-validation": (0.55, 0.3), "convex-null": (0.85, 0.15)}[ev.stage]
         frac = share + span * ev.fraction
         elapsed = time.perf_counter() - t0
         left = elapsed / frac - elapsed if frac > 0.02 else float("nan")
-        text = f"{ev.stage}: {ev.step}/{ev.total}" + ("" if np.isnan(left) else f", about {left:.0f} s left")
+        stage = "convex null (calibrates the singular set)" if ev.stage == "convex-null" else ev.stage
+        text = f"{stage}: {ev.step}/{ev.total}" + ("" if np.isnan(left) else f", about {left:.0f} s left")
         if ev.stage == "autoencoder":
             losses.append(ev.metrics["loss"])
             if ev.step % 10 == 0 or ev.step == ev.total:

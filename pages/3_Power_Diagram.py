@@ -52,7 +52,8 @@ fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, b
 fig.add_scatter(x=[0.0], y=[0.0], mode="markers", name="centre", marker=dict(symbol="cross", size=10, color="black"))
 st.plotly_chart(fig, key="pd_slice", width="stretch")
 st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; red pixels lie on singular facets "
-           + ("(beyond the convex null)." if shown.rule == "convex null" else f"(angle above {shown.threshold:.3f} rad)."))
+           + ("(beyond the convex null)." if shown.rule == "convex null"
+              else f"(angle above {shown.threshold:.3f} rad)."))
 
 st.subheader("Which cells touch: the adjacency graph over the latent codes")
 st.write("Each line joins two codes whose cells share a facet; red lines are singular facets, where the OT map "

@@ -36,7 +36,8 @@ if base.null is not None:
     st.plotly_chart(null_histogram_figure(base.angles, base.null.angles, ss.threshold, base.relative_jump,
                                           base.null.relative_jumps, base.null.jump_threshold),
                     key="sg_histogram", width="stretch")
-    st.caption(f"This model's {len(base.pairs):,} facets (blue) against the convex null's {base.null.n_facets:,} (grey). "
+    st.caption(f"This model's {len(base.pairs):,} facets (blue) against the convex null's "
+               f"{base.null.n_facets:,} (grey). "
                "Dashed red: the null's largest value; a singular facet lies right of both lines.")
 
 st.subheader("Discontinuity probe")

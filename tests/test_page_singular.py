@@ -1,4 +1,4 @@
-"""Singular Set page: threshold slider, components, probe (codes and clicks) and table."""
+"""Singular Set page: verdict and null histograms, rule override, components, probe (codes and clicks), tables."""
 
 import json
 
@@ -19,12 +19,20 @@ def _probe_text(at):
     return [md.value for md in at.markdown if md.value.startswith("Along the segment")][0]
 
 
+def _specs(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _probe_spec(at):
+    return [sp for sp in _specs(at) if any(t.get("name") == "probe" for t in sp["data"])][0]
+
+
 def _traces(at):
-    return {t.get("name"): t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]}
+    return {t.get("name"): t for t in _probe_spec(at)["data"]}
 
 
 def _click(at, x, y):
-    names = [t.get("name") for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"]]
+    names = [t.get("name") for t in _probe_spec(at)["data"]]
     at.session_state["sg_figure"] = {"selection": {
         "points": [{"curve_number": names.index(CLICK_GRID_NAME), "point_number": 0, "point_index": 0,
                     "x": x, "y": y}], "point_indices": [0], "box": [], "lasso": []}}
@@ -41,6 +49,8 @@ def test_toy_grid_splits_into_its_25_modes_and_the_probe_jumps():
     assert n_sing >= 2
     jumps = _traces(at)["jumps across singular facets"]
     assert len(plotly_array(jumps["x"])) == n_sing
+    assert at.success and at.success[0].value.startswith("Latent support non-convex")
+    at.checkbox(key="sg_own").check().run()
     low = float(at.slider(key="sg_threshold").min)
     at.slider(key="sg_threshold").set_value(low).run()
     assert int(_metrics(at)["Singular facets"].replace(",", "")) >= int(m["Singular facets"].replace(",", ""))
@@ -72,10 +82,22 @@ def test_mnist_page_renders_slice_probe_images_and_pairs():
     assert len(at.get("image")) == 2  # probe strip and the pairs
     assert len(at.dataframe[-1].value) == 10
     assert _traces(at)["probe"]["x"] is not None and CLICK_GRID_NAME in _traces(at)
-    # the 10x-median default flags nothing on MNIST codes, so the slider starts at the 99% angle quantile
+    # the convex-null rule flags a small share of facets, and the verdict says the support is non-convex
     singular = int(_metrics(at)["Singular facets"].replace(",", ""))
     facets = int(_metrics(at)["Facets"].replace(",", ""))
-    assert 0 < singular <= 0.011 * facets
+    assert 0.0005 * facets <= singular <= 0.05 * facets
+    assert at.success and "non-convex" in at.success[0].value
+    histogram = _specs(at)[0]
+    assert {t.get("name") for t in histogram["data"]} == {"convex null", "this model"}
+    assert any(sh.get("line", {}).get("color") == "red" for sh in histogram["layout"].get("shapes", []))
+    crossings = at.dataframe[0].value
+    for column in ("before", "after", "score vs convex null", "label changes", "singular"):
+        assert column in crossings.columns
+    assert crossings["before"].str.startswith("data:image/png;base64,").all()
+    assert ((crossings["score vs convex null"] >= 0) & (crossings["score vs convex null"] <= 1)).all()
+    # the probe's ends lie inside the slice picture
+    ends = np.c_[plotly_array(_traces(at)["probe"]["x"]), plotly_array(_traces(at)["probe"]["y"])]
+    assert (np.abs(ends) <= 0.5 + 1e-9).all()
     at.selectbox(key="sg_centre").set_value("a code's target").run()
     at.number_input(key="sg_centre_code").set_value(5).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -36,7 +36,7 @@ def test_facets_between_clusters_are_singular_and_inside_are_not(three_clusters)
     # each component is one cluster (targets with an empty cell, if any, belong to none)
     assert all(len(np.unique(labels[comp == c])) == 1 for c in range(n))
     assert (comp >= 0).mean() > 0.97
-    assert (ss.distance_ratio[cross].min() > np.median(ss.distance_ratio[~cross]))
+    assert (ss.relative_jump[cross].min() > np.median(ss.relative_jump[~cross]))
 
 
 def test_a_convex_blob_has_almost_no_singular_facet():

@@ -19,4 +19,5 @@ from .figures import (
 )
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
-           "add_probe", "add_click_grid", "null_histogram_figure", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]
+           "add_probe", "add_click_grid",
+           "null_histogram_figure", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]

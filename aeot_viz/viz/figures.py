@@ -478,7 +478,8 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
         null = np.asarray(null, dtype=np.float64)
         both = np.concatenate([data, null]) if len(data) + len(null) else np.zeros(1)
         edges = np.linspace(0.0, float(both.max()) * 1.02 + 1e-12, 61)
-        for vals, name, colour in ((null, "convex null", "rgba(90,90,90,0.55)"), (data, "this model", "rgba(31,119,180,0.75)")):
+        traces = ((null, "convex null", "rgba(90,90,90,0.55)"), (data, "this model", "rgba(31,119,180,0.75)"))
+        for vals, name, colour in traces:
             counts, _ = np.histogram(vals, bins=edges)
             share = counts / max(len(vals), 1)
             fig.add_trace(go.Bar(x=0.5 * (edges[1:] + edges[:-1]), y=np.where(share > 0, share, np.nan),
@@ -486,7 +487,8 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
                                  hovertemplate=f"{name}: %{{y:.2%}} of facets near %{{x:.3g}}<extra></extra>"), 1, c)
         if thr is not None and np.isfinite(thr):
             fig.add_vline(x=float(thr), line=dict(color="red", dash="dash"), row=1, col=c)
-            fig.add_annotation(x=float(thr), y=1.0, yref="y domain" if c == 1 else f"y{c} domain", xref=f"x{c}" if c > 1 else "x",
+            fig.add_annotation(x=float(thr), y=1.0, yref="y domain" if c == 1 else f"y{c} domain",
+                               xref=f"x{c}" if c > 1 else "x",
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
         fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)

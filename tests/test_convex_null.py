@@ -1,0 +1,199 @@
+"""The convex null and the calibrated singular rule (issue 13's acceptance figures).
+
+References used here are independent of the code under test: labels of the mixture components that
+generated the data (toys, digits), closed-form binomial coefficients for the p-value, brute-force
+pairwise distances for the local spacing, and the sample mean / covariance for the null's shape.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+from scipy.special import comb
+from sklearn.metrics import roc_auc_score
+
+from aeot_viz import load_bundle, model_singular_set, probe, singular_set
+from aeot_viz.bundle import BundleError, bundle_to_bytes
+from aeot_viz.convex_null import ConvexNull, ellipsoid_codes, exceedance_p_value
+from aeot_viz.facets import facet_degree, kth_neighbour_distance
+from aeot_viz.ot import SemiDiscreteOT
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+def _solve(Z, seed=0):
+    return SemiDiscreteOT(random_state=seed, device="cpu").fit(Z.astype(np.float32)).h_
+
+
+# --- convex supports: at most 1% of facets flagged, and no claim of non-convexity ----------------------
+
+def _disc(n, rng):
+    u = rng.standard_normal((n, 2))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    return 0.45 * u * np.sqrt(rng.random(n))[:, None]
+
+
+@pytest.mark.parametrize("name, make", [
+    ("uniform disc 2-D", lambda rng: _disc(2500, rng)),
+    ("Gaussian 2-D", lambda rng: 0.12 * rng.standard_normal((2500, 2))),
+    ("Gaussian 16-D", lambda rng: 0.08 * rng.standard_normal((2000, 16))),
+])
+def test_convex_supports_flag_at_most_one_percent(name, make):
+    Z = make(np.random.default_rng(11))
+    ss = singular_set(Z, _solve(Z, seed=3), random_state=5)
+    assert len(ss.pairs) > 3 * len(Z)
+    assert ss.singular.mean() <= 0.01, name
+    assert not ss.non_convex, ss.verdict()
+    assert ss.verdict().startswith("No evidence of non-convexity")
+
+
+# --- shipped models ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def mnist():
+    return load_bundle(ASSETS / "default_mnist10k.npz")
+
+
+@pytest.mark.parametrize("bundle", ["toy_grid25.npz", "toy_ring8.npz"])
+def test_shipped_toys_flag_exactly_the_facets_between_components(bundle):
+    model = load_bundle(ASSETS / bundle)
+    assert model.singular_null is not None
+    for ss in (model_singular_set(model), model_singular_set(_without_null(model), random_state=17)):
+        between = model.labels[ss.pairs[:, 0]] != model.labels[ss.pairs[:, 1]]
+        precision = between[ss.singular].mean()
+        recall = ss.singular[between].mean()
+        assert precision >= 0.95 and recall >= 0.95, (bundle, precision, recall)
+        assert ss.non_convex
+
+
+def _without_null(model):
+    import dataclasses
+
+    return dataclasses.replace(model, singular_null=None)
+
+
+def test_shipped_mnist_flags_few_facets_and_they_join_different_digits(mnist):
+    ss = model_singular_set(mnist)
+    share = ss.singular.mean()
+    assert 0.0005 <= share <= 0.05, share
+    between = mnist.labels[ss.pairs[:, 0]] != mnist.labels[ss.pairs[:, 1]]
+    assert between[ss.singular].mean() >= 0.95
+    assert ss.non_convex and ss.verdict().startswith("Latent support non-convex")
+    # the score ranks digit boundaries first across all facets, too
+    assert roc_auc_score(between, ss.score) > 0.85
+
+
+def test_mnist_probe_scores_rank_digit_changes_first(mnist):
+    ss = model_singular_set(mnist)
+    rng = np.random.default_rng(2024)  # paths the solver and the null never saw
+    scores, changes = [], []
+    for _ in range(150):
+        a, b = rng.random((2, mnist.latent_dim)) - 0.5
+        pr = probe(a, b, mnist.targets, mnist.h, singular=ss)
+        scores.extend(pr.score)
+        changes.extend(mnist.labels[pr.pairs[:, 0]] != mnist.labels[pr.pairs[:, 1]])
+    changes = np.asarray(changes)
+    assert 100 < len(changes) and 0.1 < changes.mean() < 0.9
+    assert roc_auc_score(changes, scores) >= 0.85
+
+
+def test_probe_crossings_are_scored_like_the_facets_they_cross(mnist):
+    ss = model_singular_set(mnist)
+    pr = probe(np.full(16, -0.4), np.full(16, 0.4), mnist.targets, mnist.h, singular=ss)
+    keys = {tuple(p): k for k, p in enumerate(ss.pairs.tolist())}
+    shared = [(c, keys[tuple(sorted(p))]) for c, p in enumerate(pr.pairs.tolist()) if tuple(sorted(p)) in keys]
+    assert shared
+    for c, f in shared:
+        assert pr.score[c] == pytest.approx(ss.score[f])
+        assert pr.singular[c] == ss.singular[f]
+
+
+# --- the pieces, against independent references ----------------------------------------------------------
+
+@pytest.mark.parametrize("k, E, E0", [(1, 10, 10), (3, 20, 30), (7, 100, 80), (0, 5, 5), (6, 5, 5)])
+def test_p_value_is_the_chance_that_the_top_k_of_the_pool_are_all_data(k, E, E0):
+    expected = comb(E, k, exact=True) / comb(E + E0, k, exact=True) if k <= E else 0.0
+    assert exceedance_p_value(k, E, E0) == pytest.approx(expected, rel=1e-9)
+
+
+def test_p_value_matches_a_simulation_of_exchangeable_facets():
+    rng = np.random.default_rng(0)
+    E, E0, k, hits, trials = 40, 60, 2, 0, 20000
+    for _ in range(trials):
+        data, null = rng.random(E), rng.random(E0)
+        hits += (data > null.max()).sum() >= k
+    assert hits / trials == pytest.approx(exceedance_p_value(k, E, E0), abs=0.01)
+
+
+def test_ellipsoid_codes_have_the_data_mean_and_covariance():
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((5, 5))
+    Y = rng.standard_normal((4000, 5)) @ A + np.arange(5)
+    Z = ellipsoid_codes(Y, n=200_000, random_state=3)
+    assert np.allclose(Z.mean(0), Y.mean(0), atol=0.05)
+    assert np.allclose(np.cov(Z.T), np.cov(Y.T), rtol=0.03, atol=0.05)
+    # all inside the ellipsoid of Mahalanobis radius sqrt(d + 2), and filling it out to the rim
+    D = Z - Y.mean(0)
+    m = np.sqrt(np.einsum("ij,jk,ik->i", D, np.linalg.inv(np.cov(Y.T)), D))
+    assert m.max() <= np.sqrt(7) * 1.01 and m.max() > np.sqrt(7) * 0.97
+
+
+def test_local_spacing_matches_brute_force_distances():
+    Y = np.random.default_rng(4).random((300, 6))
+    D = cdist(Y, Y)
+    np.fill_diagonal(D, np.inf)
+    for k in (1, 5, 23):
+        assert np.allclose(kth_neighbour_distance(Y, k), np.sort(D, axis=1)[:, k - 1])
+    assert facet_degree(1500, 1000) == 3 and facet_degree(10, 3) == 2
+
+
+def test_null_survives_a_bundle_round_trip_and_damaged_nulls_are_refused(toy_model):
+    assert toy_model.singular_null is not None  # fit_aeot builds it
+    again = load_bundle(bundle_to_bytes(toy_model))
+    a, b = toy_model.singular_null, again.singular_null
+    assert np.allclose(a.angles, b.angles, rtol=1e-6) and a.k == b.k and a.n_codes == b.n_codes
+    arrs = dict(np.load(__import__("io").BytesIO(bundle_to_bytes(toy_model))))
+    arrs["null_angles"] = np.full_like(arrs["null_angles"], np.nan)
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrs)
+    with pytest.raises(BundleError, match="convex null"):
+        load_bundle(buf.getvalue())
+
+
+def test_a_null_for_other_codes_is_refused():
+    Y = np.random.default_rng(0).random((50, 3)) - 0.5
+    null = ConvexNull(np.arange(5.0), np.arange(5.0), 3, 60, 3, 2**12, 0)
+    with pytest.raises(ValueError, match="built for 60 codes"):
+        singular_set(Y, np.zeros(50), null=null, n_samples=2**12)
+
+
+# --- bad input -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("Y, h, kwargs, match", [
+    (np.random.default_rng(0).random((10, 2)), np.r_[np.nan, np.zeros(9)], {}, "heights"),
+    (np.random.default_rng(0).random((10, 2)), np.r_[np.inf, np.zeros(9)], {}, "heights"),
+    (np.zeros((1, 2)), np.zeros(1), {}, "N >= 2"),
+    (np.r_[np.zeros((2, 2)), np.ones((3, 2))], np.zeros(5), {}, "duplicates"),
+    (np.random.default_rng(0).random((10, 2)), np.zeros(10), {"threshold": -0.1}, "non-negative"),
+    (np.random.default_rng(0).random((10, 2)), np.zeros(10), {"threshold": float("nan")}, "non-negative"),
+])
+def test_bad_input_is_a_clear_value_error(Y, h, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        singular_set(Y, h, **kwargs)
+
+
+def test_training_builds_the_null_with_its_own_progress_stage():
+    from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+    from aeot_viz.datasets import load_dataset
+    from aeot_viz.training import fit_aeot
+
+    events = []
+    cfg = AEOTConfig(ae=AEConfig(latent_dim=2), train=TrainConfig(epochs=1),
+                     ot=OTConfig(max_iter=40, round_iter=20, batch_size=4096, validation_samples=2**16))
+    model = fit_aeot(load_dataset("grid25", n_samples=300), cfg, callback=events.append)
+    stages = [e.stage for e in events]
+    assert "convex-null" in stages and stages.index("convex-null") > max(i for i, s in enumerate(stages) if s == "ot")
+    assert model.singular_null is not None and model.singular_null.n_codes == len(np.unique(model.targets, axis=0))
