@@ -7,7 +7,7 @@ __version__ = "0.1.0"
 
 from .bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
 from .config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from .convex_null import ConvexNull, convex_null
+from .convex_null import ConvexNull
 from .datasets import Dataset, load_dataset
 from .generation import Generated, generate
 from .model import AEOTModel
@@ -16,7 +16,7 @@ from .ot import OTValidation, SemiDiscreteOT, validate_ot
 from .power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
 from .probe import Probe, probe
 from .progress import Cancelled, ProgressEvent
-from .singularity import SingularSet, model_singular_set, singular_set
+from .singularity import SingularSet, build_convex_null, model_singular_set, singular_set
 from .training import fit_aeot, train_autoencoder
 
 __all__ = [
@@ -39,7 +39,7 @@ __all__ = [
     "TrainConfig",
     "adjacency_from_samples",
     "bundle_to_bytes",
-    "convex_null",
+    "build_convex_null",
     "exact_cells_2d",
     "fit_aeot",
     "generate",

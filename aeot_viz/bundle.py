@@ -344,8 +344,9 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         null = ConvexNull.from_arrays(arrs, "null_")
     except ValueError as exc:
         _fail(f"{name}: {exc}")
-    if null is not None and null.n_codes > N:
-        _fail(f"{name}: its convex null was built for {null.n_codes} codes, more than the {N} it holds.")
+    if null is not None and (null.n_codes > N or null.dim != d):
+        _fail(f"{name}: its convex null was built for {null.n_codes} codes in {null.dim}-D, not for its {N} codes "
+              f"in {d}-D; rebuild it (scripts/build_singular_nulls.py).")
     return AEOTModel(
         config=config,
         ae_kind=ae_kind,

@@ -64,9 +64,7 @@ from typing import Optional
 
 import numpy as np
 
-from .facets import facet_angles, relative_jumps
-
-__all__ = ["ConvexNull", "convex_null", "ellipsoid_codes", "exceedance_p_value", "SIGNIFICANCE"]
+__all__ = ["ConvexNull", "ellipsoid_codes", "exceedance_p_value", "SIGNIFICANCE"]
 
 SIGNIFICANCE = 1e-3
 """Level below which :func:`exceedance_p_value` counts as evidence of non-convexity."""
@@ -190,45 +188,3 @@ class ConvexNull:
                              "(aeot_viz.convex_null) or delete the null_* arrays.")
         k, n, d, ns, rs = (int(v) for v in meta)
         return cls(np.sort(a), np.sort(r), k, n, d, ns, rs)
-
-
-def convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optional[dict] = None,
-                random_state: int = 0, callback=None) -> ConvexNull:
-    """Build the convex null of codes ``Y`` (module docstring): draw, solve, find facets, measure.
-
-    Parameters
-    ----------
-    Y : array-like, shape (N, d)
-        Targets in the source domain.
-    k : int
-        Neighbour rank of the local spacing; use :func:`facet_degree` of the data's own diagram.
-    n_samples : int
-        Samples of the adjacency estimate for d > 2 (use the data's).
-    solver_params : dict, optional
-        Settings of :class:`~aeot_viz.ot.SemiDiscreteOT` (the data's own; defaults otherwise).
-        ``random_state`` is replaced by one derived from ``random_state`` here.
-    random_state : int
-    callback : callable, optional
-        Progress events of the null's OT solve.
-    """
-    from .ot import SemiDiscreteOT
-    from .power_diagram import adjacency_from_samples, exact_cells_2d
-
-    Y = np.asarray(Y, dtype=np.float64)
-    if Y.ndim != 2 or len(Y) < 2 or not np.isfinite(Y).all():
-        raise ValueError(f"The convex null needs at least 2 finite codes of shape (N, d), got {Y.shape}.")
-    if not 1 <= int(k) < len(Y):
-        raise ValueError(f"k must be between 1 and N - 1 = {len(Y) - 1}, got {k}.")
-    seed = int(random_state) + 7919  # never the data solve's seed
-    Z = ellipsoid_codes(Y, random_state=seed)
-    params = dict(solver_params or {})
-    params["random_state"] = seed
-    h0 = SemiDiscreteOT(**params).fit(Z.astype(np.float32), callback=callback).h_
-    if Y.shape[1] == 2:
-        pairs, used = exact_cells_2d(Z, h0).edges, 0
-    else:
-        pairs, used = adjacency_from_samples(Z, h0, n_samples=n_samples, random_state=seed).pairs, int(n_samples)
-    pairs = np.sort(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), axis=1)
-    angles = facet_angles(Z, pairs)
-    rel = relative_jumps(Z, pairs, int(k))
-    return ConvexNull(np.sort(angles), np.sort(rel), int(k), len(Y), Y.shape[1], used, int(random_state))

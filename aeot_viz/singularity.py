@@ -21,11 +21,11 @@ from typing import Optional
 
 import numpy as np
 
-from .convex_null import SIGNIFICANCE, ConvexNull, convex_null, exceedance_p_value
+from .convex_null import SIGNIFICANCE, ConvexNull, ellipsoid_codes, exceedance_p_value
 from .facets import facet_angles, facet_degree, kth_neighbour_distance, relative_jumps
 from .power_diagram import adjacency_from_samples, exact_cells_2d, top_k
 
-__all__ = ["SingularSet", "singular_set", "model_singular_set", "facet_angles"]
+__all__ = ["SingularSet", "singular_set", "model_singular_set", "build_convex_null", "facet_angles"]
 
 
 @dataclass
@@ -196,6 +196,47 @@ class SingularSet:
         return out
 
 
+def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optional[dict] = None,
+                random_state: int = 0, callback=None) -> ConvexNull:
+    """Build the convex null of codes ``Y`` (:mod:`aeot_viz.convex_null`): draw, solve, find facets, measure.
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, d)
+        Targets in the source domain.
+    k : int
+        Neighbour rank of the local spacing; use :func:`facet_degree` of the data's own diagram.
+    n_samples : int
+        Samples of the adjacency estimate for d > 2 (use the data's).
+    solver_params : dict, optional
+        Settings of :class:`~aeot_viz.ot.SemiDiscreteOT` (the data's own; defaults otherwise).
+        ``random_state`` is replaced by one derived from ``random_state`` here.
+    random_state : int
+    callback : callable, optional
+        Progress events of the null's OT solve.
+    """
+    from .ot import SemiDiscreteOT
+
+    Y = np.asarray(Y, dtype=np.float64)
+    if Y.ndim != 2 or len(Y) < 2 or not np.isfinite(Y).all():
+        raise ValueError(f"The convex null needs at least 2 finite codes of shape (N, d), got {Y.shape}.")
+    if not 1 <= int(k) < len(Y):
+        raise ValueError(f"k must be between 1 and N - 1 = {len(Y) - 1}, got {k}.")
+    seed = int(random_state) + 7919  # never the data solve's seed
+    Z = ellipsoid_codes(Y, random_state=seed)
+    params = dict(solver_params or {})
+    params["random_state"] = seed
+    h0 = SemiDiscreteOT(**params).fit(Z.astype(np.float32), callback=callback).h_
+    if Y.shape[1] == 2:
+        pairs, used = exact_cells_2d(Z, h0).edges, 0
+    else:
+        pairs, used = adjacency_from_samples(Z, h0, n_samples=n_samples, random_state=seed).pairs, int(n_samples)
+    pairs = np.sort(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), axis=1)
+    angles = facet_angles(Z, pairs)
+    rel = relative_jumps(Z, pairs, int(k))
+    return ConvexNull(np.sort(angles), np.sort(rel), int(k), len(Y), Y.shape[1], used, int(random_state))
+
+
 def _check_threshold(threshold) -> float:
     try:
         t = float(threshold)
@@ -243,7 +284,7 @@ def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[fl
         then unless ``null`` is given (for the scores).
     null : ConvexNull, optional
         A null built for these codes (stored in bundles); by default one is built, which costs an OT solve
-        of N codes (:func:`~aeot_viz.convex_null.convex_null`).
+        of N codes (:func:`build_convex_null`).
     n_samples : int
         Samples of the adjacency estimate for d > 2 (a given ``null`` uses its own).
     solver_params : dict, optional
@@ -280,7 +321,7 @@ def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[fl
     spacing = kth_neighbour_distance(Y, k)
     rel = relative_jumps(Y, pairs, k, radius=spacing)
     if null is None and threshold is None:
-        null = convex_null(Y, k=k, n_samples=0 if d == 2 else n_samples, solver_params=solver_params,
+        null = build_convex_null(Y, k=k, n_samples=0 if d == 2 else n_samples, solver_params=solver_params,
                            random_state=random_state, callback=callback)
     score = None if null is None else null.score(angles, rel)
     if threshold is None:
