@@ -140,3 +140,36 @@ def test_two_browser_visitors_see_their_own_model(server, tmp_path):
         alice.screenshot(path=str(tmp_path / "alice.png"), full_page=True)
         bob.screenshot(path=str(tmp_path / "bob.png"), full_page=True)
         browser.close()
+
+
+def _overlap(a, b) -> bool:
+    return not (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+                or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])
+
+
+def test_singular_set_page_shows_verdict_histogram_and_crossings(server, tmp_path):
+    """The shipped MNIST model's Singular Set page: the non-convexity verdict, the histogram against the convex
+    null, the probe's crossing list; the slice's legend stays clear of its colour bar."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1100})
+        page.goto(server, wait_until="networkidle")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        page.get_by_role("link", name="Singular Set").click()
+        page.wait_for_selector("text=Latent support non-convex", timeout=120_000)
+        page.wait_for_selector("text=crossings along the probe", timeout=60_000)
+        page.wait_for_timeout(3000)
+        _no_exception(page, "Singular Set")
+        plots = page.locator(".js-plotly-plot")
+        assert plots.count() >= 2  # the null histogram and the slice with the probe
+        assert page.locator("text=convex null").count() >= 1
+        slice_plot = plots.nth(1)
+        legend, colorbar = slice_plot.locator("g.legend").first, slice_plot.locator("g.colorbar").first
+        assert legend.count() and colorbar.count()
+        assert not _overlap(legend.bounding_box(), colorbar.bounding_box())
+        shots = Path(os.environ.get("AEOT_SCREENSHOT_DIR", str(tmp_path)))
+        shots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shots / "singular_set_mnist.png"), full_page=True)
+        browser.close()

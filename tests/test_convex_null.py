@@ -36,13 +36,13 @@ def _disc(n, rng):
 
 @pytest.mark.parametrize("name, make", [
     ("uniform disc 2-D", lambda rng: _disc(2500, rng)),
-    ("Gaussian 2-D", lambda rng: 0.12 * rng.standard_normal((2500, 2))),
+    ("Gaussian 2-D", lambda rng: 0.12 * rng.standard_normal((2000, 2))),
     ("Gaussian 16-D", lambda rng: 0.08 * rng.standard_normal((2000, 16))),
 ])
 def test_convex_supports_flag_at_most_one_percent(name, make):
     Z = make(np.random.default_rng(11))
     ss = singular_set(Z, _solve(Z, seed=3), random_state=5)
-    assert len(ss.pairs) > 3 * len(Z)
+    assert len(ss.pairs) > 2.5 * len(Z)  # a 2-D diagram has about 3N facets, more in 16-D
     assert ss.singular.mean() <= 0.01, name
     assert not ss.non_convex, ss.verdict()
     assert ss.verdict().startswith("No evidence of non-convexity")

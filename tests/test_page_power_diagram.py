@@ -35,13 +35,13 @@ def test_mnist_model_shows_a_slice():
     assert not at.exception, [e.value for e in at.exception]
     spec = _spec(at)
     assert spec["data"][0]["type"] == "heatmap"
-    n_cells = int(at.caption[-3].value.split()[0])
+    n_cells = int([c.value for c in at.caption if "cells meet this slice" in c.value][0].split()[0])
     assert 1 < n_cells <= 10_000
     graph = {t["name"].split(" (")[0]: t for t in _spec(at, 1)["data"]}
     assert set(graph) >= {"regular facets", "singular facets", "codes"}
     assert len(plotly_array(graph["codes"]["x"])) == 10_000
     n_sing = int(at.caption[-1].value.split(", ")[1].split()[0].replace(",", ""))
-    assert n_sing > 0 and np.isnan(plotly_array(graph["singular facets"]["x"])).sum() == n_sing
+    assert 0.0005 * len(plotly_array(graph["codes"]["x"])) < n_sing and np.isnan(plotly_array(graph["singular facets"]["x"])).sum() == n_sing
     at.selectbox(key="pd_centre").set_value("a code's target").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "zero" in at.error[0].value  # the centre is code 0's target, a direction is code 0
