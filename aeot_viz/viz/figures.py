@@ -492,5 +492,6 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
         fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
-    fig.update_layout(barmode="overlay", height=330, margin=dict(l=10, r=10, t=20, b=10), legend=LEGEND_BELOW)
+    fig.update_layout(barmode="overlay", height=340, margin=dict(l=10, r=10, t=40, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0.0))
     return fig
