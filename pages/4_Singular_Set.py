@@ -121,9 +121,10 @@ if len(pr.t):
     st.dataframe(styled, key="sg_crossings", hide_index=True, column_config=config, row_height=40)
 
 st.subheader("Most singular pairs")
-rank = base.score if base.score is not None else base.angles
-top_idx = np.flatnonzero(ss.singular)[np.argsort(-rank[ss.singular], kind="stable")][:10] if ss.singular.any() \
-    else np.argsort(-rank, kind="stable")[:10]
+# by calibrated score, ties (every singular facet scores 1) broken by the relative jump
+score = base.score if base.score is not None else np.zeros(len(base.pairs))
+order = np.lexsort((-ss.relative_jump, -score))
+top_idx = (order[ss.singular[order]] if ss.singular.any() else order)[:10]
 top = ss.pairs[top_idx]
 table = pd.DataFrame({"cell i": top[:, 0], "cell j": top[:, 1], "angle": ss.angles[top_idx],
                       "relative jump": ss.relative_jump[top_idx]})
