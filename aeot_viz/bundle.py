@@ -39,6 +39,7 @@ from typing import Union
 import numpy as np
 import torch
 
+from .array_limits import read_npy
 from .autoencoder import build_autoencoder
 from .config import AEOTConfig
 from .convex_null import ConvexNull
@@ -238,20 +239,14 @@ def read_archive(source, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
                 key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
                 try:
                     with zf.open(info) as member:
-                        raw = member.read(info.file_size + 1)
-                    if len(raw) > info.file_size:
-                        _fail(f"{name}: member {key!r} is larger than its header says; refusing it.")
-                    arr = np.load(io.BytesIO(raw), allow_pickle=False)
-                    if not isinstance(arr, np.ndarray):  # e.g. an .npz nested inside the archive
-                        _fail(f"{name}: member {key!r} is not a .npy array; refusing it.")
-                    out[key] = arr
-                except BundleError:
-                    raise
+                        # the header is checked against the per-array cap and the member's declared size
+                        # before the array is allocated (aeot_viz.array_limits)
+                        out[key] = read_npy(member, f"{name}: array {key!r}", available=info.file_size)
                 except ValueError as exc:
                     if "pickle" in str(exc).lower():
                         _fail(f"{name}: array {key!r} holds pickled Python objects, which could run code; "
                               "AE-OT bundles never contain pickles, so the file is refused.")
-                    _fail(f"{name}: array {key!r} is damaged ({exc}).")
+                    _fail(str(exc))
                 except Exception as exc:  # zlib / zipfile / truncated data
                     _fail(f"{name}: array {key!r} could not be read ({type(exc).__name__}: {exc}).")
     return out

@@ -19,6 +19,8 @@ from typing import Optional
 
 import numpy as np
 
+from .array_limits import check_declared, read_npy, read_npz
+
 __all__ = [
     "Dataset",
     "ring8",
@@ -257,27 +259,34 @@ def load_mnist10k(n_samples: Optional[int] = None, random_state: int = 0,
 
 
 def _read_idx(path: Path) -> np.ndarray:
-    """Read an IDX file (optionally gzipped), the format of the original MNIST distribution."""
+    """Read an IDX file (optionally gzipped), the format of the original MNIST distribution.
+
+    The header's dimensions are checked against the array cap (:mod:`aeot_viz.array_limits`) before
+    the body is read, and the body must hold exactly the declared bytes.
+    """
     opener = gzip.open if path.suffix == ".gz" else open
+    dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
     try:
         with opener(path, "rb") as f:
-            raw = f.read()
+            magic = f.read(4)
+            if len(magic) < 4 or magic[0] != 0 or magic[1] != 0:
+                raise ValueError(f"{path} is not an IDX file (bad magic number).")
+            if magic[2] not in dtypes:
+                raise ValueError(f"{path}: unknown IDX element type 0x{magic[2]:02x}.")
+            ndim = magic[3]
+            head = f.read(4 * ndim)
+            if ndim < 1 or len(head) < 4 * ndim:
+                raise ValueError(f"{path}: truncated IDX header.")
+            dims = struct.unpack(f">{ndim}I", head)
+            dt = np.dtype(dtypes[magic[2]])
+            nbytes = check_declared(dims, dt.itemsize, f"IDX file {path}")
+            body = f.read(nbytes)
+            extra = f.read(1)
     except (OSError, EOFError, zlib.error) as exc:
         raise ValueError(f"Could not read IDX file {path}: {exc}.") from exc
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0:
-        raise ValueError(f"{path} is not an IDX file (bad magic number).")
-    dtypes = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-    if raw[2] not in dtypes:
-        raise ValueError(f"{path}: unknown IDX element type 0x{raw[2]:02x}.")
-    ndim = raw[3]
-    if ndim < 1 or len(raw) < 4 + 4 * ndim:
-        raise ValueError(f"{path}: truncated IDX header.")
-    dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
-    dt = np.dtype(dtypes[raw[2]])
-    count = int(np.prod(dims))
-    body = raw[4 + 4 * ndim :]
-    if len(body) != count * dt.itemsize:
-        raise ValueError(f"{path}: IDX header says {dims} but the file holds {len(body)} bytes of data.")
+    if len(body) != nbytes or extra:
+        raise ValueError(f"{path}: IDX header says {dims} but the file holds "
+                         f"{len(body) + len(extra)}{'+' if extra else ''} bytes of data.")
     return np.frombuffer(body, dtype=dt).reshape(dims)
 
 
@@ -309,13 +318,13 @@ def load_mnist_file(path: os.PathLike, split: str = "train", labels_path: Option
             raise ValueError(f"Folder {p} holds no {prefix}-images-idx3-ubyte[.gz] file.")
         p = found[0]
     if p.suffix == ".npz":
-        with _open_npz(p) as z:
-            kx, ky = f"x_{split}", f"y_{split}"
-            if kx not in z.files:
-                raise ValueError(f"{p} has no array {kx!r}; expected Keras' mnist.npz layout "
-                                 "(x_train, y_train, x_test, y_test).")
-            X = _safe_array(z, kx, p)
-            y = _safe_array(z, ky, p) if ky in z.files else None
+        keys = _npz_keys(p)
+        kx, ky = f"x_{split}", f"y_{split}"
+        if kx not in keys:
+            raise ValueError(f"{p} has no array {kx!r}; expected Keras' mnist.npz layout "
+                             "(x_train, y_train, x_test, y_test).")
+        arrs = _npz_arrays(p, [kx, ky if ky in keys else None])
+        X, y = arrs[kx], arrs.get(ky)
     else:
         X = _read_idx(p)
         y = None
@@ -337,32 +346,34 @@ def load_mnist_file(path: os.PathLike, split: str = "train", labels_path: Option
 
 
 # ---------------------------------------------------------------------------------------- user files
-def _open_npz(p: Path):
+def _npz_keys(p: Path) -> list:
+    """Array names of an ``.npz`` (nothing is decompressed)."""
     try:
-        return np.load(p, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        with zipfile.ZipFile(p) as zf:
+            return [i.filename[:-4] if i.filename.endswith(".npy") else i.filename for i in zf.infolist()]
+    except (OSError, EOFError, zipfile.BadZipFile, NotImplementedError, ValueError) as exc:
         raise ValueError(f"Could not read {p} as an .npz archive: {exc}.") from exc
 
 
-def _safe_array(z, key, p):
-    try:
-        return z[key]
-    except ValueError as exc:  # object arrays need pickle, which is refused
-        raise ValueError(f"Array {key!r} in {p} is not a plain numeric array (pickled objects are refused).") from exc
-    except Exception as exc:  # zipfile / zlib errors of a damaged archive
-        raise ValueError(f"Array {key!r} in {p} could not be read: {exc}.") from exc
+def _npz_arrays(p: Path, keys: list) -> dict:
+    """The named arrays of an ``.npz``, each header checked against the cap before anything is allocated
+    (:mod:`aeot_viz.array_limits`)."""
+    return read_npz(p, str(p), keys=[k for k in keys if k])
 
 
 def _read_npz_arrays(p: Path):
-    with _open_npz(p) as z:
-        keys = z.files
-        xkey = next((k for k in ("X", "x", "data", "images") if k in keys), None)
-        if xkey is None:
-            raise ValueError(f"{p} holds arrays {keys}; name the data array 'X' (and labels 'y').")
-        X = _safe_array(z, xkey, p)
-        ykey = next((k for k in ("y", "labels", "Y") if k in keys), None)
-        y = _safe_array(z, ykey, p) if ykey else None
-    return X, y
+    keys = _npz_keys(p)
+    xkey = next((k for k in ("X", "x", "data", "images") if k in keys), None)
+    if xkey is None:
+        raise ValueError(f"{p} holds arrays {keys}; name the data array 'X' (and labels 'y').")
+    ykey = next((k for k in ("y", "labels", "Y") if k in keys), None)
+    arrs = _npz_arrays(p, [xkey, ykey])
+    return arrs[xkey], arrs.get(ykey)
+
+
+def _read_npy(p: Path) -> np.ndarray:
+    with open(p, "rb") as f:
+        return read_npy(f, str(p), available=p.stat().st_size)
 
 
 def _to_images(X: np.ndarray, where: str) -> np.ndarray:
@@ -414,8 +425,8 @@ def load_array_file(path: os.PathLike, kind: str = "auto", n_samples: Optional[i
         raise ValueError(f"kind must be 'auto', 'points' or 'images', got {kind!r}.")
     if p.suffix == ".npy":
         try:
-            X = np.load(p, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as exc:
+            X = _read_npy(p)
+        except OSError as exc:
             raise ValueError(f"Could not read {p} as a numeric .npy array: {exc}.") from exc
         y = None
     elif p.suffix == ".npz":
@@ -468,6 +479,8 @@ def load_image_folder(path: os.PathLike, size: tuple = (28, 28), mode: str = "L"
     files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES)
     if not files:
         raise ValueError(f"Folder {p} holds no images ({', '.join(IMAGE_SUFFIXES)}).")
+    # the float32 image array this folder becomes, checked before anything is decoded
+    check_declared((len(files), 1 if mode == "L" else 3, size[0], size[1]), 1, f"Folder {p} ({len(files)} images)")
     classes = sorted({f.parent.relative_to(p).parts[0] for f in files if f.parent != p})
     labelled = classes and all(f.parent != p for f in files)
     imgs, labels = [], []
@@ -541,10 +554,9 @@ def load_upload(filename: str, data: bytes, *, max_files: int = MAX_UPLOAD_FILES
             path = Path(tmp) / f"upload{suffix}"
             path.write_bytes(bytes(data))
             if suffix == ".npz":
-                with _open_npz(path) as z:
-                    if "x_train" in z.files:
-                        kwargs.pop("name")
-                        return load_mnist_file(path, **kwargs)
+                if "x_train" in _npz_keys(path):
+                    kwargs.pop("name")
+                    return load_mnist_file(path, **kwargs)
             return load_array_file(path, **kwargs)
         try:
             zf = zipfile.ZipFile(io.BytesIO(bytes(data)))
@@ -602,8 +614,6 @@ def load_dataset(source: str | os.PathLike, **kwargs) -> Dataset:
     if "idx3-ubyte" in p.name:
         return load_mnist_file(p, **kwargs)
     if p.suffix == ".npz":
-        with _open_npz(p) as z:
-            keras = "x_train" in z.files
-        if keras:
+        if "x_train" in _npz_keys(p):
             return load_mnist_file(p, **kwargs)
     return load_array_file(p, **kwargs)

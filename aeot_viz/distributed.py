@@ -18,6 +18,7 @@ and from Python, inside an initialised process group, ``SemiDiscreteOT(distribut
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Optional
 
 import numpy as np
@@ -90,7 +91,10 @@ def main(argv=None) -> None:
     try:
         rank = dist.get_rank()
         device = f"cuda:{rank % torch.cuda.device_count()}" if backend == "nccl" else "cpu"
-        Y = np.load(args.targets, allow_pickle=False)
+        from .array_limits import read_npy
+
+        with open(args.targets, "rb") as f:
+            Y = read_npy(f, str(args.targets), available=os.fstat(f.fileno()).st_size)
         ot = SemiDiscreteOT(max_iter=args.max_iter, random_state=args.seed, device=device, distributed=True).fit(Y)
         if rank == 0:
             np.save(args.out, ot.h_)
