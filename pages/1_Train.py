@@ -11,8 +11,9 @@ from aeot_viz.bundle import bundle_to_bytes
 from aeot_viz.checkpoint import describe
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.datasets import TOY_DATASETS, load_dataset, load_upload
+from aeot_viz.jobs import estimate_training_bytes
 from aeot_viz.training import fit_aeot
-from aeot_viz.ui.state import add_trained, init_state, run_checkpoint_dir, upload_limit_bytes
+from aeot_viz.ui.state import add_trained, init_state, run_checkpoint_dir, session_id, training_pool, upload_limit_bytes
 
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
@@ -78,25 +79,51 @@ with st.expander("More settings: autoencoder and OT solver"):
 
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
+pool = training_pool()
 if cancel.button("Cancel", key="tr_cancel"):
+    if st.session_state.get("tr_job") is not None:
+        st.session_state["tr_job"][0].cancel()
     st.warning("Training cancelled: the current model is unchanged. Press Train again with the same settings to "
                "resume from the last finished epoch / OT round.")
 
 if start:
-    progress = st.progress(0.0, text="Loading data...")
+    try:
+        ds = uploaded if uploaded is not None else load_dataset(dataset_name, n_samples=int(n_samples),
+                                                                 random_state=int(seed))
+        cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
+                         train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
+                                           random_state=int(seed)),
+                         ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
+                                     tol=float(tol), random_state=int(seed), validation_samples=2 ** int(val_exp)))
+        cfg.validate()
+        ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
+        resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
+        if resumed:
+            st.info("Resuming an interrupted run with these settings: " + "; ".join(resumed) + ".")
+        name = f"trained: {dataset_name} ({len(ds)}, seed {int(seed)})"
+        job = pool.submit(lambda callback: fit_aeot(ds, cfg, callback=callback, checkpoint_dir=ckpt),
+                          owner=session_id(), label=name,
+                          estimate_bytes=estimate_training_bytes(len(ds), ds.shape, cfg))
+        st.session_state["tr_job"] = (job, name, str(ckpt))
+    except (ValueError, TypeError, MemoryError) as exc:
+        st.error(f"Training failed: {exc} The current model is unchanged.")
+
+watched = st.session_state.get("tr_job")
+if watched is not None:
+    job, name, ckpt = watched
+    progress = st.progress(0.0, text="Starting...")
     chart_ae, chart_ot = st.columns(2)
     chart_ae.caption("Autoencoder: reconstruction loss per batch" if not is_toy
                      else "2-D toy data: the data is its own latent space, no autoencoder to train")
     chart_ot.caption("OT solver: L1 mass error on each iteration's fresh samples")
     ae_plot, ot_plot = chart_ae.empty(), chart_ot.empty()
     losses, l1s = [], []
-    t0 = time.perf_counter()
 
     def on_progress(ev):
         share, span = {"autoencoder": (0.0, 0.5), "encode": (0.5, 0.05), "ot": (0.55, 0.3),
                        "ot-validation": (0.55, 0.3), "convex-null": (0.85, 0.15)}[ev.stage]
         frac = share + span * ev.fraction
-        elapsed = time.perf_counter() - t0
+        elapsed = time.time() - (job.started or time.time())
         left = elapsed / frac - elapsed if frac > 0.02 else float("nan")
         stage = "convex null (calibrates the singular set)" if ev.stage == "convex-null" else ev.stage
         text = f"{stage}: {ev.step}/{ev.total}" + ("" if np.isnan(left) else f", about {left:.0f} s left")
@@ -112,26 +139,24 @@ if start:
                 ot_plot.line_chart(pd.DataFrame({"L1": l1s}), height=220)
         progress.progress(min(frac, 1.0), text=text)
 
-    try:
-        ds = uploaded if uploaded is not None else load_dataset(dataset_name, n_samples=int(n_samples),
-                                                                 random_state=int(seed))
-        cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
-                         train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
-                                           random_state=int(seed)),
-                         ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
-                                     tol=float(tol), random_state=int(seed), validation_samples=2 ** int(val_exp)))
-        ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
-        resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
-        if resumed:
-            st.info("Resuming an interrupted run with these settings: " + "; ".join(resumed) + ".")
-        model = fit_aeot(ds, cfg, callback=on_progress, checkpoint_dir=ckpt)
-    except (ValueError, TypeError, MemoryError) as exc:
-        progress.empty()
-        st.error(f"Training failed: {exc} The current model is unchanged.")
-    else:
+    seen = 0
+    while True:  # the job runs on the pool's thread; this page only reads its events
+        finished = job.done
+        if job.position:
+            progress.progress(0.0, text=f"Waiting in the training queue: position {job.position} "
+                                        f"({pool.running} running, at most {pool.max_running} at once).")
+        events = job.events[seen:]
+        for ev in events:
+            on_progress(ev)
+        seen += len(events)
+        if finished:
+            break
+        time.sleep(0.25)
+    del st.session_state["tr_job"]
+    if job.status == "done":
+        model = job.result
         shutil.rmtree(ckpt, ignore_errors=True)
-        progress.progress(1.0, text=f"Done in {time.perf_counter() - t0:.0f} s")
-        name = f"trained: {dataset_name} ({len(ds)}, seed {int(seed)})"
+        progress.progress(1.0, text=f"Done in {job.finished - job.started:.0f} s")
         add_trained(name, model)
         st.session_state["tr_last"] = name
         v = model.ot_validation
@@ -140,6 +165,13 @@ if start:
         if v["empty_share"] > 0:
             st.warning(f"{v['empty_share']:.1%} of the OT cells received no validation sample: the map misses "
                        "those codes. Raise the OT iteration budget and train again.")
+    elif job.status == "cancelled":
+        progress.empty()
+    elif isinstance(job.error, (ValueError, TypeError, MemoryError)):
+        progress.empty()
+        st.error(f"Training failed: {job.error} The current model is unchanged.")
+    else:
+        raise job.error
 
 last = st.session_state.get("tr_last")
 if last and last in st.session_state["aeot_session_models"]:

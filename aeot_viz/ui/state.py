@@ -117,3 +117,18 @@ def shipped_model(name: str) -> AEOTModel:
     """A shipped bundle by its display name, loaded once per process and shared read-only."""
     path = SHIPPED[name]
     return _load_path(str(path), path.stat().st_mtime)
+
+
+def session_id() -> str:
+    """A random id for this visitor's session (owner of its training jobs)."""
+    import uuid
+
+    return st.session_state.setdefault("aeot_session_id", uuid.uuid4().hex)
+
+
+@st.cache_resource
+def training_pool():
+    """The server's one pool of training jobs, shared by every session (:class:`~aeot_viz.jobs.JobPool`)."""
+    from ..jobs import JobPool
+
+    return JobPool()

@@ -1,0 +1,186 @@
+"""Bounded training jobs: a queue with positions, a memory budget, cancel, and four visitors at once."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.jobs import JobPool, default_max_running, estimate_training_bytes
+from aeot_viz.progress import Cancelled, ProgressEvent
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _blocking(gate, log, name):
+    def fn(callback):
+        log.append(("start", name))
+        callback(ProgressEvent("ot", 0, 2))
+        while not gate.wait(0.01):
+            callback(ProgressEvent("ot", 1, 2))
+        log.append(("end", name))
+        return name
+    return fn
+
+
+def test_one_runs_the_others_queue_in_order_and_see_their_position():
+    pool, gate, log = JobPool(max_running=1, memory_budget=10**9), threading.Event(), []
+    jobs = [pool.submit(_blocking(gate, log, n), owner=f"visitor {n}", estimate_bytes=10) for n in "abc"]
+    time.sleep(0.1)
+    assert [j.status for j in jobs] == ["running", "queued", "queued"]
+    assert [j.position for j in jobs] == [0, 1, 2]
+    assert pool.running == 1 and pool.queued == 2
+    gate.set()
+    assert all(j.wait(10) for j in jobs)
+    assert [j.result for j in jobs] == ["a", "b", "c"]
+    assert log == [("start", "a"), ("end", "a"), ("start", "b"), ("end", "b"), ("start", "c"), ("end", "c")]
+    assert all(j.events and j.events[0].stage == "ot" for j in jobs)
+    assert [j.label for j in pool.jobs_of("visitor b")] == [""] and len(pool.jobs_of("visitor b")) == 1
+
+
+def test_a_job_that_cannot_fit_is_refused_with_the_setting_to_change():
+    pool = JobPool(max_running=1, memory_budget=100 * 2**20)
+    with pytest.raises(ValueError, match="AEOT_TRAINING_MEMORY_MB"):
+        pool.submit(lambda cb: None, owner="x", estimate_bytes=200 * 2**20)
+    assert pool.queued == 0 and pool.running == 0
+
+
+def test_a_queued_job_waits_for_memory_even_with_a_free_slot():
+    pool, gate, log = JobPool(max_running=2, memory_budget=100), threading.Event(), []
+    big = pool.submit(_blocking(gate, log, "big"), owner="a", estimate_bytes=70)
+    other = pool.submit(_blocking(gate, log, "other"), owner="b", estimate_bytes=50)
+    time.sleep(0.1)
+    assert big.status == "running" and other.status == "queued" and other.position == 1
+    gate.set()
+    assert other.wait(10) and log.index(("end", "big")) < log.index(("start", "other"))
+
+
+def test_cancel_a_queued_job_and_a_running_one():
+    pool, gate, log = JobPool(max_running=1, memory_budget=10**9), threading.Event(), []
+    running = pool.submit(_blocking(gate, log, "r"), owner="a")
+    queued = pool.submit(_blocking(gate, log, "q"), owner="b")
+    time.sleep(0.05)
+    queued.cancel()
+    assert queued.done and queued.status == "cancelled" and queued.position == 0
+    running.cancel()
+    assert running.wait(10) and running.status == "cancelled" and isinstance(running.error, Cancelled)
+    assert ("start", "q") not in log
+
+
+def test_a_failing_job_keeps_its_error_and_frees_its_slot():
+    pool = JobPool(max_running=1, memory_budget=10**9)
+
+    def boom(callback):
+        raise MemoryError("out of memory while solving OT")
+
+    bad = pool.submit(boom, owner="a")
+    good = pool.submit(lambda cb: 42, owner="b")
+    assert bad.wait(10) and good.wait(10)
+    assert bad.status == "failed" and isinstance(bad.error, MemoryError) and good.result == 42
+
+
+def test_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("AEOT_MAX_TRAINING_JOBS", "3")
+    monkeypatch.setenv("AEOT_TRAINING_MEMORY_MB", "512")
+    pool = JobPool()
+    assert pool.max_running == 3 and pool.memory_budget == 512 * 2**20
+    monkeypatch.setenv("AEOT_MAX_TRAINING_JOBS", "many")
+    with pytest.raises(ValueError, match="AEOT_MAX_TRAINING_JOBS"):
+        default_max_running()
+
+
+def _peak_rss(code: str) -> int:
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, rusage = os.wait4(proc.pid, 0)
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert os.waitstatus_to_exitcode(status) == 0, err
+    return rusage.ru_maxrss * 1024
+
+
+def test_the_estimate_is_above_a_real_run_s_peak_memory():
+    """Measured, not assumed: what a real training adds to a process that has the libraries and the data
+    loaded (as the server has) stays under the estimate, and the estimate is not wildly above it."""
+    setup = ("from aeot_viz.config import *; from aeot_viz.datasets import load_dataset; "
+             "from aeot_viz.training import fit_aeot; ds = load_dataset('digits', n_samples=600); "
+             "cfg = AEOTConfig(ae=AEConfig(latent_dim=4), train=TrainConfig(epochs=1), "
+             "ot=OTConfig(max_iter=40, round_iter=20, validation_samples=2**16))")
+    added = _peak_rss(setup + "; fit_aeot(ds, cfg)") - _peak_rss(setup)
+    cfg = AEOTConfig(ae=AEConfig(latent_dim=4), train=TrainConfig(epochs=1),
+                     ot=OTConfig(max_iter=40, round_iter=20, validation_samples=2**16))
+    estimate = estimate_training_bytes(600, (1, 8, 8), cfg)
+    assert 0 < added < estimate < 4 * added
+    # it grows with the data: MNIST-sized images
+    assert estimate_training_bytes(60_000, (1, 28, 28), cfg) > estimate_training_bytes(6_000, (1, 28, 28), cfg) \
+        + 54_000 * 784 * 4 * 3
+
+
+def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
+    """The load test: four sessions press Train together on the Train page. Nothing dies, every job finishes,
+    at most one runs at a time, and every visitor ends with their own model."""
+    from streamlit.testing.v1 import AppTest
+
+    from aeot_viz.ui.state import training_pool
+
+    monkeypatch.setenv("AEOT_MAX_TRAINING_JOBS", "1")
+    training_pool.clear()
+    results, errors = {}, []
+
+    def visitor(seed):
+        try:
+            at = AppTest.from_file("../pages/1_Train.py", default_timeout=600).run()
+            at.number_input(key="tr_n").set_value(300)
+            at.number_input(key="tr_ot_iters").set_value(100)
+            at.number_input(key="tr_seed").set_value(seed)
+            at.button(key="tr_go").click().run()
+            results[seed] = at
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(repr(exc))
+
+    t0 = time.time()
+    threads = [threading.Thread(target=visitor, args=(s,)) for s in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(900)
+    wall = time.time() - t0
+    assert not errors, errors
+    jobs = sorted((j for j in training_pool().jobs_of_all()), key=lambda j: j.started)
+    assert len(jobs) == 4 and all(j.status == "done" for j in jobs)
+    for a, b in zip(jobs, jobs[1:]):
+        assert a.finished <= b.started + 1e-3  # never two at once
+    waits = [j.started - j.submitted for j in jobs]
+    assert max(waits) > 0.5 * sum(j.finished - j.started for j in jobs[:-1]) / 3  # the later ones really queued
+    for seed, at in results.items():
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.success, f"visitor {seed} saw no result"
+        model = at.session_state["aeot_session_models"][at.session_state["aeot_current"]]
+        assert at.session_state["aeot_current"] == f"trained: ring8 (300, seed {seed})"
+        assert model.dataset["params"]["random_state"] == seed  # their own model, not another visitor's
+    print(f"\nload test: 4 visitors, wall {wall:.1f} s; queue waits {', '.join(f'{w:.1f}' for w in waits)} s; "
+          f"run times {', '.join(f'{j.finished - j.started:.1f}' for j in jobs)} s")
+    training_pool.clear()
+
+
+def test_a_running_training_does_not_hold_another_visitor_s_pages():
+    from streamlit.testing.v1 import AppTest
+
+    from aeot_viz.ui.state import training_pool
+
+    training_pool.clear()
+    gate, log = threading.Event(), []
+    job = training_pool().submit(_blocking(gate, log, "someone else's"), owner="another session")
+    try:
+        for page in ("../pages/1_Train.py", "../pages/0_Home.py"):
+            at = AppTest.from_file(page, default_timeout=120).run()
+            assert not at.exception, [e.value for e in at.exception]
+            assert job.status == "running"  # the page rendered while the other visitor's job ran
+        assert "tr_job" not in at.session_state
+    finally:
+        gate.set()
+        job.wait(10)
+        training_pool.clear()
