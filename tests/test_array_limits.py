@@ -183,3 +183,19 @@ def test_train_page_shows_an_error_box_for_the_bomb_and_keeps_the_model(bomb):
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "over the limit" in at.error[0].value and ENV_VAR in at.error[0].value
     assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
+
+
+def test_a_zip_of_images_that_would_decode_past_the_cap_is_refused_before_decoding(monkeypatch):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for i in range(40):
+            png = io.BytesIO()
+            Image.fromarray(np.full((28, 28), i, np.uint8)).save(png, format="PNG")
+            zf.writestr(f"digits/{i}.png", png.getvalue())
+    monkeypatch.setenv(ENV_VAR, "0.1")  # 40 x 28 x 28 float32 = 123 KiB > 102 KiB
+    with pytest.raises(ValueError, match=r"40 images.*over the limit"):
+        load_upload("digits.zip", buf.getvalue())
+    monkeypatch.setenv(ENV_VAR, "1")
+    assert load_upload("digits.zip", buf.getvalue()).data.shape == (40, 1, 28, 28)
