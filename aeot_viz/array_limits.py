@@ -20,11 +20,12 @@ shipped server's memory while one training runs) is set with the environment var
 from __future__ import annotations
 
 import math
-import os
 import zipfile
 from typing import BinaryIO, Optional
 
 import numpy as np
+
+from .env import positive_number
 
 __all__ = ["ENV_VAR", "DEFAULT_MAX_ARRAY_MB", "max_array_bytes", "check_declared", "read_npy", "read_npz",
            "read_exact"]
@@ -37,15 +38,7 @@ _CHUNK = 1 << 24
 
 def max_array_bytes() -> int:
     """The per-array cap in bytes: ``AEOT_MAX_ARRAY_MB`` (MiB) when set, else 1024 MiB."""
-    raw = os.environ.get(ENV_VAR)
-    if raw is None or raw.strip() == "":
-        return DEFAULT_MAX_ARRAY_MB * 2**20
-    try:
-        mb = float(raw)
-    except ValueError:
-        raise ValueError(f"{ENV_VAR} must be a number of MiB, got {raw!r}.") from None
-    if not mb > 0 or not math.isfinite(mb):
-        raise ValueError(f"{ENV_VAR} must be a positive number of MiB, got {raw!r}.")
+    mb = positive_number(ENV_VAR, DEFAULT_MAX_ARRAY_MB, "MiB")
     return int(mb * 2**20)
 
 

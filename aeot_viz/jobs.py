@@ -25,6 +25,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Optional
 
+from .env import positive_number
 from .progress import Cancelled, ProgressEvent
 
 __all__ = ["Job", "JobPool", "estimate_training_bytes", "default_max_running", "default_memory_budget"]
@@ -32,22 +33,9 @@ __all__ = ["Job", "JobPool", "estimate_training_bytes", "default_max_running", "
 MiB = 2**20
 
 
-def _env_number(name: str, default: float) -> float:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}.") from None
-    if not value > 0 or not math.isfinite(value):
-        raise ValueError(f"{name} must be positive, got {raw!r}.")
-    return value
-
-
 def default_max_running() -> int:
     """``AEOT_MAX_TRAINING_JOBS``, else one job per 2 CPU cores (1 on the 2-core reference machine)."""
-    return int(_env_number("AEOT_MAX_TRAINING_JOBS", max(1, (os.cpu_count() or 2) // 2)))
+    return int(positive_number("AEOT_MAX_TRAINING_JOBS", max(1, (os.cpu_count() or 2) // 2)))
 
 
 def default_memory_budget() -> int:
@@ -56,7 +44,7 @@ def default_memory_budget() -> int:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         total = 8 * 2**30
-    return int(_env_number("AEOT_TRAINING_MEMORY_MB", 0.6 * total / MiB) * MiB)
+    return int(positive_number("AEOT_TRAINING_MEMORY_MB", 0.6 * total / MiB) * MiB)
 
 
 def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
