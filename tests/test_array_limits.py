@@ -6,16 +6,14 @@ its allocations to it) for the library, the peak RSS of a subprocess for the CLI
 
 import gzip
 import io
-import os
 import struct
-import subprocess
-import sys
 import tracemalloc
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
+from memory_helpers import cli, peak_rss_of
 
 from aeot_viz import load_bundle
 from aeot_viz.array_limits import ENV_VAR, check_declared, max_array_bytes, read_npy, read_npz
@@ -163,15 +161,10 @@ def test_read_npy_round_trips_plain_arrays():
 def test_cli_refuses_the_bomb_with_exit_2_and_small_memory(bomb, tmp_path):
     path = tmp_path / "bomb.npz"
     path.write_bytes(bomb)
-    proc = subprocess.Popen([sys.executable, "-m", "aeot_viz", "train", "--dataset", str(path), "--out",
-                             str(tmp_path / "m.npz")], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, rusage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read().decode()
-    proc.stdout.close()
-    proc.stderr.close()
-    assert os.waitstatus_to_exitcode(status) == 2, err
+    status, err, peak = peak_rss_of(cli("train", "--dataset", path, "--out", tmp_path / "m.npz"))
+    assert status == 2, err
     assert "over the limit" in err and ENV_VAR in err
-    assert rusage.ru_maxrss * 1024 < 1024 * MiB  # python + torch, not the 4 GiB float32 copy
+    assert peak < 1024 * MiB  # python + torch, not the 4 GiB float32 copy
 
 
 def test_train_page_shows_an_error_box_for_the_bomb_and_keeps_the_model(bomb):

@@ -1,19 +1,14 @@
 """Bounded training jobs: a queue with positions, a memory budget, cancel, and four visitors at once."""
 
-import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from memory_helpers import peak_rss_of
 
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.jobs import JobPool, default_max_running, estimate_training_bytes
 from aeot_viz.progress import Cancelled, ProgressEvent
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _blocking(gate, log, name):
@@ -94,12 +89,9 @@ def test_settings_come_from_the_environment(monkeypatch):
 
 
 def _peak_rss(code: str) -> int:
-    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, rusage = os.wait4(proc.pid, 0)
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    assert os.waitstatus_to_exitcode(status) == 0, err
-    return rusage.ru_maxrss * 1024
+    status, err, peak = peak_rss_of(code)
+    assert status == 0, err
+    return peak
 
 
 def test_the_estimate_is_above_a_real_run_s_peak_memory():
