@@ -18,7 +18,7 @@ PALETTE = [
 
 
 #: legends go under the plot, clear of colour bars on the right
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0)
+LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.17, xanchor="left", x=0.0)
 
 
 def _colour(k: int) -> str:
@@ -234,7 +234,7 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
         ax = np.asarray(axis)
         fig.add_trace(go.Scattergl(x=ax[xs], y=ax[ys], mode="markers", name="singular boundary",
                                    marker=dict(size=3, color="red")))
-    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10), legend=LEGEND_BELOW)
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 30, b=70), legend=LEGEND_BELOW)
     ax = np.asarray(axis, dtype=np.float64)
     fig.update_xaxes(range=[float(ax.min()), float(ax.max())], title="slice coordinate u", constrain="domain")
     fig.update_yaxes(range=[float(ax.min()), float(ax.max())], title="slice coordinate v", scaleanchor="x",
