@@ -17,6 +17,7 @@ from .config import AEOTConfig
 from .convex_null import ConvexNull
 from .device import resolve_device
 from .normalization import LatentNormalizer
+from .ot_error import corrected_l1, error_in_words
 
 __all__ = ["AEOTModel"]
 
@@ -131,6 +132,9 @@ class AEOTModel:
             "OT iterations": int(len(self.ot_log.get("iteration", []))),
             "OT L1 (validation)": v.get("l1"),
             "OT noise floor": v.get("noise_floor"),
+            "OT L1 noise-corrected": None if v.get("l1") is None else corrected_l1(v["l1"], v.get("noise_floor", 0.0)),
+            "OT error in words": None if v.get("l1") is None else error_in_words(v["l1"], v.get("noise_floor", 0.0),
+                                                                                v.get("n_samples")),
             "OT empty cells": v.get("empty_share"),
             "OT max rel. error": v.get("max_rel_error"),
             "OT validation samples": v.get("n_samples"),

@@ -92,10 +92,12 @@ import torch
 
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .device import resolve_device
+from .ot_error import corrected_l1, error_in_words
 from .progress import Callback, emit
 from .scoring import assign_cells, cell_counts, nearest_other, nearest_others
 
-__all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES"]
+__all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES", "corrected_l1",
+           "error_in_words"]
 
 SOURCES = ("uniform", "gaussian")
 
@@ -186,6 +188,15 @@ class OTValidation:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @property
+    def corrected_l1(self) -> float:
+        """The estimated true L1 error, with the sampling noise removed (:func:`corrected_l1`)."""
+        return corrected_l1(self.l1, self.noise_floor)
+
+    def in_words(self) -> str:
+        """One sentence for a student (:func:`error_in_words`)."""
+        return error_in_words(self.l1, self.noise_floor, self.n_samples)
 
 
 #: settings that may change between a checkpointed run and its resumption

@@ -12,6 +12,7 @@ from aeot_viz.checkpoint import describe
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.datasets import TOY_DATASETS, load_dataset, load_upload
 from aeot_viz.jobs import estimate_training_bytes
+from aeot_viz.ot_error import corrected_l1, error_in_words
 from aeot_viz.training import fit_aeot
 from aeot_viz.ui.state import add_trained, init_state, run_checkpoint_dir, session_id, training_pool, upload_limit_bytes
 
@@ -132,7 +133,8 @@ if watched is not None:
             if ev.step % 10 == 0 or ev.step == ev.total:
                 ae_plot.line_chart(pd.DataFrame({"loss": losses}), height=220)
         elif ev.stage == "ot-validation":
-            text = f"OT validation: L1 {ev.metrics['l1']:.4f} (noise floor {ev.metrics['noise_floor']:.4f})"
+            text = (f"OT validation: L1 {ev.metrics['l1']:.4f} (noise floor {ev.metrics['noise_floor']:.4f}, "
+                    f"noise-corrected {corrected_l1(ev.metrics['l1'], ev.metrics['noise_floor']):.4f})")
         elif ev.stage == "ot":
             l1s.append(ev.metrics["l1"])
             if ev.step % 10 == 0:
@@ -160,8 +162,8 @@ if watched is not None:
         add_trained(name, model)
         st.session_state["tr_last"] = name
         v = model.ot_validation
-        st.success(f"{name} is now the current model: OT L1 {v['l1']:.4f} (noise floor {v['noise_floor']:.4f}), "
-                   f"empty cells {v['empty_share']:.1%}. Explore it on the other pages.")
+        st.success(f"{name} is now the current model. {error_in_words(v['l1'], v['noise_floor'], v['n_samples'])} "
+                   f"Empty cells: {v['empty_share']:.1%}. Explore it on the other pages.")
         if v["empty_share"] > 0:
             st.warning(f"{v['empty_share']:.1%} of the OT cells received no validation sample: the map misses "
                        "those codes. Raise the OT iteration budget and train again.")

@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from aeot_viz.ot_error import error_in_words
 from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, projection_for, singular_set_for, slice_labels_for
 from aeot_viz.ui.state import current_model
 from aeot_viz.ui.widgets import projection_choice, singular_rule, slice_controls
@@ -37,6 +38,9 @@ if model.latent_dim == 2:
     c3.metric("Exact L1 mass error", f"{err:.4f}")
     st.stop()
 
+v = model.ot_validation
+if v.get("l1") is not None:
+    st.caption("OT accuracy of this diagram: " + error_in_words(v["l1"], v.get("noise_floor", 0.0), v.get("n_samples")))
 st.subheader("A slice through the source cube")
 st.write("The source cube is high-dimensional, so we cut it with a plane through a centre point and the targets "
          "of two chosen codes, and colour each pixel by the label of the cell that owns it.")
