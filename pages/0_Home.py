@@ -47,7 +47,7 @@ c1.metric("Dataset", str(s["dataset"]))
 c2.metric("Codes (N)", f"{s['N codes']:,}")
 c3.metric("Latent dim", s["latent dim"])
 l1 = s["OT L1 (validation)"]
-c4.metric("OT error (noise-corrected L1)", "-" if l1 is None else f"{s['OT L1 noise-corrected']:.3f}",
+c4.metric("OT error (est. L1)", "-" if l1 is None else f"{s['OT L1 noise-corrected']:.3f}",
           help=f"Measured L1 {l1 or 0:.3f} on {s['OT validation samples'] or 0:,} fresh samples, whose noise floor "
                f"(what an exact map would read) is {(s['OT noise floor'] or 0):.3f}; the estimate removes that noise. "
                f"Empty cells {(s['OT empty cells'] or 0):.1%}.")

@@ -31,7 +31,7 @@ def test_home_page_shows_the_default_model():
     assert metrics["Codes (N)"] == "10,000"
     assert metrics["Latent dim"] == "16"
     # the noise-corrected estimate, below the measured L1, with the sentence that explains both
-    corrected = float(metrics["OT error (noise-corrected L1)"])
+    corrected = float(metrics["OT error (est. L1)"])
     assert 0 < corrected < 0.2
     words = [c.value for c in at.caption if c.value.startswith("OT accuracy:")]
     assert words and "of the mass is in the wrong cells" in words[0] and "uncertain by" in words[0]

@@ -66,6 +66,13 @@ def test_info_prints_summary(digits_run):
     assert "OT L1" in info.stdout
     assert "N codes: 150" in info.stdout
     assert '"latent_dim": 4' in info.stdout  # the config line
+    # the honest error (floor and noise-corrected estimate) and the singular-set verdict from the stored null
+    lines = {ln.split(":", 1)[0].strip(): ln.split(":", 1)[1].strip() for ln in info.stdout.splitlines() if ":" in ln}
+    measured, floor = float(lines["OT L1 (validation)"]), float(lines["OT noise floor"])
+    assert float(lines["OT L1 noise-corrected"]) == pytest.approx(max(measured**2 - floor**2, 0) ** 0.5, abs=1e-3)
+    assert "of the mass is in the wrong cells" in lines["OT error in words"]
+    assert lines["singular set"].startswith(("Latent support non-convex", "No evidence of non-convexity"))
+    assert "solving one" not in info.stderr  # the bundle carries its convex null
 
 
 def test_info_json(digits_run, capsys):
