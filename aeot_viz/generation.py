@@ -252,9 +252,5 @@ def generate(model, n: int, *, rule: str = "extended", cells=None, label: Option
     T, idx, nb, w = extended_map(X, Y, h, singular, k=k, bandwidth=bandwidth, return_weights=True)
     N, d = Y.shape
     tau = 0.5 * N ** (-1.0 / d) if bandwidth is None else float(bandwidth)
-    Yd = np.asarray(Y, dtype=np.float64)
-    score = np.einsum("md,mkd->mk", X, Yd[nb]) + np.asarray(h)[nb]
-    dist = (score[:, :1] - score[:, 1:]) / np.maximum(np.linalg.norm(Yd[nb[:, :1]] - Yd[nb[:, 1:]], axis=2), 1e-12)
-    flagged = singular.pair_is(np.repeat(nb[:, :1], nb.shape[1] - 1, axis=1).ravel(), nb[:, 1:].ravel(), "singular")
-    near = ((dist < tau) & flagged.reshape(dist.shape)).any(axis=1)
+    near = singular.near_singular(X, Y, h, eps=tau, cells=nb)
     return Generated(model.normalizer.inverse_transform(T), T, X, idx, rule, nb, w, near)

@@ -160,16 +160,32 @@ class SingularSet:
         table = self._keys(self.singular if which == "singular" else ~self.singular)
         return np.isin(keys, table)
 
-    def near_singular(self, X, Y, h, eps: float) -> np.ndarray:
-        """Whether each point lies within distance ``eps`` of a singular facet (of its best cell).
+    def near_singular(self, X, Y, h, eps: float, cells=None) -> np.ndarray:
+        """Whether each point lies within distance ``eps`` of a singular facet of its best cell.
 
-        The distance to the facet between the best and second-best cells :math:`i, j` is
+        The distance from :math:`x` to the facet between its best cell :math:`i` and a cell :math:`j` is
         :math:`(s_i(x) - s_j(x)) / |y_i - y_j|`.
+
+        Parameters
+        ----------
+        X : array-like, shape (M, d)
+        Y : array-like, shape (N, d)
+        h : array-like, shape (N,)
+        eps : float
+        cells : array-like of int, shape (M, k), optional
+            Cells of each point ranked by score, best first (e.g. the neighbours the extended map used);
+            by default its best two.
         """
-        idx, val = top_k(X, Y, h, k=2)
         Y = np.asarray(Y, dtype=np.float64)
-        dist = (val[:, 0] - val[:, 1]) / np.maximum(np.linalg.norm(Y[idx[:, 0]] - Y[idx[:, 1]], axis=1), 1e-12)
-        return (dist < eps) & self.pair_is(idx[:, 0], idx[:, 1], "singular")
+        if cells is None:
+            idx, val = top_k(X, Y, h, k=2)
+        else:
+            idx = np.asarray(cells, dtype=np.int64)
+            val = np.einsum("md,mkd->mk", np.asarray(X, dtype=np.float64), Y[idx]) + np.asarray(h)[idx]
+        best = np.broadcast_to(idx[:, :1], idx[:, 1:].shape)
+        dist = (val[:, :1] - val[:, 1:]) / np.maximum(np.linalg.norm(Y[best] - Y[idx[:, 1:]], axis=2), 1e-12)
+        flagged = self.pair_is(best.ravel(), idx[:, 1:].ravel(), "singular").reshape(dist.shape)
+        return ((dist < eps) & flagged).any(axis=1)
 
     def segments_2d(self, cells) -> np.ndarray:
         """The singular edges of exact 2-D cells (:class:`~aeot_viz.power_diagram.PowerCells2D`) as
