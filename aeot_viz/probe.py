@@ -24,6 +24,7 @@ from typing import Optional
 import numpy as np
 
 from .facets import facet_angles, relative_jumps
+from .singularity import check_threshold
 
 __all__ = ["SegmentCells", "segment_cells", "Probe", "probe"]
 
@@ -155,8 +156,8 @@ def probe(start, end, Y, h, threshold: Optional[float] = None, *, singular=None)
     """
     if threshold is None and singular is None:
         raise ValueError("Give the model's singular set (singular=) or an angle threshold (threshold=).")
-    if threshold is not None and not threshold >= 0:
-        raise ValueError(f"threshold must be a non-negative angle in radians, got {threshold}.")
+    if threshold is not None:
+        threshold = check_threshold(threshold)
     Y = np.asarray(Y, dtype=np.float64)
     path = segment_cells(start, end, Y, h)
     pairs = np.column_stack([path.cells[:-1], path.cells[1:]])

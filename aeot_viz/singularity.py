@@ -74,7 +74,7 @@ class SingularSet:
 
     def with_threshold(self, threshold: float) -> SingularSet:
         """The same facets judged by a plain angle threshold (radians); scores are kept."""
-        threshold = _check_threshold(threshold)
+        threshold = check_threshold(threshold)
         return dataclasses.replace(self, threshold=threshold, singular=self.angles > threshold, rule="threshold")
 
     def with_null_rule(self) -> SingularSet:
@@ -88,13 +88,16 @@ class SingularSet:
     def n_singular(self) -> int:
         return int(self.singular.sum())
 
+    def _beyond_null(self) -> int:
+        """Facets beyond the null on both statistics (whatever rule ``singular`` was judged by)."""
+        return int(self.null.beyond(self.angles, self.relative_jump).sum())
+
     @property
     def p_value(self) -> Optional[float]:
         """Chance of this many singular facets or more if the support were convex (None without a null)."""
         if self.null is None:
             return None
-        k = int(self.null.beyond(self.angles, self.relative_jump).sum())
-        return exceedance_p_value(k, len(self.pairs), self.null.n_facets)
+        return exceedance_p_value(self._beyond_null(), len(self.pairs), self.null.n_facets)
 
     @property
     def non_convex(self) -> Optional[bool]:
@@ -107,10 +110,10 @@ class SingularSet:
         if self.null is None:
             return (f"{self.n_singular:,} of {len(self.pairs):,} facets are steeper than the chosen angle "
                     f"{self.threshold:.3g} rad; without a convex null this says nothing about convexity.")
-        k = int(self.null.beyond(self.angles, self.relative_jump).sum())
-        p = self.p_value
+        k = self._beyond_null()
+        p = exceedance_p_value(k, len(self.pairs), self.null.n_facets)
         chance = f"{p:.1e}" if p >= 1e-300 else "below 1e-300"
-        if self.non_convex:
+        if p < SIGNIFICANCE:
             return (f"Latent support non-convex: {k:,} of {len(self.pairs):,} facets ({k / len(self.pairs):.2%}) "
                     f"jump beyond anything a convex support of this shape produces (a convex support gives 0; "
                     f"chance of {k:,} or more if it were convex: {chance}).")
@@ -253,7 +256,8 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
     return ConvexNull(np.sort(angles), np.sort(rel), int(k), len(Y), Y.shape[1], used, int(random_state))
 
 
-def _check_threshold(threshold) -> float:
+def check_threshold(threshold) -> float:
+    """A plain angle threshold (radians) as a float; ``TypeError`` / ``ValueError`` for anything else."""
     try:
         t = float(threshold)
     except (TypeError, ValueError):
@@ -312,7 +316,7 @@ def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[fl
     Y, h = check_targets(Y, h)
     N, d = Y.shape
     if threshold is not None:
-        threshold = _check_threshold(threshold)
+        threshold = check_threshold(threshold)
     if null is not None:
         if not isinstance(null, ConvexNull):
             raise TypeError(f"null must be a ConvexNull, got {type(null).__name__}.")
