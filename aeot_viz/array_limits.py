@@ -28,7 +28,7 @@ import numpy as np
 from .env import positive_number
 
 __all__ = ["ENV_VAR", "DEFAULT_MAX_ARRAY_MB", "max_array_bytes", "check_declared", "read_npy", "read_npz",
-           "read_exact"]
+           "read_zip_arrays"]
 
 ENV_VAR = "AEOT_MAX_ARRAY_MB"
 DEFAULT_MAX_ARRAY_MB = 1024
@@ -70,18 +70,6 @@ def check_declared(shape, itemsize: int, name: str, *, cap: Optional[int] = None
                          f"over the limit of {cap / 2**20:,.0f} MiB per array. Use a smaller file, or raise the "
                          f"limit with {_SETTING} if the server has the memory.")
     return nbytes
-
-
-def read_exact(fobj: BinaryIO, nbytes: int, name: str) -> bytes:
-    """Read exactly ``nbytes`` (already checked against the cap) and make sure nothing follows."""
-    data = fobj.read(nbytes)
-    if len(data) != nbytes:
-        raise ValueError(f"{name}: the header declares {nbytes:,} bytes of data but only {len(data):,} follow; "
-                         "the file is truncated or crafted.")
-    if fobj.read(1):
-        raise ValueError(f"{name}: more data follows than the header declares ({nbytes:,} bytes); the file is "
-                         "damaged or crafted.")
-    return data
 
 
 def read_npy(fobj: BinaryIO, name: str, *, available: Optional[int] = None, cap: Optional[int] = None) -> np.ndarray:
@@ -177,32 +165,38 @@ def read_npz(source, name: str, *, cap: Optional[int] = None, max_total: Optiona
         Not a zip archive, a member that is not a plain ``.npy`` array, a declared size over a cap, a header
         that lies about its data.
     """
-    cap = max_array_bytes() if cap is None else int(cap)
     try:
         zf = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, NotImplementedError, EOFError, ValueError, OSError) as exc:
         raise ValueError(f"{name} is not a readable .npz (zip) archive: {exc}.") from None
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
-        total = sum(i.file_size for i in infos)
-        if max_total is not None and total > max_total:
-            raise ValueError(f"{name} would unpack to {total / 2**20:,.0f} MiB, over the limit of "
-                             f"{max_total / 2**20:,.0f} MiB; refusing it (possible zip bomb).")
-        wanted = None if keys is None else set(keys)
-        out = {}
-        for info in infos:
-            key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-            if wanted is not None and key not in wanted:
-                continue
-            # a member's declared size bounds everything read from it (npy header included)
-            if info.file_size > cap + 65536:
-                raise ValueError(f"{name}: array {key!r} declares {info.file_size / 2**20:,.0f} MiB unpacked, over "
-                                 f"the limit of {cap / 2**20:,.0f} MiB per array. Use a smaller file, or raise "
-                                 f"the limit with {_SETTING}.")
-            try:
-                member = zf.open(info)
-            except (NotImplementedError, zipfile.BadZipFile, ValueError) as exc:
-                raise ValueError(f"{name}: array {key!r} could not be opened ({exc}).") from None
-            with member:
-                out[key] = read_npy(member, f"{name}: array {key!r}", available=info.file_size, cap=cap)
-        return out
+        return read_zip_arrays(zf, name, cap=cap, max_total=max_total, keys=keys)
+
+
+def read_zip_arrays(zf: zipfile.ZipFile, name: str, *, cap: Optional[int] = None, max_total: Optional[int] = None,
+                    keys=None) -> dict:
+    """The ``.npy`` members of an open zip archive (see :func:`read_npz`, which opens one)."""
+    cap = max_array_bytes() if cap is None else int(cap)
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    total = sum(i.file_size for i in infos)
+    if max_total is not None and total > max_total:
+        raise ValueError(f"{name} would unpack to {total / 2**20:,.0f} MiB, over the limit of "
+                         f"{max_total / 2**20:,.0f} MiB; refusing it (possible zip bomb).")
+    wanted = None if keys is None else set(keys)
+    out = {}
+    for info in infos:
+        key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+        if wanted is not None and key not in wanted:
+            continue
+        # a member's declared size bounds everything read from it (npy header included)
+        if info.file_size > cap + 65536:
+            raise ValueError(f"{name}: array {key!r} declares {info.file_size / 2**20:,.0f} MiB unpacked, over "
+                             f"the limit of {cap / 2**20:,.0f} MiB per array. Use a smaller file, or raise "
+                             f"the limit with {_SETTING}.")
+        try:
+            member = zf.open(info)
+        except (NotImplementedError, zipfile.BadZipFile, ValueError) as exc:
+            raise ValueError(f"{name}: array {key!r} could not be opened ({exc}).") from None
+        with member:
+            out[key] = read_npy(member, f"{name}: array {key!r}", available=info.file_size, cap=cap)
+    return out

@@ -39,7 +39,7 @@ from typing import Union
 import numpy as np
 import torch
 
-from .array_limits import read_npy
+from .array_limits import read_zip_arrays
 from .autoencoder import build_autoencoder
 from .config import AEOTConfig
 from .convex_null import ConvexNull
@@ -230,26 +230,14 @@ def read_archive(source, max_bytes: int = DEFAULT_MAX_BYTES) -> dict:
             _fail(f"{name} is not an AE-OT bundle (not a zip/npz archive). "
                   "Bundles are .npz files written by aeot_viz.")
         with zf:
-            total = sum(i.file_size for i in zf.infolist())
-            if total > max_bytes:
-                _fail(f"{name} would unpack to {total / 2**20:.0f} MiB, over the limit of "
-                      f"{max_bytes / 2**20:.0f} MiB; refusing it (possible zip bomb).")
-            out = {}
-            for info in zf.infolist():
-                key = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
-                try:
-                    with zf.open(info) as member:
-                        # the header is checked against the per-array cap and the member's declared size
-                        # before the array is allocated (aeot_viz.array_limits)
-                        out[key] = read_npy(member, f"{name}: array {key!r}", available=info.file_size)
-                except ValueError as exc:
-                    if "pickle" in str(exc).lower():
-                        _fail(f"{name}: array {key!r} holds pickled Python objects, which could run code; "
-                              "AE-OT bundles never contain pickles, so the file is refused.")
-                    _fail(str(exc))
-                except Exception as exc:  # zlib / zipfile / truncated data
-                    _fail(f"{name}: array {key!r} could not be read ({type(exc).__name__}: {exc}).")
-    return out
+            try:
+                # every member's header is checked against the per-array cap and its declared size before
+                # the array is allocated (aeot_viz.array_limits)
+                return read_zip_arrays(zf, name, max_total=max_bytes)
+            except ValueError as exc:
+                if "pickle" in str(exc).lower():
+                    _fail(f"{exc} AE-OT bundles never contain pickles, so the file is refused.")
+                _fail(str(exc))
 
 
 def _array(arrs, key, dtype_kind, ndim, name):
