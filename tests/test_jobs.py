@@ -114,11 +114,24 @@ def test_the_estimate_is_above_a_real_run_s_peak_memory():
 def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
     """The load test: four sessions press Train together on the Train page. Nothing dies, every job finishes,
     at most one runs at a time, and every visitor ends with their own model."""
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import AppTest
 
     from aeot_viz.ui.state import training_pool
 
     monkeypatch.setenv("AEOT_MAX_TRAINING_JOBS", "1")
+    # The app server compiles each page once, under its ScriptCache's lock. AppTest compiles the page on every
+    # run with a fresh cache, so four AppTests in threads compile at once, which CPython 3.11 does not support
+    # (its AST validator keeps one global recursion counter: "AST constructor recursion depth mismatch", or a
+    # half-run page). Serialise compiles as the server does; the pages themselves still run at once.
+    compiling = threading.Lock()
+    compile_page = ScriptCache.get_bytecode
+
+    def get_bytecode(self, script_path):
+        with compiling:
+            return compile_page(self, script_path)
+
+    monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode)
     training_pool.clear()
     results, errors = {}, []
     ready = threading.Barrier(4)
