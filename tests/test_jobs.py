@@ -1,6 +1,8 @@
 """Bounded training jobs: a queue with positions, a memory budget, cancel, and four visitors at once."""
 
+import contextlib
 import threading
+import traceback
 import time
 
 import pytest
@@ -111,6 +113,50 @@ def test_the_estimate_is_above_a_real_run_s_peak_memory():
         + 54_000 * 784 * 4 * 3
 
 
+@contextlib.contextmanager
+def _one_server_for_concurrent_apptests(monkeypatch):
+    """Let several AppTests run at once in threads, as sessions of one server do.
+
+    AppTest was written for one run at a time: every run installs its own mock ``Runtime`` singleton and
+    sets it back to None when it ends, sets the ``global.appTest`` option and restores it, and compiles the
+    page afresh. Concurrent runs then pull the runtime from under each other ("Runtime hasn't been created",
+    widget-state KeyErrors), and concurrent compiles trip CPython 3.11's AST validator, which keeps one global
+    recursion counter. A real server has one runtime for all sessions and compiles a page once, under a lock.
+    So: one shared mock runtime installed for the whole test, each run's own install and reset sent to a
+    stand-in, the option set once, and compiles serialised. The pages themselves still run at once.
+    """
+    from unittest.mock import MagicMock
+
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test
+
+    shared = MagicMock(spec=Runtime)
+    shared.media_file_mgr = app_test.MediaFileManager(app_test.MemoryMediaFileStorage("/mock/media"))
+    shared.dataframe_source_mgr = app_test.DataframeSourceManager()
+    shared.cache_storage_manager = app_test.MemoryCacheStorageManager()
+    shared.bidi_component_registry = app_test.BidiComponentManager()
+    monkeypatch.setattr(Runtime, "_instance", shared)
+
+    class StandIn:  # receives each run's own install and reset of the singleton
+        _instance = None
+
+    monkeypatch.setattr(app_test, "Runtime", StandIn)
+    monkeypatch.setattr(app_test, "patch_config_options", lambda options: contextlib.nullcontext())
+    compiling = threading.Lock()
+    compile_page = ScriptCache.get_bytecode
+
+    def get_bytecode(self, script_path):
+        with compiling:
+            return compile_page(self, script_path)
+
+    monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode)
+    from streamlit.testing.v1.util import patch_config_options
+
+    with patch_config_options({"global.appTest": True}):
+        yield
+
+
 def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
     """The load test: four sessions press Train together on the Train page. Nothing dies, every job finishes,
     at most one runs at a time, and every visitor ends with their own model."""
@@ -120,18 +166,6 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
     from aeot_viz.ui.state import training_pool
 
     monkeypatch.setenv("AEOT_MAX_TRAINING_JOBS", "1")
-    # The app server compiles each page once, under its ScriptCache's lock. AppTest compiles the page on every
-    # run with a fresh cache, so four AppTests in threads compile at once, which CPython 3.11 does not support
-    # (its AST validator keeps one global recursion counter: "AST constructor recursion depth mismatch", or a
-    # half-run page). Serialise compiles as the server does; the pages themselves still run at once.
-    compiling = threading.Lock()
-    compile_page = ScriptCache.get_bytecode
-
-    def get_bytecode(self, script_path):
-        with compiling:
-            return compile_page(self, script_path)
-
-    monkeypatch.setattr(ScriptCache, "get_bytecode", get_bytecode)
     training_pool.clear()
     results, errors = {}, []
     ready = threading.Barrier(4)
@@ -145,15 +179,16 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
             ready.wait(120)  # all four pages are open: press Train together
             at.button(key="tr_go").click().run()
             results[seed] = at
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(repr(exc))
+        except Exception:  # noqa: BLE001 - reported below, with where it came from
+            errors.append(traceback.format_exc())
 
     t0 = time.time()
     threads = [threading.Thread(target=visitor, args=(s,)) for s in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(900)
+    with _one_server_for_concurrent_apptests(monkeypatch):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(900)
     wall = time.time() - t0
     assert not errors, errors
     jobs = sorted((j for j in training_pool().jobs_of_all()), key=lambda j: j.started)
