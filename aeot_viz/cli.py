@@ -20,7 +20,22 @@ from typing import Optional
 __all__ = ["main", "build_parser"]
 
 
+def _int_or_auto(text: str):
+    """argparse type: a positive integer or the word auto."""
+    if text == "auto":
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from .config import OTConfig
+
     ap = argparse.ArgumentParser(prog="python -m aeot_viz", description="AE-OT Explorer command line.")
     sub = ap.add_subparsers(dest="command", required=True)
 
@@ -36,11 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--batch-size", type=int, default=128)
     tr.add_argument("--lr", type=float, default=1e-3, help="autoencoder learning rate")
     tr.add_argument("--source", default="uniform", choices=["uniform", "gaussian"], help="OT source measure")
-    tr.add_argument("--ot-max-iter", type=int, default=600, help="OT iteration budget")
+    tr.add_argument("--ot-max-iter", type=int, default=OTConfig.max_iter,
+                    help="OT iteration budget (the solver stops earlier once its validation passes)")
     tr.add_argument("--ot-round-iter", type=int, default=200, help="OT iterations between validations")
     tr.add_argument("--ot-batch", type=int, default=16384, help="OT samples per iteration (first round)")
     tr.add_argument("--ot-tol", type=float, default=0.0, help="stop when the validated L1 error is below this")
-    tr.add_argument("--ot-validation-samples", type=int, default=2**20)
+    tr.add_argument("--ot-validation-samples", type=_int_or_auto, default="auto",
+                    help="samples of the solver's stopping check; auto: at least 2^23, about 1,024 per code")
     tr.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     tr.add_argument("--seed", type=int, default=0, help="seed of training and OT")
     tr.add_argument("--out", required=True, help="bundle file to write (.npz)")

@@ -16,6 +16,10 @@ __all__ = ["AEConfig", "TrainConfig", "OTConfig", "AEOTConfig"]
 AE_KINDS = ("auto", "conv", "mlp", "identity")
 
 
+#: settings that take a positive integer or the string "auto"
+_INT_OR_AUTO = frozenset({"validation_samples"})
+
+
 def _from_dict(cls, d: Any, where: str):
     if not isinstance(d, dict):
         raise TypeError(f"{where} must be a JSON object (dict), got {type(d).__name__}.")
@@ -28,7 +32,9 @@ def _from_dict(cls, d: Any, where: str):
         default = getattr(cls(), name)
         if isinstance(default, tuple) and isinstance(value, list):
             value = tuple(value)
-        if isinstance(default, bool):
+        if name in _INT_OR_AUTO:
+            ok = isinstance(value, str) or isinstance(value, int) and not isinstance(value, bool)  # value: validate()
+        elif isinstance(default, bool):
             ok = isinstance(value, bool)
         elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool)
@@ -113,10 +119,10 @@ class OTConfig:
     max_batch_size: int = 2**18
     lr: float = 1.5
     round_iter: int = 200
-    max_iter: int = 600
+    max_iter: int = 2000
     tol: float = 0.0
-    floor_factor: float = 1.5
-    validation_samples: int = 2**20
+    floor_factor: float = 1.3
+    validation_samples: int | str = "auto"
     momentum: float = 0.7
     multiscale: bool = True
     sampler: str = "sobol"

@@ -82,7 +82,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description="Sharded semi-discrete OT solve (launch with torchrun).")
     ap.add_argument("--targets", required=True, help=".npy array (N, d) in the cube [-1/2, 1/2]^d")
     ap.add_argument("--out", required=True, help="where rank 0 writes the heights (.npy)")
-    ap.add_argument("--max-iter", type=int, default=600)
+    ap.add_argument("--max-iter", type=int, default=None, help="OT iteration budget (default: the solver's)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--backend", default=None, help="nccl on GPUs, gloo otherwise (default)")
     args = ap.parse_args(argv)
@@ -95,7 +95,8 @@ def main(argv=None) -> None:
 
         with open(args.targets, "rb") as f:
             Y = read_npy(f, str(args.targets), available=os.fstat(f.fileno()).st_size)
-        ot = SemiDiscreteOT(max_iter=args.max_iter, random_state=args.seed, device=device, distributed=True).fit(Y)
+        params = {} if args.max_iter is None else {"max_iter": args.max_iter}
+        ot = SemiDiscreteOT(random_state=args.seed, device=device, distributed=True, **params).fit(Y)
         if rank == 0:
             np.save(args.out, ot.h_)
             print(f"{dist.get_world_size()} ranks: validated L1 {ot.validation_.l1:.4f} "

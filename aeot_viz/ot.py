@@ -53,9 +53,12 @@ constant for the first half and decays linearly to zero over the second half, wh
 averaged (Polyak tail averaging). After each round the averaged heights are
 checked by :func:`validate_ot` on independent pseudo-random samples; the solver stops once that
 validated L1 error is below ``max(tol, floor_factor * noise_floor)`` with no empty cell, else it starts
-the next round from the averaged heights with twice the batch and half the step. A cheap screen of
-:math:`2^{18}` samples runs first and the full validation only when the screen predicts it could pass
-(see ``_validate``): far from convergence the validation then costs 16 iterations of scoring, not 64.
+the next round from the averaged heights with twice the batch and half the step. The validation is
+sequential (see ``_validate``): it scores its samples :math:`2^{18}` at a time and stops as soon as
+the round clearly cannot pass, so far from convergence it costs one iteration's worth of scoring at
+the largest batch, and the whole check runs only near the end. By default the check has
+:func:`auto_validation_samples` samples (at least :math:`2^{23}`) and ``floor_factor = 1.3``: the final
+heights then read within 1.3 times the floor of any independent check of up to :math:`2^{22}` samples.
 
 The defaults (``lr = 1.5``, ``momentum = 0.7``) were chosen on the benchmark sets of
 ``benchmarks/ot_solver.py`` and a 2-D test: after 50 iterations the true L1 on MNIST PCA-32
@@ -97,7 +100,7 @@ from .progress import Callback, emit
 from .scoring import assign_cells, cell_counts, nearest_other, nearest_others
 
 __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES", "corrected_l1",
-           "error_in_words"]
+           "error_in_words", "auto_validation_samples"]
 
 SOURCES = ("uniform", "gaussian")
 
@@ -202,8 +205,38 @@ class OTValidation:
 #: settings that may change between a checkpointed run and its resumption
 _RESUMABLE_PARAMS = ("max_iter", "tol", "device", "memory_budget", "distributed", "n_snapshots")
 
-#: samples of the screening validation that decides whether a round's full validation can pass
-SCREEN_SAMPLES = 2**18
+#: samples per step of the sequential validation: after each step a round that cannot pass stops checking
+VALIDATION_CHUNK = 2**18
+
+#: ``validation_samples="auto"``: at least this many samples ...
+MIN_AUTO_VALIDATION = 2**23
+#: ... and this many per target, up to ``MAX_AUTO_VALIDATION``
+AUTO_VALIDATION_PER_TARGET = 1024
+MAX_AUTO_VALIDATION = 2**26
+
+#: how many standard deviations above the stopping threshold a partial validation must read to stop early
+VALIDATION_ABORT_Z = 3.0
+
+
+def auto_validation_samples(n_targets: int) -> int:
+    r"""The validation size of ``validation_samples="auto"`` for ``n_targets`` targets.
+
+    :math:`M = \min(\max(2^{23}, 1024\,N), 2^{26})`, rounded up to whole validation chunks. Its noise
+    floor :math:`\sqrt{2/\pi}\sqrt{N/M}` is then at most :math:`0.8 / 32`: every cell gets about 1,024
+    samples, so each cell's measured mass is uncertain by about 3% of itself, whatever :math:`N`. The
+    floor does not depend on the dimension; the cost of a check does (it is :math:`M N d` multiply-adds).
+
+    The lower bound :math:`2^{23}` makes the default stop rule, a reading below 1.3 times this floor,
+    mean something against any check of up to :math:`2^{22}` samples: a reading :math:`L_M` is about
+    :math:`\sqrt{e^2 + f_M^2}` for a true error :math:`e`, so :math:`L_M \le 1.3 f_M` gives
+    :math:`e \le 0.83 f_M = 0.59 f_{2^{22}}`, and a :math:`2^{22}` check then reads about
+    :math:`\sqrt{0.59^2 + 1}\,f_{2^{22}} = 1.16 f_{2^{22}}`, with room for the noise of the stopping
+    decision (docs/BENCHMARKS.md measures it).
+    """
+    if not isinstance(n_targets, (int, np.integer)) or n_targets < 1:
+        raise ValueError(f"n_targets must be a positive integer, got {n_targets!r}.")
+    m = min(max(MIN_AUTO_VALIDATION, AUTO_VALIDATION_PER_TARGET * int(n_targets)), MAX_AUTO_VALIDATION)
+    return -(-m // VALIDATION_CHUNK) * VALIDATION_CHUNK
 
 #: targets farther out than this would overflow float32 scores; the solver expects codes in the cube
 MAX_TARGET_ABS = 1e3
@@ -327,10 +360,27 @@ def validate_ot(
         raise ValueError(f"Heights must have shape ({Y.shape[0]},), got {tuple(h.shape)}.")
     if n_samples < 1:
         raise ValueError(f"n_samples must be positive, got {n_samples}.")
+    for counts, m in _running_counts(Y, h, n_samples, source, random_state, batch, dev, distributed):
+        pass
+    val, mu = _summarise(counts, m, w)
+    if return_mu:
+        return val, mu.cpu().numpy()
+    return val
+
+
+def _running_counts(Y, h, n_samples, source, random_state, batch, dev, distributed):
+    """Yield (cell counts so far, samples so far) after each batch of :func:`random_batches`."""
     counts = torch.zeros(Y.shape[0], dtype=torch.long, device=dev)
     count = _counts_kernel(distributed)
+    m = 0
     for X in random_batches(n_samples, Y.shape[1], source, random_state=random_state, batch=batch, device=dev):
         counts += count(X, Y, h)
+        m += X.shape[0]
+        yield counts, m
+
+
+def _summarise(counts: torch.Tensor, n_samples: int, w: torch.Tensor) -> tuple[OTValidation, torch.Tensor]:
+    """The validation report of ``counts`` from ``n_samples`` samples against target weights ``w``."""
     mu = counts.double() / n_samples
     err = (mu - w).abs()
     pos = w > 0
@@ -343,9 +393,7 @@ def validate_ot(
         noise_floor=floor,
         n_samples=int(n_samples),
     )
-    if return_mu:
-        return val, mu.cpu().numpy()
-    return val
+    return val, mu
 
 
 class SemiDiscreteOT:
@@ -370,8 +418,9 @@ class SemiDiscreteOT:
         Absolute validated L1 error at which to stop.
     floor_factor : float
         Also stop once the validated L1 error is below ``floor_factor`` times its noise floor.
-    validation_samples : int
-        Fresh pseudo-random samples of each round's validation.
+    validation_samples : int or "auto"
+        Fresh pseudo-random samples of each round's validation; ``"auto"`` sizes it by the number of
+        targets (:func:`auto_validation_samples`: at least :math:`2^{23}`, about 1,024 per target).
     sampler : {"sobol", "random"}
         How each iteration's batch is drawn.
     n_snapshots : int
@@ -405,6 +454,8 @@ class SemiDiscreteOT:
         The last validation (of ``h_``).
     snapshots_ : numpy.ndarray, shape (S, N)
         Copies of the heights during the run; ``snapshot_iters_`` gives their iterations.
+    validation_samples_ : int
+        The validation size used (``validation_samples`` with ``"auto"`` resolved).
     n_iter_ : int
     converged_ : bool
         Whether the stopping rule was met within ``max_iter``.
@@ -423,10 +474,10 @@ class SemiDiscreteOT:
         max_batch_size: int = 2**18,
         lr: float = 1.5,
         round_iter: int = 200,
-        max_iter: int = 600,
+        max_iter: int = 2000,
         tol: float = 0.0,
-        floor_factor: float = 1.5,
-        validation_samples: int = 2**20,
+        floor_factor: float = 1.3,
+        validation_samples: int | str = "auto",
         sampler: str = "sobol",
         n_snapshots: int = 30,
         device: str = "auto",
@@ -513,43 +564,54 @@ class SemiDiscreteOT:
         floor = max(float(nn.median()) * 1e-2, 1e-6)
         return nn.clamp_min(floor) * N ** (-1.0 / d) * (2.0 / d)
 
-    def _validate(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, rnd: int, dev) -> OTValidation:
-        r"""Validate round ``rnd``'s heights: a cheap screen first, the full check only when it can pass.
+    def _validate(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, rnd: int, dev, n_full: int) -> OTValidation:
+        r"""Validate round ``rnd``'s heights sequentially: stop checking as soon as the round cannot pass.
 
-        The screen uses :math:`M_s = \min(M, 2^{18})` samples; its L1 :math:`L_s` mixes the true
-        error with its noise floor :math:`f_s`, roughly in quadrature, so the true L1 is about
-        :math:`\sqrt{\max(L_s^2 - f_s^2, 0)}` and the full check would read about
-        :math:`\hat L_M = \sqrt{L_s^2 - f_s^2 + f_M^2}`. When :math:`\hat L_M` exceeds the stopping
-        threshold :math:`t = \max(tol, floor\_factor \cdot f_M)` the full :math:`M`-sample check
-        (:math:`M / B` iterations' worth of scoring) is skipped and the screen is the round's
-        validation. The quadrature rule overstates :math:`L_s` for errors near the noise level
-        (:math:`E|e + \sigma Z| \le \sqrt{e^2 + \sigma^2}`), so it errs towards running the full check;
-        a wrongly skipped check only means one more round, never an early stop.
+        The :math:`M` = ``n_full`` fresh samples are scored in chunks of :math:`2^{18}`. After
+        :math:`m` samples the reading :math:`L_m` mixes the true error :math:`e` with its noise floor
+        :math:`f_m`, roughly in quadrature (:math:`L_m^2 pprox e^2 + f_m^2`), so
+        :math:`\hat e^2 = L_m^2 - f_m^2` estimates :math:`e^2`, and the full check would read about
+        :math:`\sqrt{\hat e^2 + f_M^2}`. The check stops early, and the partial reading is the round's
+        validation (which never stops the solver), once
+        :math:`\hat e^2 - 3 \cdot 2 L_m s_m > t^2 - f_M^2` for the threshold
+        :math:`t = \max(tol, floor\_factor \cdot f_M)`, where :math:`s_m = \sqrt{\sum_i 
+u_i(1-
+u_i)/m}`
+        bounds the standard deviation of :math:`L_m` (each :math:`|\hat\mu_i - 
+u_i|` varies less than
+        :math:`\hat\mu_i`), so :math:`2 L_m s_m` bounds that of :math:`\hat e^2`. Far from convergence
+        one chunk settles it; near the threshold the check runs on. The quadrature rule overstates
+        :math:`L_m` for errors near the noise level (:math:`E|e + \sigma Z| \le \sqrt{e^2 + \sigma^2}`),
+        so :math:`\hat e` errs low and the check towards running to the end: a wrong early stop of the
+        check only costs one more round, never an early stop of the solver. A check that runs to the end
+        equals ``validate_ot`` with the same seed.
         """
         seed = int(self.random_state) + 104_729 * (rnd + 1)
-        full, screen = int(self.validation_samples), min(int(self.validation_samples), SCREEN_SAMPLES)
-
-        def check(n):
-            return validate_ot(Y, h, w, n_samples=n, source=self.source, random_state=seed, device=dev,
-                               distributed=self.distributed)
-
-        if screen < full:
-            val = check(screen)
-            f_full = val.noise_floor * math.sqrt(screen / full)
-            predicted = math.sqrt(max(val.l1**2 - val.noise_floor**2, 0.0) + f_full**2)
-            if predicted > max(self.tol, self.floor_factor * f_full):
+        var = float((w * (1 - w)).sum())
+        f_full = math.sqrt(2.0 / math.pi) * float(torch.sqrt(w * (1 - w) / n_full).sum())
+        t = max(self.tol, self.floor_factor * f_full)
+        for counts, m in _running_counts(Y, h, n_full, self.source, seed, VALIDATION_CHUNK, dev, self.distributed):
+            if m == n_full:
+                break
+            val, _ = _summarise(counts, m, w)
+            e2 = val.l1**2 - val.noise_floor**2
+            if e2 - VALIDATION_ABORT_Z * 2.0 * val.l1 * math.sqrt(var / m) > t**2 - f_full**2:
                 return val
-        return check(full)
+        return _summarise(counts, m, w)[0]
 
     def _check_params(self) -> None:
         if self.source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, got {self.source!r}.")
         if self.sampler not in ("sobol", "random"):
             raise ValueError(f"sampler must be 'sobol' or 'random', got {self.sampler!r}.")
-        for name in ("batch_size", "max_batch_size", "round_iter", "max_iter", "validation_samples"):
+        names = ("batch_size", "max_batch_size", "round_iter", "max_iter") + (
+            () if isinstance(self.validation_samples, str) and self.validation_samples == "auto"
+            else ("validation_samples",))
+        for name in names:
             v = getattr(self, name)
             if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+                extra = ' or "auto"' if name == "validation_samples" else ""
+                raise ValueError(f"{name} must be a positive integer{extra}, got {v!r}.")
         if self.round_iter < 2:
             raise ValueError("round_iter must be at least 2 (half constant steps, half averaged).")
         if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
@@ -608,6 +670,9 @@ class SemiDiscreteOT:
             self.n_unique_ = int(len(uniq))
             return self
         self.n_unique_ = int(N)
+        n_full = (auto_validation_samples(N) if isinstance(self.validation_samples, str)
+                  else int(self.validation_samples))
+        self.validation_samples_ = n_full
         if h_init is not None:
             h_init = np.asarray(h_init, dtype=np.float32)
             if h_init.shape != (N,) or not np.isfinite(h_init).all():
@@ -684,15 +749,15 @@ class SemiDiscreteOT:
             if not bool(torch.isfinite(h).all()):
                 raise ValueError(f"The OT heights diverged (non-finite after {it} iterations); lower the step "
                                  f"size lr (now {self.lr}) or check that the targets are normalised codes.")
-            val = self._validate(Y, h, w, rnd, dev)
+            val = self._validate(Y, h, w, rnd, dev, n_full)
             entry = {"iteration": it, "round": rnd, "time": time.perf_counter() - t_start, **val.to_dict()}
             vlog.append(entry)
             emit(callback, "ot-validation", it, self.max_iter, **entry)
             if snap_iters[-1] != it:
                 snaps.append(h.cpu().numpy().copy())
                 snap_iters.append(it)
-            converged = (val.n_samples == self.validation_samples and val.empty_share == 0
-                         and val.l1 <= max(self.tol, self.floor_factor * val.noise_floor))  # a screen never stops
+            converged = (val.n_samples == n_full and val.empty_share == 0
+                         and val.l1 <= max(self.tol, self.floor_factor * val.noise_floor))  # a partial check never stops
             if not converged:  # the next round: twice the batch, half the step, fresh momentum
                 rnd += 1
                 batch = min(batch * 2, int(self.max_batch_size))

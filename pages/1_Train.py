@@ -57,7 +57,9 @@ else:
 latent = c2.number_input("Latent dimension", 2, 64, 16 if dataset_name == "mnist10k" else 8, key="tr_latent",
                          disabled=is_toy)
 epochs = c2.number_input("Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy)
-ot_iters = c2.number_input("OT iteration budget", 20, 2000, 400, step=20, key="tr_ot_iters")
+ot_iters = c2.number_input("OT iteration budget", 20, 10_000, OTConfig().max_iter, step=20, key="tr_ot_iters",
+                           help="A cap: the solver stops earlier, once its validation reads within "
+                                f"{OTConfig().floor_factor}x its noise floor with no empty cell")
 seed = c1.number_input("Seed", 0, 10_000, 0, key="tr_seed")
 with st.expander("More settings: autoencoder and OT solver"):
     a1, a2, a3 = st.columns(3)
@@ -72,11 +74,12 @@ with st.expander("More settings: autoencoder and OT solver"):
                             help="Heavy-ball step on the relative mass errors (see aeot_viz.ot)")
     multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale",
                              help="Also move whole clusters of codes at once: needed for tight, separated modes")
-    val_exp = o3.select_slider("Validation samples", [16, 17, 18, 19, 20], 19, key="tr_val",
-                               format_func=lambda e: f"2^{e}",
-                               help="Fresh samples for the independent stopping check; more = lower noise floor")
+    val_exp = o3.select_slider("Validation samples", ["auto", 16, 17, 18, 19, 20, 21, 22, 23, 24], "auto",
+                               key="tr_val", format_func=lambda e: e if e == "auto" else f"2^{e}",
+                               help="Fresh samples for the independent stopping check; more = lower noise "
+                                    "floor. auto: at least 2^23, about 1,024 per code")
     tol = o4.number_input("Stop at L1 below", 0.0, 0.5, 0.0, 0.005, format="%.3f", key="tr_tol",
-                          help="0: stop at 1.5x the validation's noise floor")
+                          help=f"0: stop at {OTConfig().floor_factor}x the validation's noise floor")
 
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
@@ -95,7 +98,7 @@ if start:
                          train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
                                            random_state=int(seed)),
                          ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
-                                     tol=float(tol), random_state=int(seed), validation_samples=2 ** int(val_exp)))
+                                     tol=float(tol), random_state=int(seed), validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
         cfg.validate()
         ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]

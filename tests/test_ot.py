@@ -201,14 +201,15 @@ def test_targets_far_outside_the_cube_are_refused():
         SemiDiscreteOT(max_iter=2, device="cpu").fit(np.array([[1.84467435e19]]))
 
 
-def test_validation_screen_skips_the_full_check_but_never_stops_the_solver():
-    # 3,000 targets and rounds of 10 iterations: far from the 2^22-sample floor, so every round's 2^18-sample
-    # screen predicts failure; the screen's own (larger) noise floor must not count as convergence
+def test_a_validation_that_cannot_pass_stops_early_but_never_stops_the_solver():
+    # 3,000 targets and rounds of 10 iterations: far from the 2^22-sample floor, so every round's sequential
+    # check gives up after its first 2^18-sample chunk; that chunk's own (larger) noise floor must not count
+    # as convergence
     Y = np.random.default_rng(4).uniform(-0.45, 0.45, (3000, 2))
     ot = SemiDiscreteOT(max_iter=30, round_iter=10, validation_samples=2**22, device="cpu", random_state=0).fit(Y)
     assert [v["n_samples"] for v in ot.validation_log_] == [2**18] * 3
     assert not ot.converged_ and ot.n_iter_ == 30
-    # and with a loose tolerance the screen predicts a pass, so the full check runs and stops the solver
+    # and with a loose tolerance the check runs to the end and stops the solver
     loose = SemiDiscreteOT(max_iter=90, round_iter=30, validation_samples=2**20, tol=0.5, device="cpu",
                            random_state=0).fit(Y)
     assert loose.converged_ and loose.n_iter_ < 90
