@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -m aeot_viz train --dataset mnist10k --latent-dim 16 --epochs 20 --batch-size 128 \
-  --ot-max-iter 600 --seed 0 --device cpu --out assets/default_mnist10k.npz "$@"
+  --seed 0 --device cpu --out assets/default_mnist10k.npz "$@"
 # the small 2-D toy model offered beside it (seconds)
 python3 -m aeot_viz train --dataset grid25 --n-samples 1000 --seed 0 --quiet --out assets/toy_grid25.npz
