@@ -360,8 +360,8 @@ def validate_ot(
         raise ValueError(f"Heights must have shape ({Y.shape[0]},), got {tuple(h.shape)}.")
     if n_samples < 1:
         raise ValueError(f"n_samples must be positive, got {n_samples}.")
-    for counts, m in _running_counts(Y, h, n_samples, source, random_state, batch, dev, distributed):
-        pass
+    for counts, m in _running_counts(Y, h, n_samples, source, random_state, batch, dev, distributed):  # noqa: B007
+        pass  # the last (counts, samples) is the whole check
     val, mu = _summarise(counts, m, w)
     if return_mu:
         return val, mu.cpu().numpy()
@@ -564,21 +564,19 @@ class SemiDiscreteOT:
         floor = max(float(nn.median()) * 1e-2, 1e-6)
         return nn.clamp_min(floor) * N ** (-1.0 / d) * (2.0 / d)
 
-    def _validate(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, rnd: int, dev, n_full: int) -> OTValidation:
+    def _validate(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, rnd: int, dev,
+                  n_full: int) -> OTValidation:
         r"""Validate round ``rnd``'s heights sequentially: stop checking as soon as the round cannot pass.
 
         The :math:`M` = ``n_full`` fresh samples are scored in chunks of :math:`2^{18}`. After
         :math:`m` samples the reading :math:`L_m` mixes the true error :math:`e` with its noise floor
-        :math:`f_m`, roughly in quadrature (:math:`L_m^2 pprox e^2 + f_m^2`), so
+        :math:`f_m`, roughly in quadrature (:math:`L_m^2 \approx e^2 + f_m^2`), so
         :math:`\hat e^2 = L_m^2 - f_m^2` estimates :math:`e^2`, and the full check would read about
         :math:`\sqrt{\hat e^2 + f_M^2}`. The check stops early, and the partial reading is the round's
         validation (which never stops the solver), once
         :math:`\hat e^2 - 3 \cdot 2 L_m s_m > t^2 - f_M^2` for the threshold
-        :math:`t = \max(tol, floor\_factor \cdot f_M)`, where :math:`s_m = \sqrt{\sum_i 
-u_i(1-
-u_i)/m}`
-        bounds the standard deviation of :math:`L_m` (each :math:`|\hat\mu_i - 
-u_i|` varies less than
+        :math:`t = \max(tol, floor\_factor \cdot f_M)`, where :math:`s_m = \sqrt{\sum_i \nu_i(1-\nu_i)/m}`
+        bounds the standard deviation of :math:`L_m` (each :math:`|\hat\mu_i - \nu_i|` varies less than
         :math:`\hat\mu_i`), so :math:`2 L_m s_m` bounds that of :math:`\hat e^2`. Far from convergence
         one chunk settles it; near the threshold the check runs on. The quadrature rule overstates
         :math:`L_m` for errors near the noise level (:math:`E|e + \sigma Z| \le \sqrt{e^2 + \sigma^2}`),
@@ -756,8 +754,9 @@ u_i|` varies less than
             if snap_iters[-1] != it:
                 snaps.append(h.cpu().numpy().copy())
                 snap_iters.append(it)
+            # a partial check (one that gave up early) cannot stop the solver
             converged = (val.n_samples == n_full and val.empty_share == 0
-                         and val.l1 <= max(self.tol, self.floor_factor * val.noise_floor))  # a partial check never stops
+                         and val.l1 <= max(self.tol, self.floor_factor * val.noise_floor))
             if not converged:  # the next round: twice the batch, half the step, fresh momentum
                 rnd += 1
                 batch = min(batch * 2, int(self.max_batch_size))

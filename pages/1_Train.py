@@ -98,7 +98,8 @@ if start:
                          train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
                                            random_state=int(seed)),
                          ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
-                                     tol=float(tol), random_state=int(seed), validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
+                                     tol=float(tol), random_state=int(seed),
+                                     validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
         cfg.validate()
         ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]

@@ -2,8 +2,8 @@
 
 import contextlib
 import threading
-import traceback
 import time
+import traceback
 
 import pytest
 from memory_helpers import peak_rss_of
@@ -160,7 +160,6 @@ def _one_server_for_concurrent_apptests(monkeypatch):
 def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
     """The load test: four sessions press Train together on the Train page. Nothing dies, every job finishes,
     at most one runs at a time, and every visitor ends with their own model."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
     from streamlit.testing.v1 import AppTest
 
     from aeot_viz.ui.state import training_pool

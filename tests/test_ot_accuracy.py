@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from aeot_viz.config import AEOTConfig, OTConfig
-from aeot_viz.ot import (MIN_AUTO_VALIDATION, VALIDATION_CHUNK, SemiDiscreteOT, auto_validation_samples,
-                         validate_ot)
+from aeot_viz.ot import MIN_AUTO_VALIDATION, VALIDATION_CHUNK, SemiDiscreteOT, auto_validation_samples, validate_ot
 
 CHECK_SEED = 20_251_124
 
@@ -86,7 +85,8 @@ def test_validation_samples_takes_auto_or_a_positive_integer_everywhere():
 
     args = build_parser().parse_args(["train", "--out", "m.npz", "--ot-validation-samples", "auto"])
     assert args.ot_validation_samples == "auto"
-    assert build_parser().parse_args(["train", "--out", "m.npz", "--ot-validation-samples", "4096"]).ot_validation_samples == 4096
+    args = build_parser().parse_args(["train", "--out", "m.npz", "--ot-validation-samples", "4096"])
+    assert args.ot_validation_samples == 4096
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--out", "m.npz", "--ot-validation-samples", "-1"])
 
