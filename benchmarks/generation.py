@@ -24,7 +24,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aeot_viz as av  # noqa: E402
 from aeot_viz.datasets import grid_modes  # noqa: E402
 from aeot_viz.generation import extended_map, generate, sample_region  # noqa: E402
-from aeot_viz.singularity import singular_set  # noqa: E402
 
 
 def grid25(seed: int):
@@ -46,7 +45,7 @@ def mnist(path: str, quantile=None):
     model = av.load_bundle(path)
     Y, h = model.targets, model.h
     t0 = time.perf_counter()
-    ss = singular_set(Y, h, n_samples=2**18)
+    ss = av.model_singular_set(model)  # the default rule, with the null stored in the bundle
     ss_t = time.perf_counter() - t0
     if quantile is not None:
         ss = ss.with_threshold(float(np.quantile(ss.angles, quantile)))
@@ -76,9 +75,10 @@ def main() -> None:
             print(f"{seed:>4} {fit_t:>6.1f} {l1:>7.4f} | {rule:<8} {m1:>8} {m20:>9} {hq:>6.2f}")
     for q in (None, 0.99, 0.95):
         r = mnist(args.bundle, q)
-        rule = "default threshold (10 x median angle)" if q is None else f"threshold at the {q:.0%} angle quantile"
+        rule = "default rule (the convex null)" if q is None else f"threshold at the {q:.0%} angle quantile"
         print(f"\nMNIST-10k default bundle, {rule}: {r['pairs']} sampled facets, {r['singular']} singular "
-              f"(threshold {r['threshold']:.4f} rad), {r['components']} components; singular set in {r['time']:.1f} s")
+              f"(angle threshold {r['threshold']:.4g}), {r['components']} components; "
+              f"singular set in {r['time']:.1f} s")
         print(f"source points within tau = {r['tau']:.4f} of a singular facet: {100 * r['near']:.2f}%")
         print(f"generated codes blending across a singular facet: without filtering {100 * r['crosses']:.2f}%, "
               f"with AE-OT's filtering {100 * r['crosses_f']:.2f}%")
