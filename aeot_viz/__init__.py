@@ -3,8 +3,7 @@
 Nothing here imports Streamlit or Plotly; the app's pages call these functions.
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
 from .config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from .convex_null import ConvexNull

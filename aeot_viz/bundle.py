@@ -39,6 +39,7 @@ from typing import Union
 import numpy as np
 import torch
 
+from ._version import __version__
 from .array_limits import read_zip_arrays
 from .autoencoder import build_autoencoder
 from .config import AEOTConfig
@@ -72,8 +73,6 @@ def _json_default(o):
 
 
 def _arrays(model: AEOTModel) -> dict:
-    from . import __version__
-
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
