@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .bundle import (
+from .archive import (
     BundleError,
     arrays_to_bytes,
     load_weights,

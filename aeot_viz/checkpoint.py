@@ -25,7 +25,7 @@ from typing import Optional, Union
 
 import numpy as np
 
-from .bundle import BundleError, arrays_to_bytes, meta_array, read_archive, read_meta, write_atomic
+from .archive import BundleError, arrays_to_bytes, meta_array, read_archive, read_meta, write_atomic
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "fingerprint", "save_checkpoint", "load_checkpoint", "describe"]
 

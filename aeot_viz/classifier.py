@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .bundle import (
+from .archive import (
     DEFAULT_MAX_BYTES,
     BundleError,
     arrays_to_bytes,

@@ -19,8 +19,8 @@ from typing import Optional
 import numpy as np
 import torch
 
+from .archive import load_weights, weight_arrays
 from .autoencoder import Autoencoder, build_autoencoder, resolve_kind
-from .bundle import load_weights, weight_arrays
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .config import AEOTConfig, TrainConfig
 from .datasets import Dataset
