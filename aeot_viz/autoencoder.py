@@ -13,14 +13,18 @@ shape of one sample, so a bundle rebuilds its model from the stored config befor
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 import torch
 from torch import nn
 
 from .config import AEConfig
+from .device import resolve_device
+from .progress import Callback, emit
 
 __all__ = ["Autoencoder", "ConvAutoencoder", "MLPAutoencoder", "IdentityAutoencoder", "build_autoencoder",
-           "resolve_kind"]
+           "resolve_kind", "encode_array"]
 
 
 class Autoencoder(nn.Module):
@@ -192,3 +196,21 @@ def build_autoencoder(config: AEConfig, data_kind: str, sample_shape: tuple) -> 
             raise ValueError(f"Images must have shape (C, H, W), got {tuple(sample_shape)}.")
         return ConvAutoencoder(tuple(int(s) for s in sample_shape), config.latent_dim, tuple(config.channels))
     return MLPAutoencoder(n_in, config.latent_dim, tuple(config.hidden))
+
+
+@torch.no_grad()
+def encode_array(model: Autoencoder, data, batch_size: int = 1024, device: str = "cpu",
+                 callback: Optional[Callback] = None) -> np.ndarray:
+    """Latent codes of ``data`` (n, *sample_shape) -> (n, latent_dim), float32, in eval mode."""
+    data = np.asarray(data, dtype=np.float32)
+    dev = resolve_device(device)
+    model.to(dev).eval()
+    out = []
+    n = len(data)
+    for i in range(0, n, batch_size):
+        out.append(model.encode(torch.from_numpy(data[i : i + batch_size]).to(dev)).cpu())
+        emit(callback, "encode", min(i + batch_size, n), n)
+    model.to("cpu")
+    if not out:
+        return np.zeros((0, model.latent_dim), dtype=np.float32)
+    return torch.cat(out).numpy().astype(np.float32)

@@ -12,7 +12,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-from .autoencoder import Autoencoder
+from .autoencoder import Autoencoder, encode_array
 from .config import AEOTConfig
 from .convex_null import ConvexNull
 from .device import resolve_device
@@ -113,8 +113,6 @@ class AEOTModel:
     @torch.no_grad()
     def encode(self, data, batch_size: int = 1024, device: str = "cpu") -> np.ndarray:
         """Encode data (n, *shape) to latent codes (n, d), float32."""
-        from .training import encode_array
-
         return encode_array(self.autoencoder, data, batch_size=batch_size, device=device)
 
     def summary(self) -> dict:

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from .archive import load_weights, weight_arrays
-from .autoencoder import Autoencoder, build_autoencoder, resolve_kind
+from .autoencoder import Autoencoder, build_autoencoder, encode_array, resolve_kind
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .config import AEOTConfig, TrainConfig
 from .datasets import Dataset
@@ -172,24 +172,6 @@ def _restore_training(model: Autoencoder, opt: torch.optim.Optimizer, gen: torch
     opt.load_state_dict(sd)
     gen.set_state(torch.from_numpy(np.array(arrs["rng.batches"], dtype=np.uint8)))
     torch.set_rng_state(torch.from_numpy(np.array(arrs["rng.torch"], dtype=np.uint8)))
-
-
-@torch.no_grad()
-def encode_array(model: Autoencoder, data, batch_size: int = 1024, device: str = "cpu",
-                 callback: Optional[Callback] = None) -> np.ndarray:
-    """Latent codes of ``data`` (n, *sample_shape) -> (n, latent_dim), float32, in eval mode."""
-    data = np.asarray(data, dtype=np.float32)
-    dev = resolve_device(device)
-    model.to(dev).eval()
-    out = []
-    n = len(data)
-    for i in range(0, n, batch_size):
-        out.append(model.encode(torch.from_numpy(data[i : i + batch_size]).to(dev)).cpu())
-        emit(callback, "encode", min(i + batch_size, n), n)
-    model.to("cpu")
-    if not out:
-        return np.zeros((0, model.latent_dim), dtype=np.float32)
-    return torch.cat(out).numpy().astype(np.float32)
 
 
 @contextlib.contextmanager
