@@ -310,7 +310,7 @@ def _counts_kernel(distributed: bool):
     """cell_counts, or its sharded version over the torch.distributed ranks."""
     if not distributed:
         return cell_counts
-    from .distributed import sharded_cell_counts
+    from .sharded import sharded_cell_counts
 
     return sharded_cell_counts
 
