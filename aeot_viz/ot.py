@@ -95,6 +95,7 @@ import torch
 
 from .checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from .device import resolve_device
+from .ot_config import SOURCES, OTConfig, check_ot_settings
 from .ot_error import corrected_l1, error_in_words
 from .progress import Callback, emit
 from .scoring import assign_cells, cell_counts, nearest_other, nearest_others
@@ -102,7 +103,6 @@ from .scoring import assign_cells, cell_counts, nearest_other, nearest_others
 __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES", "corrected_l1",
            "error_in_words", "auto_validation_samples"]
 
-SOURCES = ("uniform", "gaussian")
 
 
 def sample_source(
@@ -469,22 +469,22 @@ class SemiDiscreteOT:
     def __init__(
         self,
         *,
-        source: str = "uniform",
-        batch_size: int = 16384,
-        max_batch_size: int = 2**18,
-        lr: float = 1.5,
-        round_iter: int = 200,
-        max_iter: int = 2000,
-        tol: float = 0.0,
-        floor_factor: float = 1.3,
-        validation_samples: int | str = "auto",
-        sampler: str = "sobol",
-        n_snapshots: int = 30,
-        device: str = "auto",
-        random_state: int = 0,
+        source: str = OTConfig.source,  # the defaults are OTConfig's: one definition
+        batch_size: int = OTConfig.batch_size,
+        max_batch_size: int = OTConfig.max_batch_size,
+        lr: float = OTConfig.lr,
+        round_iter: int = OTConfig.round_iter,
+        max_iter: int = OTConfig.max_iter,
+        tol: float = OTConfig.tol,
+        floor_factor: float = OTConfig.floor_factor,
+        validation_samples: int | str = OTConfig.validation_samples,
+        sampler: str = OTConfig.sampler,
+        n_snapshots: int = OTConfig.n_snapshots,
+        device: str = OTConfig.device,
+        random_state: int = OTConfig.random_state,
         memory_budget: Optional[int] = None,
-        momentum: float = 0.7,
-        multiscale: bool = True,
+        momentum: float = OTConfig.momentum,
+        multiscale: bool = OTConfig.multiscale,
         coarsening: int = 8,
         distributed: bool = False,
     ):
@@ -598,28 +598,9 @@ class SemiDiscreteOT:
         return _summarise(counts, m, w)[0]
 
     def _check_params(self) -> None:
-        if self.source not in SOURCES:
-            raise ValueError(f"source must be one of {SOURCES}, got {self.source!r}.")
-        if self.sampler not in ("sobol", "random"):
-            raise ValueError(f"sampler must be 'sobol' or 'random', got {self.sampler!r}.")
-        names = ("batch_size", "max_batch_size", "round_iter", "max_iter") + (
-            () if isinstance(self.validation_samples, str) and self.validation_samples == "auto"
-            else ("validation_samples",))
-        for name in names:
-            v = getattr(self, name)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                extra = ' or "auto"' if name == "validation_samples" else ""
-                raise ValueError(f"{name} must be a positive integer{extra}, got {v!r}.")
-        if self.round_iter < 2:
-            raise ValueError("round_iter must be at least 2 (half constant steps, half averaged).")
-        if not (isinstance(self.lr, (int, float)) and self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"lr must be a positive finite number, got {self.lr!r}.")
+        check_ot_settings(self.get_params())
         if not isinstance(self.coarsening, (int, np.integer)) or self.coarsening < 2:
             raise ValueError(f"coarsening must be an integer >= 2, got {self.coarsening!r}.")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}.")
-        if not (self.tol >= 0 and self.floor_factor >= 0):
-            raise ValueError("tol and floor_factor must be non-negative.")
 
     def fit(self, Y, nu=None, *, h_init=None, callback: Optional[Callback] = None,
             checkpoint=None) -> SemiDiscreteOT:

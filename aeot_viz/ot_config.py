@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["OTConfig", "SOURCES", "SAMPLERS", "check_ot_settings"]
+
+SOURCES = ("uniform", "gaussian")
+SAMPLERS = ("sobol", "random")
 
 
 @dataclass
@@ -27,6 +35,33 @@ class OTConfig:
     random_state: int = 0
 
     def validate(self) -> None:
-        from .ot import SemiDiscreteOT
+        check_ot_settings(dataclasses.asdict(self))
 
-        SemiDiscreteOT(**dataclasses.asdict(self))._check_params()
+
+def check_ot_settings(params: dict) -> None:
+    """Check the solver settings that :class:`OTConfig` holds; ``ValueError`` says which and why.
+
+    The one place these rules live: :class:`~aeot_viz.ot.SemiDiscreteOT` checks its parameters with it,
+    and :meth:`OTConfig.validate` too. Keys other than :class:`OTConfig`'s fields are ignored.
+    """
+    if params["source"] not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {params['source']!r}.")
+    if params["sampler"] not in SAMPLERS:
+        raise ValueError(f"sampler must be 'sobol' or 'random', got {params['sampler']!r}.")
+    names = ("batch_size", "max_batch_size", "round_iter", "max_iter") + (
+        () if isinstance(params["validation_samples"], str) and params["validation_samples"] == "auto"
+        else ("validation_samples",))
+    for name in names:
+        v = params[name]
+        if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+            extra = ' or "auto"' if name == "validation_samples" else ""
+            raise ValueError(f"{name} must be a positive integer{extra}, got {v!r}.")
+    if params["round_iter"] < 2:
+        raise ValueError("round_iter must be at least 2 (half constant steps, half averaged).")
+    lr = params["lr"]
+    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}.")
+    if not 0 <= params["momentum"] < 1:
+        raise ValueError(f"momentum must be in [0, 1), got {params['momentum']!r}.")
+    if not (params["tol"] >= 0 and params["floor_factor"] >= 0):
+        raise ValueError("tol and floor_factor must be non-negative.")
