@@ -11,7 +11,7 @@ from .datasets import Dataset, load_dataset
 from .generation import Generated, generate
 from .model import AEOTModel
 from .normalization import LatentNormalizer
-from .ot import OTValidation, SemiDiscreteOT, validate_ot
+from .ot import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot
 from .power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
 from .probe import Probe, probe
 from .progress import Cancelled, ProgressEvent
@@ -34,6 +34,8 @@ __all__ = [
     "Probe",
     "ProgressEvent",
     "SemiDiscreteOT",
+    "OTResult",
+    "solve_ot",
     "SingularSet",
     "TrainConfig",
     "adjacency_from_samples",

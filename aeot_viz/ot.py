@@ -101,7 +101,7 @@ from .progress import Callback, emit
 from .scoring import assign_cells, cell_counts, nearest_other, nearest_others
 
 __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SOURCES", "corrected_l1",
-           "error_in_words", "auto_validation_samples"]
+           "error_in_words", "auto_validation_samples", "OTResult", "solve_ot"]
 
 
 
@@ -200,6 +200,52 @@ class OTValidation:
     def in_words(self) -> str:
         """One sentence for a student (:func:`error_in_words`)."""
         return error_in_words(self.l1, self.noise_floor, self.n_samples)
+
+
+@dataclass(frozen=True, eq=False)
+class OTResult:
+    """The outcome of one semi-discrete OT solve, as a value: what pipeline and analysis code consume.
+
+    Made by :func:`solve_ot` or :attr:`SemiDiscreteOT.result_`; its arrays are read-only copies, so it
+    does not change when the solver that made it is refitted.
+
+    Attributes
+    ----------
+    h : numpy.ndarray, shape (N,)
+        Heights, mean zero (identical targets share one height).
+    n_iter : int
+    converged : bool
+        Whether the stopping rule was met within the budget.
+    validation : OTValidation
+        The last validation, of ``h``.
+    validation_log : tuple of dict
+        Every round's validation, with its ``iteration``.
+    log : dict of numpy.ndarray
+        Per-iteration solver log (see :class:`SemiDiscreteOT`).
+    snapshots : numpy.ndarray, shape (S, N)
+    snapshot_iters : numpy.ndarray, shape (S,)
+    validation_samples : int
+        The validation size used.
+    n_unique : int
+        Distinct targets.
+    """
+
+    h: np.ndarray
+    n_iter: int
+    converged: bool
+    validation: OTValidation
+    validation_log: tuple
+    log: dict
+    snapshots: np.ndarray
+    snapshot_iters: np.ndarray
+    validation_samples: int
+    n_unique: int
+
+
+def _frozen(a) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.flags.writeable = False
+    return a
 
 
 #: settings that may change between a checkpointed run and its resumption
@@ -763,9 +809,31 @@ class SemiDiscreteOT:
         self.converged_ = converged
         return self
 
+    @property
+    def result_(self) -> OTResult:
+        """The fitted state as a frozen value (:class:`OTResult`); ``AttributeError`` before ``fit``."""
+        if not hasattr(self, "h_"):
+            raise AttributeError("This SemiDiscreteOT has no result yet: call fit(Y) first.")
+        return OTResult(
+            h=_frozen(self.h_), n_iter=int(self.n_iter_), converged=bool(self.converged_),
+            validation=self.validation_, validation_log=tuple(dict(v) for v in self.validation_log_),
+            log={k: _frozen(v) for k, v in self.log_.items()}, snapshots=_frozen(self.snapshots_),
+            snapshot_iters=_frozen(self.snapshot_iters_), validation_samples=int(self.validation_samples_),
+            n_unique=int(self.n_unique_))
+
     def get_params(self) -> dict:
         """Constructor parameters, as scikit-learn estimators report them."""
         return {k: getattr(self, k) for k in (
             "source", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
             "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
             "random_state", "memory_budget", "momentum", "multiscale", "coarsening", "distributed")}
+
+
+def solve_ot(Y, nu=None, *, h_init=None, callback: Optional[Callback] = None, checkpoint=None,
+             **settings) -> OTResult:
+    """Solve semi-discrete OT for targets ``Y`` (N, d) and return the outcome as a value.
+
+    ``settings`` are :class:`SemiDiscreteOT`'s parameters (the defaults are :class:`~aeot_viz.ot_config.OTConfig`'s);
+    ``nu``, ``h_init``, ``callback`` and ``checkpoint`` are :meth:`SemiDiscreteOT.fit`'s.
+    """
+    return SemiDiscreteOT(**settings).fit(Y, nu, h_init=h_init, callback=callback, checkpoint=checkpoint).result_

@@ -234,7 +234,7 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
     callback : callable, optional
         Progress events of the null's OT solve.
     """
-    from .ot import SemiDiscreteOT
+    from .ot import solve_ot
 
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim != 2 or len(Y) < 2 or not np.isfinite(Y).all():
@@ -245,7 +245,7 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
     Z = ellipsoid_codes(Y, random_state=seed)
     params = dict(solver_params or {})
     params["random_state"] = seed
-    h0 = SemiDiscreteOT(**params).fit(Z.astype(np.float32), callback=callback).h_
+    h0 = np.array(solve_ot(Z.astype(np.float32), callback=callback, **params).h)  # writable, for torch
     if Y.shape[1] == 2:
         pairs, used = exact_cells_2d(Z, h0).edges, 0
     else:

@@ -27,7 +27,7 @@ from .datasets import Dataset
 from .device import resolve_device
 from .model import AEOTModel
 from .normalization import LatentNormalizer
-from .ot import SemiDiscreteOT
+from .ot import solve_ot
 from .progress import Callback, emit, relabelled
 from .singularity import model_singular_set
 
@@ -239,8 +239,8 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
     normalizer = LatentNormalizer().fit(codes)
     targets = normalizer.transform(codes)
     with _out_of_memory_as_error("solving OT", "the OT batch size (max_batch_size)"):
-        solver = SemiDiscreteOT(**dataclasses.asdict(config.ot)).fit(
-            targets, callback=callback, checkpoint=None if ckpt is None else ckpt / "ot.npz")
+        result = solve_ot(targets, callback=callback, checkpoint=None if ckpt is None else ckpt / "ot.npz",
+                          **dataclasses.asdict(config.ot))
     images = index = None
     if dataset.kind == "images":
         n = len(dataset)
@@ -255,12 +255,12 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         codes=codes,
         labels=dataset.labels,
         normalizer=normalizer,
-        h=solver.h_,
-        ot_log={k: np.asarray(v) for k, v in solver.log_.items()},
-        ot_validation=solver.validation_.to_dict(),
-        ot_validation_log=solver.validation_log_,
-        h_snapshots=solver.snapshots_,
-        snapshot_iters=solver.snapshot_iters_,
+        h=np.array(result.h),  # writable copies of the result's read-only arrays
+        ot_log={k: np.array(v) for k, v in result.log.items()},
+        ot_validation=result.validation.to_dict(),
+        ot_validation_log=list(result.validation_log),
+        h_snapshots=np.array(result.snapshots),
+        snapshot_iters=np.array(result.snapshot_iters),
         train_history=history,
         images=images,
         images_index=index,

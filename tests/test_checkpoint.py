@@ -7,7 +7,6 @@ import pytest
 import torch
 from progress_helpers import cancel_at
 
-from aeot_viz import training
 from aeot_viz.autoencoder import build_autoencoder
 from aeot_viz.checkpoint import describe
 from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
@@ -164,10 +163,10 @@ def test_out_of_memory_in_ot_is_a_memory_error_and_the_rerun_resumes(tmp_path, m
                 raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
         return real_fit(self, *args, callback=cb, **kwargs)
 
-    monkeypatch.setattr(training.SemiDiscreteOT, "fit", fit_then_oom)
+    monkeypatch.setattr(SemiDiscreteOT, "fit", fit_then_oom)
     with pytest.raises(MemoryError, match="lower the OT batch size"):
         fit_aeot(ds, _small_config(), checkpoint_dir=tmp_path)
-    monkeypatch.setattr(training.SemiDiscreteOT, "fit", real_fit)
+    monkeypatch.setattr(SemiDiscreteOT, "fit", real_fit)
     assert describe(tmp_path / "autoencoder.npz") == "autoencoder after epoch 3"
     assert describe(tmp_path / "ot.npz") == "OT solver after iteration 20 (stopped)"
     events = []

@@ -166,7 +166,7 @@ def test_generate_for_points_writes_a_scatter(tmp_path, toy_model):
 
 
 def test_checkpoint_dir_resumes_an_interrupted_run(tmp_path, capsys, monkeypatch):
-    from aeot_viz import training
+    from aeot_viz.ot import SemiDiscreteOT  # fit_aeot solves through it (ot.solve_ot)
 
     ckpt = tmp_path / "ckpt"
     argv = ["train", "--dataset", "digits", "--n-samples", "100", "--latent-dim", "3", *FAST,
@@ -174,7 +174,7 @@ def test_checkpoint_dir_resumes_an_interrupted_run(tmp_path, capsys, monkeypatch
     assert main([*argv, "--out", str(tmp_path / "straight.npz")]) == 0  # also leaves finished checkpoints
     for f in ckpt.iterdir():
         f.unlink()
-    real_fit = training.SemiDiscreteOT.fit
+    real_fit = SemiDiscreteOT.fit
 
     def interrupted(self, *args, callback=None, **kwargs):
         def cb(ev):
@@ -182,12 +182,12 @@ def test_checkpoint_dir_resumes_an_interrupted_run(tmp_path, capsys, monkeypatch
                 raise KeyboardInterrupt
         return real_fit(self, *args, callback=cb, **kwargs)
 
-    monkeypatch.setattr(training.SemiDiscreteOT, "fit", interrupted)
+    monkeypatch.setattr(SemiDiscreteOT, "fit", interrupted)
     capsys.readouterr()
     assert main([*argv, "--out", str(tmp_path / "b.npz")]) == 130
     assert "run the same command again to resume" in capsys.readouterr().err
     assert not (tmp_path / "b.npz").exists()
-    monkeypatch.setattr(training.SemiDiscreteOT, "fit", real_fit)
+    monkeypatch.setattr(SemiDiscreteOT, "fit", real_fit)
     assert main([*argv, "--out", str(tmp_path / "b.npz")]) == 0
     err = capsys.readouterr().err
     assert "autoencoder after epoch 1" in err and "OT solver after iteration 10 (stopped)" in err

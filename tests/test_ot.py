@@ -224,3 +224,26 @@ def test_multiscale_on_evenly_spread_2d_targets_matches_exact_areas():
     areas = exact_power_cell_areas(Y, ot.h_)
     assert areas.min() > 0.2 / len(Y)
     assert np.abs(areas - 1 / len(Y)).sum() <= 0.04
+
+
+def test_the_result_is_a_frozen_value_equal_to_the_fitted_solver():
+    import dataclasses
+
+    from aeot_viz.ot import OTResult, solve_ot
+
+    Y = np.random.default_rng(2).uniform(-0.4, 0.4, (60, 2)).astype(np.float32)
+    kw = dict(max_iter=40, round_iter=20, validation_samples=2**14, device="cpu", random_state=3)
+    ot = SemiDiscreteOT(**kw).fit(Y)
+    res = ot.result_
+    assert isinstance(res, OTResult)
+    assert np.array_equal(res.h, ot.h_) and res.n_iter == ot.n_iter_ and res.converged == ot.converged_
+    assert res.validation == ot.validation_ and list(res.validation_log) == ot.validation_log_
+    assert np.array_equal(res.snapshots, ot.snapshots_) and res.validation_samples == 2**14
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.h = np.zeros(60)
+    with pytest.raises(ValueError):
+        res.h[0] = 1.0  # read-only: refitting the solver cannot change an earlier result
+    # the function and the class give the same heights for the same settings and seed
+    assert np.array_equal(solve_ot(Y, **kw).h, res.h)
+    with pytest.raises(AttributeError, match="fit"):
+        _ = SemiDiscreteOT().result_

@@ -105,14 +105,14 @@ def _digits_settings(at):
 def test_out_of_memory_is_an_error_box_and_train_again_resumes(monkeypatch):
     import torch
 
-    from aeot_viz import training
+    from aeot_viz.ot import SemiDiscreteOT  # fit_aeot solves through it (ot.solve_ot)
 
-    real_fit = training.SemiDiscreteOT.fit
+    real_fit = SemiDiscreteOT.fit
 
     def oom(self, *args, **kwargs):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 8.00 GiB")
 
-    monkeypatch.setattr(training.SemiDiscreteOT, "fit", oom)
+    monkeypatch.setattr(SemiDiscreteOT, "fit", oom)
     at = AppTest.from_file(PAGE, default_timeout=180).run()
     _digits_settings(at)
     at.button(key="tr_go").click().run()
@@ -121,7 +121,7 @@ def test_out_of_memory_is_an_error_box_and_train_again_resumes(monkeypatch):
     assert "current model is unchanged" in at.error[0].value
     assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
 
-    monkeypatch.setattr(training.SemiDiscreteOT, "fit", real_fit)
+    monkeypatch.setattr(SemiDiscreteOT, "fit", real_fit)
     at.button(key="tr_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.info and "Resuming an interrupted run" in at.info[0].value
