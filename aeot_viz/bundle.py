@@ -35,12 +35,11 @@ import numpy as np
 import torch
 
 from ._version import __version__
-from .archive import (  # noqa: F401 - re-exported: they lived here before aeot_viz.archive
+from .archive import (
     DEFAULT_MAX_BYTES,
     BundleError,
     PathLike,
     _fail,
-    _json_default,
     arrays_to_bytes,
     load_weights,
     meta_array,

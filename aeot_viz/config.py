@@ -35,7 +35,8 @@ def _from_dict(cls, d: Any, where: str):
         if isinstance(default, tuple) and isinstance(value, list):
             value = tuple(value)
         if name in _INT_OR_AUTO:
-            ok = isinstance(value, str) or isinstance(value, int) and not isinstance(value, bool)  # value: validate()
+            # the type here; which strings and integers are allowed, OTConfig.validate says
+            ok = isinstance(value, str) or isinstance(value, int) and not isinstance(value, bool)
         elif isinstance(default, bool):
             ok = isinstance(value, bool)
         elif isinstance(default, int):

@@ -104,7 +104,6 @@ __all__ = ["SemiDiscreteOT", "OTValidation", "validate_ot", "sample_source", "SO
            "error_in_words", "auto_validation_samples", "OTResult", "solve_ot"]
 
 
-
 def sample_source(
     n: int,
     dim: int,
@@ -425,13 +424,19 @@ def _running_counts(Y, h, n_samples, source, random_state, batch, dev, distribut
         yield counts, m
 
 
+def _noise_floor(w: torch.Tensor, n_samples: int) -> float:
+    r"""The expected L1 reading of an exact solution under ``n_samples`` samples:
+    :math:`\sum_i \sqrt{2/\pi}\,\sqrt{\nu_i(1-\nu_i)/M}` (the binomial counts' mean absolute deviations)."""
+    return float((math.sqrt(2.0 / math.pi) * torch.sqrt(w * (1 - w) / n_samples)).sum())
+
+
 def _summarise(counts: torch.Tensor, n_samples: int, w: torch.Tensor) -> tuple[OTValidation, torch.Tensor]:
     """The validation report of ``counts`` from ``n_samples`` samples against target weights ``w``."""
     mu = counts.double() / n_samples
     err = (mu - w).abs()
     pos = w > 0
     max_rel = float((err[pos] / w[pos]).max()) if bool(pos.any()) else 0.0
-    floor = float((math.sqrt(2.0 / math.pi) * torch.sqrt(w * (1 - w) / n_samples)).sum())
+    floor = _noise_floor(w, n_samples)
     val = OTValidation(
         l1=float(err.sum()),
         empty_share=float(((counts == 0) & pos).double().mean()),
@@ -632,7 +637,7 @@ class SemiDiscreteOT:
         """
         seed = int(self.random_state) + 104_729 * (rnd + 1)
         var = float((w * (1 - w)).sum())
-        f_full = math.sqrt(2.0 / math.pi) * float(torch.sqrt(w * (1 - w) / n_full).sum())
+        f_full = _noise_floor(w, n_full)
         t = max(self.tol, self.floor_factor * f_full)
         for counts, m in _running_counts(Y, h, n_full, self.source, seed, VALIDATION_CHUNK, dev, self.distributed):
             if m == n_full:
@@ -740,7 +745,7 @@ class SemiDiscreteOT:
             half = n_round // 2
             h_sum = torch.zeros(N, device=dev, dtype=torch.float64)
             n_avg = 0
-            floor = float((math.sqrt(2 / math.pi) * torch.sqrt(w * (1 - w) / batch)).sum())
+            floor = _noise_floor(w, batch)
             coarse_lr_factor = 1.0 / d
             for j in range(n_round):
                 it += 1
