@@ -34,7 +34,7 @@ def _int_or_auto(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .config import OTConfig
+    from .ot_config import SOURCES, OTConfig  # the solver's defaults, defined once
 
     ap = argparse.ArgumentParser(prog="python -m aeot_viz", description="AE-OT Explorer command line.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -50,12 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--epochs", type=int, default=20)
     tr.add_argument("--batch-size", type=int, default=128)
     tr.add_argument("--lr", type=float, default=1e-3, help="autoencoder learning rate")
-    tr.add_argument("--source", default="uniform", choices=["uniform", "gaussian"], help="OT source measure")
+    tr.add_argument("--source", default=OTConfig.source, choices=list(SOURCES), help="OT source measure")
     tr.add_argument("--ot-max-iter", type=int, default=OTConfig.max_iter,
                     help="OT iteration budget (the solver stops earlier once its validation passes)")
-    tr.add_argument("--ot-round-iter", type=int, default=200, help="OT iterations between validations")
-    tr.add_argument("--ot-batch", type=int, default=16384, help="OT samples per iteration (first round)")
-    tr.add_argument("--ot-tol", type=float, default=0.0, help="stop when the validated L1 error is below this")
+    tr.add_argument("--ot-round-iter", type=int, default=OTConfig.round_iter, help="OT iterations between validations")
+    tr.add_argument("--ot-batch", type=int, default=OTConfig.batch_size, help="OT samples per iteration (first round)")
+    tr.add_argument("--ot-tol", type=float, default=OTConfig.tol, help="stop when the validated L1 error is below this")
     tr.add_argument("--ot-validation-samples", type=_int_or_auto, default="auto",
                     help="samples of the solver's stopping check; auto: at least 2^23, about 1,024 per code")
     tr.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
