@@ -27,11 +27,11 @@ from .datasets import Dataset
 from .device import resolve_device
 from .model import AEOTModel
 from .normalization import LatentNormalizer
-from .ot import solve_ot
+from .ot import OTResult, solve_ot
 from .progress import Callback, emit, relabelled
 from .singularity import model_singular_set
 
-__all__ = ["train_autoencoder", "encode_array", "fit_aeot", "MAX_DISPLAY_IMAGES"]
+__all__ = ["train_autoencoder", "encode_array", "fit_aeot", "ot_model_fields", "MAX_DISPLAY_IMAGES"]
 
 #: at most this many training images are kept in a model for display
 MAX_DISPLAY_IMAGES = 20_000
@@ -174,6 +174,20 @@ def _restore_training(model: Autoencoder, opt: torch.optim.Optimizer, gen: torch
     torch.set_rng_state(torch.from_numpy(np.array(arrs["rng.torch"], dtype=np.uint8)))
 
 
+def ot_model_fields(result: OTResult) -> dict:
+    """The :class:`~aeot_viz.model.AEOTModel` fields that hold an OT solve, from its result: ``h``,
+    ``ot_log``, ``ot_validation``, ``ot_validation_log``, ``h_snapshots``, ``snapshot_iters`` (writable
+    copies of the result's read-only arrays)."""
+    return {
+        "h": np.array(result.h),
+        "ot_log": {k: np.array(v) for k, v in result.log.items()},
+        "ot_validation": result.validation.to_dict(),
+        "ot_validation_log": list(result.validation_log),
+        "h_snapshots": np.array(result.snapshots),
+        "snapshot_iters": np.array(result.snapshot_iters),
+    }
+
+
 @contextlib.contextmanager
 def _out_of_memory_as_error(stage: str, knob: str):
     """Turn PyTorch's and Python's out-of-memory errors into a ``MemoryError`` that says what to lower."""
@@ -255,12 +269,7 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         codes=codes,
         labels=dataset.labels,
         normalizer=normalizer,
-        h=np.array(result.h),  # writable copies of the result's read-only arrays
-        ot_log={k: np.array(v) for k, v in result.log.items()},
-        ot_validation=result.validation.to_dict(),
-        ot_validation_log=list(result.validation_log),
-        h_snapshots=np.array(result.snapshots),
-        snapshot_iters=np.array(result.snapshot_iters),
+        **ot_model_fields(result),
         train_history=history,
         images=images,
         images_index=index,

@@ -25,14 +25,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from ot_solver import CHECK_SEED, mixture, scale_half  # noqa: E402  (benchmarks/, the script's own folder)
+
 from aeot_viz.bundle import load_bundle  # noqa: E402
 from aeot_viz.ot import SemiDiscreteOT, validate_ot  # noqa: E402
-
-CHECK_SEED = 20_251_124
-
-
-def scale_half(X: np.ndarray) -> np.ndarray:
-    return (0.5 * X / np.abs(X).max()).astype(np.float32)
 
 
 def digits16() -> np.ndarray:
@@ -43,9 +39,7 @@ def digits16() -> np.ndarray:
 
 
 def mixture16() -> np.ndarray:
-    rng = np.random.default_rng(0)
-    centres = rng.standard_normal((10, 16))
-    return scale_half(centres[rng.integers(0, 10, 5000)] + 0.35 * rng.standard_normal((5000, 16)))
+    return mixture(5000, 16)
 
 
 def row(name: str, Y: np.ndarray, h: np.ndarray, solve: str) -> str:

@@ -16,14 +16,13 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aeot_viz import load_bundle, model_singular_set, save_bundle  # noqa: E402
 from aeot_viz.config import OTConfig  # noqa: E402
-from aeot_viz.ot import SemiDiscreteOT, validate_ot  # noqa: E402
+from aeot_viz.ot import solve_ot, validate_ot  # noqa: E402
+from aeot_viz.training import ot_model_fields  # noqa: E402
 
 SHIPPED = ["default_mnist10k.npz", "toy_grid25.npz", "toy_ring8.npz"]
 CHECK_SEED = 20_251_124
@@ -36,14 +35,11 @@ def main(paths: list[str]) -> None:
         cfg = dataclasses.replace(model.config.ot, max_iter=defaults.max_iter, floor_factor=defaults.floor_factor,
                                   validation_samples=defaults.validation_samples, device="cpu")
         t0 = time.perf_counter()
-        solver = SemiDiscreteOT(**dataclasses.asdict(cfg)).fit(model.targets)
+        result = solve_ot(model.targets, **dataclasses.asdict(cfg))
         t_ot = time.perf_counter() - t0
         model.config.ot = cfg
-        model.h = solver.h_
-        model.ot_log = {k: np.asarray(v) for k, v in solver.log_.items()}
-        model.ot_validation = solver.validation_.to_dict()
-        model.ot_validation_log = solver.validation_log_
-        model.h_snapshots, model.snapshot_iters = solver.snapshots_, solver.snapshot_iters_
+        for name, value in ot_model_fields(result).items():
+            setattr(model, name, value)
         model.singular_null = None
         t1 = time.perf_counter()
         ss = model_singular_set(model, random_state=cfg.random_state)
@@ -51,9 +47,10 @@ def main(paths: list[str]) -> None:
         t_null = time.perf_counter() - t1
         save_bundle(model, path)
         check = validate_ot(model.targets, model.h, n_samples=2**22, random_state=CHECK_SEED, device="cpu")
-        print(f"{path}: N = {len(model.h):,}, d = {model.targets.shape[1]}; OT {solver.n_iter_} iterations in "
-              f"{t_ot:.0f} s (converged: {solver.converged_}, validation {solver.validation_.l1:.4f} on "
-              f"{solver.validation_.n_samples:,} samples, floor {solver.validation_.noise_floor:.4f}); null in "
+        v = result.validation
+        print(f"{path}: N = {len(model.h):,}, d = {model.targets.shape[1]}; OT {result.n_iter} iterations in "
+              f"{t_ot:.0f} s (converged: {result.converged}, validation {v.l1:.4f} on "
+              f"{v.n_samples:,} samples, floor {v.noise_floor:.4f}); null in "
               f"{t_null:.0f} s; independent 2^22 check L1 {check.l1:.4f}, floor {check.noise_floor:.4f} "
               f"({check.l1 / check.noise_floor:.2f}x), empty cells {check.empty_share:.2%}; {ss.verdict()}",
               flush=True)
