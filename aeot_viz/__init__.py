@@ -4,19 +4,19 @@ Nothing here imports Streamlit or Plotly; the app's pages call these functions.
 """
 
 from ._version import __version__
-from .bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
-from .config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from .convex_null import ConvexNull
-from .datasets import Dataset, load_dataset
-from .generation import Generated, generate
-from .model import AEOTModel
-from .normalization import LatentNormalizer
-from .ot import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot
-from .power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
-from .probe import Probe, probe
-from .progress import Cancelled, ProgressEvent
-from .singularity import SingularSet, build_convex_null, model_singular_set, singular_set
-from .training import fit_aeot, train_autoencoder
+from .analysis.convex_null import ConvexNull
+from .analysis.discontinuity_probe import Probe, probe
+from .analysis.generation import Generated, generate
+from .analysis.singularity import SingularSet, build_convex_null, model_singular_set, singular_set
+from .data.datasets import Dataset, load_dataset
+from .geometry.power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
+from .models.normalization import LatentNormalizer
+from .ot.solver import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot
+from .pipeline.bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
+from .pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from .pipeline.model import AEOTModel
+from .pipeline.training import fit_aeot, train_autoencoder
+from .utils.progress import Cancelled, ProgressEvent
 
 __all__ = [
     "__version__",

@@ -1,5 +1,5 @@
-"""``python -m aeot_viz``: see :mod:`aeot_viz.cli`."""
+"""``python -m aeot_viz``: see :mod:`aeot_viz.apps.cli`."""
 
-from .cli import main
+from .apps.cli import main
 
 raise SystemExit(main())

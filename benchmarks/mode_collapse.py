@@ -2,7 +2,7 @@
 
     python benchmarks/mode_collapse.py [--seeds 0 1 2] [--only ring8 grid25 mnist10k]
 
-Toy mixtures (PacGAN / VEEGAN protocol, aeot_viz.metrics): per seed, 2,000 training points; AE-OT with
+Toy mixtures (PacGAN / VEEGAN protocol, aeot_viz.analysis.metrics): per seed, 2,000 training points; AE-OT with
 the identity embedding (default solver) and the three baselines (default steps) trained on them; 2,500
 samples each. MNIST-10k: the shipped default model's autoencoder and OT map (assets/default_mnist10k.npz);
 per seed the three baselines are trained on its 16-D codes and every generator draws 5,000 codes that the
@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import aeot_viz as av  # noqa: E402
-from aeot_viz.classifier import default_classifier  # noqa: E402
-from aeot_viz.lab import GENERATORS, LABELS, generate_all, real_images, score_all, train_baselines  # noqa: E402
-from aeot_viz.metrics import PUBLISHED  # noqa: E402
+from aeot_viz.analysis.lab import GENERATORS, LABELS, generate_all, real_images, score_all, train_baselines  # noqa: E402
+from aeot_viz.analysis.metrics import PUBLISHED  # noqa: E402
+from aeot_viz.models.classifier import default_classifier  # noqa: E402
 
 TOY_COLS = [("modes_covered", "modes >= 1 HQ", "{:.1f}"), ("modes_covered_strict", "modes >= 20 HQ", "{:.1f}"),
             ("hq_share", "% HQ", "{:.1f}"), ("reverse_kl", "reverse KL", "{:.3f}")]

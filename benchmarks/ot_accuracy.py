@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from ot_solver import CHECK_SEED, mixture, scale_half  # noqa: E402  (benchmarks/, the script's own folder)
 
-from aeot_viz.bundle import load_bundle  # noqa: E402
 from aeot_viz.ot import SemiDiscreteOT, validate_ot  # noqa: E402
+from aeot_viz.pipeline.bundle import load_bundle  # noqa: E402
 
 
 def digits16() -> np.ndarray:

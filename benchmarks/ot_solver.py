@@ -38,9 +38,9 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aeot_viz.config import OTConfig  # noqa: E402
+from aeot_viz.geometry.scoring import cell_counts  # noqa: E402
 from aeot_viz.ot import SemiDiscreteOT  # noqa: E402
-from aeot_viz.scoring import cell_counts  # noqa: E402
+from aeot_viz.pipeline.config import OTConfig  # noqa: E402
 
 CHECK_SEED = 20_251_124
 

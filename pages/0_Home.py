@@ -3,9 +3,8 @@
 import numpy as np
 import streamlit as st
 
-from aeot_viz.bundle import BundleError
-from aeot_viz.ui.cache import explainer_for, model_key, singular_set_for
-from aeot_viz.ui.state import (
+from aeot_viz.apps.ui.cache import explainer_for, model_key, singular_set_for
+from aeot_viz.apps.ui.state import (
     SHIPPED,
     TOY_NAME,
     add_uploaded,
@@ -14,6 +13,7 @@ from aeot_viz.ui.state import (
     init_state,
     shipped_model,
 )
+from aeot_viz.pipeline.bundle import BundleError
 
 st.set_page_config(page_title="AE-OT Explorer", layout="wide")
 init_state()

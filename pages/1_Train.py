@@ -7,14 +7,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.bundle import bundle_to_bytes
-from aeot_viz.checkpoint import describe
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import TOY_DATASETS, load_dataset, load_upload
-from aeot_viz.jobs import estimate_training_bytes
-from aeot_viz.ot_error import corrected_l1, error_in_words
-from aeot_viz.training import fit_aeot
-from aeot_viz.ui.state import add_trained, init_state, run_checkpoint_dir, session_id, training_pool, upload_limit_bytes
+from aeot_viz.apps.ui.state import (
+    add_trained,
+    init_state,
+    run_checkpoint_dir,
+    session_id,
+    training_pool,
+    upload_limit_bytes,
+)
+from aeot_viz.data.datasets import TOY_DATASETS, load_dataset, load_upload
+from aeot_viz.io.checkpoint import describe
+from aeot_viz.ot.error import corrected_l1, error_in_words
+from aeot_viz.pipeline.bundle import bundle_to_bytes
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.jobs import estimate_training_bytes
+from aeot_viz.pipeline.training import fit_aeot
 
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()

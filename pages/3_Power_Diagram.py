@@ -3,10 +3,17 @@
 import numpy as np
 import streamlit as st
 
-from aeot_viz.ot_error import error_in_words
-from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, projection_for, singular_set_for, slice_labels_for
-from aeot_viz.ui.state import current_model
-from aeot_viz.ui.widgets import projection_choice, singular_rule, slice_controls
+from aeot_viz.apps.ui.cache import (
+    exact_cells_for,
+    model_key,
+    plane_key,
+    projection_for,
+    singular_set_for,
+    slice_labels_for,
+)
+from aeot_viz.apps.ui.state import current_model
+from aeot_viz.apps.ui.widgets import projection_choice, singular_rule, slice_controls
+from aeot_viz.ot.error import error_in_words
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")

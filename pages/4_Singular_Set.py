@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.imaging import image_grid, png_data_url
-from aeot_viz.probe import probe
-from aeot_viz.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
-from aeot_viz.ui.state import current_model
-from aeot_viz.ui.widgets import clicked_point, singular_rule, slice_controls
+from aeot_viz.analysis.discontinuity_probe import probe
+from aeot_viz.apps.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
+from aeot_viz.apps.ui.state import current_model
+from aeot_viz.apps.ui.widgets import clicked_point, singular_rule, slice_controls
+from aeot_viz.io.images import image_grid, png_data_url
 from aeot_viz.viz import add_click_grid, add_probe, null_histogram_figure, power_cells_figure, slice_figure
 
 st.set_page_config(page_title="Singular set - AE-OT Explorer", layout="wide")

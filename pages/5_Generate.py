@@ -5,12 +5,12 @@ import io
 import numpy as np
 import streamlit as st
 
-from aeot_viz.generation import generate
-from aeot_viz.imaging import image_grid
-from aeot_viz.projections import place_combinations
-from aeot_viz.ui.cache import model_key, projection_for, singular_set_for
-from aeot_viz.ui.state import current_model
-from aeot_viz.ui.widgets import projection_choice
+from aeot_viz.analysis.generation import generate
+from aeot_viz.analysis.projections import place_combinations
+from aeot_viz.apps.ui.cache import model_key, projection_for, singular_set_for
+from aeot_viz.apps.ui.state import current_model
+from aeot_viz.apps.ui.widgets import projection_choice
+from aeot_viz.io.images import image_grid
 from aeot_viz.viz import latent_scatter
 
 st.set_page_config(page_title="Generate - AE-OT Explorer", layout="wide")

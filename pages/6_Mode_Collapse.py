@@ -4,13 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.baselines import DEFAULT_STEPS, baselines_to_bytes
-from aeot_viz.generation import plain_map
-from aeot_viz.imaging import image_grid
-from aeot_viz.lab import GENERATORS, LABELS, noise_path, source_path, train_baselines
-from aeot_viz.metrics import PUBLISHED
-from aeot_viz.ui.cache import lab_results_for, model_key, shipped_baselines_for
-from aeot_viz.ui.state import SHIPPED_BASELINES, current_model, init_state
+from aeot_viz.analysis.generation import plain_map
+from aeot_viz.analysis.lab import GENERATORS, LABELS, noise_path, source_path, train_baselines
+from aeot_viz.analysis.metrics import PUBLISHED
+from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines_for
+from aeot_viz.apps.ui.state import SHIPPED_BASELINES, current_model, init_state
+from aeot_viz.io.images import image_grid
+from aeot_viz.models.baselines import DEFAULT_STEPS, baselines_to_bytes
 from aeot_viz.viz import paths_figure, samples_figure
 
 st.set_page_config(page_title="Mode collapse - AE-OT Explorer", layout="wide")
@@ -56,7 +56,7 @@ if source == "trained here":
     baselines_id = f"trained-{id(baselines)}"
     st.download_button("Download these baselines (.npz)", baselines_to_bytes(baselines), "aeot_baselines.npz",
                        "application/octet-stream", key="mc_download",
-                       help="Keep them beside the model's bundle; aeot_viz.baselines.load_baselines reads them.")
+                       help="Keep them beside the model's bundle; aeot_viz.models.baselines.load_baselines reads them.")
 else:
     baselines = shipped_baselines_for(str(path), path.stat().st_mtime)
     baselines_id = f"shipped-{path.name}"

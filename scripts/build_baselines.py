@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aeot_viz.baselines import save_baselines  # noqa: E402
-from aeot_viz.bundle import load_bundle  # noqa: E402
-from aeot_viz.lab import train_baselines  # noqa: E402
+from aeot_viz.analysis.lab import train_baselines  # noqa: E402
+from aeot_viz.models.baselines import save_baselines  # noqa: E402
+from aeot_viz.pipeline.bundle import load_bundle  # noqa: E402
 
 ASSETS = ROOT / "assets"
 

@@ -1,4 +1,4 @@
-"""Rebuild assets/mnist_classifier.npz: the CNN judge of generated digits (aeot_viz.classifier).
+"""Rebuild assets/mnist_classifier.npz: the CNN judge of generated digits (aeot_viz.models.classifier).
 
     python scripts/build_classifier.py [--epochs 12] [--seed 0]
 
@@ -18,8 +18,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aeot_viz.classifier import DEFAULT_PATH, save_classifier, train_classifier  # noqa: E402
-from aeot_viz.datasets import load_mnist10k  # noqa: E402
+from aeot_viz.data.datasets import load_mnist10k  # noqa: E402
+from aeot_viz.models.classifier import DEFAULT_PATH, save_classifier, train_classifier  # noqa: E402
 
 
 def main() -> None:

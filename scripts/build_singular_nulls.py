@@ -1,6 +1,6 @@
 """Build the convex null of each shipped model's singular set and store it in its bundle.
 
-The null (aeot_viz.convex_null) is an OT solve of as many codes as the model has, so the pages read it
+The null (aeot_viz.analysis.convex_null) is an OT solve of as many codes as the model has, so the pages read it
 from the bundle instead of solving it on a first visit. Models trained with ``python -m aeot_viz train``
 already carry one; this script adds it to bundles built before it existed, or rebuilds it.
 

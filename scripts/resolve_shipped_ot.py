@@ -1,6 +1,6 @@
 """Re-solve the OT heights of the shipped models with today's default stop rule, keeping their autoencoders.
 
-For each bundle: the OT settings take the current defaults of :class:`aeot_viz.config.OTConfig` for
+For each bundle: the OT settings take the current defaults of :class:`aeot_viz.pipeline.config.OTConfig` for
 ``max_iter``, ``floor_factor`` and ``validation_samples`` (the rest, seeds included, stay), the heights
 are solved afresh for the same normalised codes, the solver log, validation and snapshots are replaced,
 and the convex null of the singular set (an OT solve with the same settings) is rebuilt. Then an
@@ -20,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aeot_viz import load_bundle, model_singular_set, save_bundle  # noqa: E402
-from aeot_viz.config import OTConfig  # noqa: E402
 from aeot_viz.ot import solve_ot, validate_ot  # noqa: E402
-from aeot_viz.training import ot_model_fields  # noqa: E402
+from aeot_viz.pipeline.config import OTConfig  # noqa: E402
+from aeot_viz.pipeline.training import ot_model_fields  # noqa: E402
 
 SHIPPED = ["default_mnist10k.npz", "toy_grid25.npz", "toy_ring8.npz"]
 CHECK_SEED = 20_251_124

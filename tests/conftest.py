@@ -2,9 +2,9 @@
 
 import pytest
 
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import load_dataset
-from aeot_viz.training import fit_aeot
+from aeot_viz.data.datasets import load_dataset
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.training import fit_aeot
 
 
 def _tiny_config() -> AEOTConfig:

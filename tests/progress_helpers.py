@@ -1,6 +1,6 @@
 """Shared progress-callback helpers for tests that interrupt long runs."""
 
-from aeot_viz.progress import Cancelled
+from aeot_viz.utils.progress import Cancelled
 
 
 def cancel_at(stage: str, step: int):

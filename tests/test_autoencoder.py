@@ -2,15 +2,15 @@ import numpy as np
 import pytest
 import torch
 
-from aeot_viz.autoencoder import (
+from aeot_viz.data.datasets import load_dataset
+from aeot_viz.models.autoencoder import (
     ConvAutoencoder,
     IdentityAutoencoder,
     MLPAutoencoder,
     build_autoencoder,
 )
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import load_dataset
-from aeot_viz.training import fit_aeot, train_autoencoder
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.training import fit_aeot, train_autoencoder
 
 
 @pytest.mark.parametrize("shape", [(1, 28, 28), (1, 8, 8), (3, 32, 32), (1, 7, 9)])

@@ -5,11 +5,11 @@ import io
 import numpy as np
 import pytest
 
-from aeot_viz.cli import main
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import Dataset, load_upload
+from aeot_viz.apps.cli import main
+from aeot_viz.data.datasets import Dataset, load_upload
 from aeot_viz.ot import SemiDiscreteOT
-from aeot_viz.training import fit_aeot
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.training import fit_aeot
 
 FAST = AEOTConfig(ae=AEConfig(latent_dim=2), train=TrainConfig(epochs=1, batch_size=128, device="cpu"),
                   ot=OTConfig(max_iter=20, round_iter=10, batch_size=1024, validation_samples=2**12, device="cpu"))

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from aeot_viz.baselines import BaselineConfig, fit_baseline, load_baselines, save_baselines
-from aeot_viz.bundle import BundleError
+from aeot_viz.models.baselines import BaselineConfig, fit_baseline, load_baselines, save_baselines
+from aeot_viz.pipeline.bundle import BundleError
 
 BLOB = np.random.default_rng(0).normal([3.0, -1.0], [0.5, 0.25], size=(1000, 2))
 

@@ -131,7 +131,7 @@ def test_two_browser_visitors_see_their_own_model(server, tmp_path):
         bob.get_by_role("link", name="Home").click()
         bob.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
         bob.get_by_test_id("stSelectbox").first.click()
-        from aeot_viz.ui.state import SHIPPED
+        from aeot_viz.apps.ui.state import SHIPPED
 
         assert bob.get_by_role("option").count() == len(SHIPPED)  # the shipped models, not alice's upload
         assert bob.get_by_role("option", name="upload: toy_grid25.npz").count() == 0

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 import torch
 
-import aeot_viz.bundle as bundle_mod
-from aeot_viz.bundle import FORMAT_VERSION, BundleError, bundle_to_bytes, load_bundle, save_bundle
+import aeot_viz.pipeline.bundle as bundle_mod
+from aeot_viz.pipeline.bundle import FORMAT_VERSION, BundleError, bundle_to_bytes, load_bundle, save_bundle
 
 # ----------------------------------------------------------------------------- helpers
 

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from progress_helpers import cancel_at
 
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import load_dataset
+from aeot_viz.data.datasets import load_dataset
 from aeot_viz.ot import SemiDiscreteOT
-from aeot_viz.progress import Cancelled
-from aeot_viz.training import fit_aeot
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.training import fit_aeot
+from aeot_viz.utils.progress import Cancelled
 
 
 def test_cancel_during_the_autoencoder_stops_before_ot():

@@ -7,13 +7,13 @@ import pytest
 import torch
 from progress_helpers import cancel_at
 
-from aeot_viz.autoencoder import build_autoencoder
-from aeot_viz.checkpoint import describe
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.datasets import load_dataset
+from aeot_viz.data.datasets import load_dataset
+from aeot_viz.io.checkpoint import describe
+from aeot_viz.models.autoencoder import build_autoencoder
 from aeot_viz.ot import SemiDiscreteOT
-from aeot_viz.progress import Cancelled
-from aeot_viz.training import fit_aeot, train_autoencoder
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.training import fit_aeot, train_autoencoder
+from aeot_viz.utils.progress import Cancelled
 
 # floor_factor = 0 and tol = 0: no round can pass, so every run uses its whole budget
 OT_KW = dict(round_iter=20, batch_size=1024, validation_samples=2**12, floor_factor=0.0, device="cpu",

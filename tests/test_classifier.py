@@ -5,9 +5,9 @@ import io
 import numpy as np
 import pytest
 
-from aeot_viz.bundle import BundleError
-from aeot_viz.classifier import DEFAULT_PATH, default_classifier, load_classifier
-from aeot_viz.datasets import load_mnist10k
+from aeot_viz.data.datasets import load_mnist10k
+from aeot_viz.models.classifier import DEFAULT_PATH, default_classifier, load_classifier
+from aeot_viz.pipeline.bundle import BundleError
 
 
 def test_shipped_classifier_reaches_97_percent_on_its_held_out_digits():

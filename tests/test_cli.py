@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aeot_viz.bundle import load_bundle
-from aeot_viz.cli import main
+from aeot_viz.apps.cli import main
+from aeot_viz.pipeline.bundle import load_bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,7 +141,7 @@ def test_generate_writes_an_image_grid_and_codes(tmp_path):
     """`generate` on the shipped default bundle: a PNG grid of decoded digits and the codes beside it."""
     from PIL import Image
 
-    from aeot_viz.cli import main
+    from aeot_viz.apps.cli import main
 
     bundle = Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz"
     out = tmp_path / "grid.png"
@@ -155,8 +155,8 @@ def test_generate_writes_an_image_grid_and_codes(tmp_path):
 
 
 def test_generate_for_points_writes_a_scatter(tmp_path, toy_model):
-    from aeot_viz.bundle import save_bundle
-    from aeot_viz.cli import main
+    from aeot_viz.apps.cli import main
+    from aeot_viz.pipeline.bundle import save_bundle
 
     path = save_bundle(toy_model, tmp_path / "toy.npz")
     out = tmp_path / "toy.png"

@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 
 
 def test_round_trip_through_json():

@@ -14,10 +14,10 @@ from scipy.special import comb
 from sklearn.metrics import roc_auc_score
 
 from aeot_viz import load_bundle, model_singular_set, probe, singular_set
-from aeot_viz.bundle import BundleError, bundle_to_bytes
-from aeot_viz.convex_null import ConvexNull, ellipsoid_codes, exceedance_p_value
-from aeot_viz.facets import facet_degree, kth_neighbour_distance
+from aeot_viz.analysis.convex_null import ConvexNull, ellipsoid_codes, exceedance_p_value
+from aeot_viz.geometry.facets import facet_degree, kth_neighbour_distance
 from aeot_viz.ot import SemiDiscreteOT
+from aeot_viz.pipeline.bundle import BundleError, bundle_to_bytes
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 # The stop rule these tests solve with (the default before issue 15: 2^20 validation samples, 1.5x their floor):
@@ -189,9 +189,9 @@ def test_bad_input_is_a_clear_value_error(Y, h, kwargs, match):
 
 
 def test_training_builds_the_null_with_its_own_progress_stage():
-    from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-    from aeot_viz.datasets import load_dataset
-    from aeot_viz.training import fit_aeot
+    from aeot_viz.data.datasets import load_dataset
+    from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+    from aeot_viz.pipeline.training import fit_aeot
 
     events = []
     cfg = AEOTConfig(ae=AEConfig(latent_dim=2), train=TrainConfig(epochs=1),

@@ -1,4 +1,4 @@
-"""Tests for aeot_viz.datasets: toy mixtures, shipped digits, MNIST files, user uploads, dispatch."""
+"""Tests for aeot_viz.data.datasets: toy mixtures, shipped digits, MNIST files, user uploads, dispatch."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aeot_viz import datasets as D
-from aeot_viz.datasets import (
+from aeot_viz.data import datasets as D
+from aeot_viz.data.datasets import (
     BUILTIN_DATASETS,
     TOY_DATASETS,
     Dataset,

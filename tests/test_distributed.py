@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch.multiprocessing as mp
 
-from aeot_viz.distributed import shard_bounds
 from aeot_viz.ot import SemiDiscreteOT
+from aeot_viz.ot.distributed import shard_bounds
 
 
 def _problem():
@@ -59,7 +59,7 @@ def test_shards_cover_the_targets_once():
 def test_sharded_counts_need_a_process_group():
     import torch
 
-    from aeot_viz.distributed import sharded_cell_counts
+    from aeot_viz.ot.distributed import sharded_cell_counts
 
     with pytest.raises(ValueError, match="process group"):
         sharded_cell_counts(torch.zeros(2, 2), torch.zeros(3, 2), torch.zeros(3))

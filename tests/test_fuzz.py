@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays, floating_dtypes, integer_dtypes
 
-from aeot_viz.bundle import load_bundle
-from aeot_viz.config import AEOTConfig
-from aeot_viz.datasets import load_upload
-from aeot_viz.metrics import mode_score
+from aeot_viz.analysis.discontinuity_probe import segment_cells
+from aeot_viz.analysis.metrics import mode_score
+from aeot_viz.analysis.projections import place_combinations
+from aeot_viz.data.datasets import load_upload
 from aeot_viz.ot import SemiDiscreteOT, validate_ot
-from aeot_viz.probe import segment_cells
-from aeot_viz.projections import place_combinations
+from aeot_viz.pipeline.bundle import load_bundle
+from aeot_viz.pipeline.config import AEOTConfig
 
 DOCUMENTED = (ValueError, TypeError)
 # derandomized: the same examples on every run, so CI is reproducible; AEOT_FUZZ_EXAMPLES=2000 explores
@@ -48,7 +48,7 @@ def test_random_bytes_as_a_bundle(data):
     st.sampled_from(["meta.json", "h", "snapshots", "log.iteration"]),
     arrays(st.sampled_from([np.uint8, np.float32, np.int64]), array_shapes(max_dims=2, max_side=5)), max_size=4)))
 def test_random_files_as_a_checkpoint(tmp_path_factory, content):
-    from aeot_viz.checkpoint import load_checkpoint
+    from aeot_viz.io.checkpoint import load_checkpoint
 
     path = tmp_path_factory.mktemp("ckpt") / "ot.npz"
     path.write_bytes(content if isinstance(content, bytes) else _npz(**content))

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import aeot_viz as av
-from aeot_viz.datasets import grid_modes
-from aeot_viz.generation import extended_map, generate, sample_region
-from aeot_viz.power_diagram import assign
-from aeot_viz.singularity import singular_set
+from aeot_viz.analysis.generation import extended_map, generate, sample_region
+from aeot_viz.analysis.singularity import singular_set
+from aeot_viz.data.datasets import grid_modes
+from aeot_viz.geometry.power_diagram import assign
 
 
 @pytest.fixture(scope="module")

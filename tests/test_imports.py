@@ -75,8 +75,8 @@ def cycles(graph: dict) -> list:
 def test_the_graph_sees_imports_inside_functions():
     graph = import_graph()
     # model.py imports the autoencoder at the top; ot.py imports the sharded kernel inside a function
-    assert "aeot_viz.autoencoder" in graph["aeot_viz.model"]
-    assert "aeot_viz.sharded" in graph["aeot_viz.ot"]
+    assert "aeot_viz.models.autoencoder" in graph["aeot_viz.pipeline.model"]
+    assert "aeot_viz.ot.sharded" in graph["aeot_viz.ot.solver"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 

@@ -8,9 +8,9 @@ import traceback
 import pytest
 from memory_helpers import peak_rss_of
 
-from aeot_viz.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.jobs import JobPool, default_max_running, estimate_training_bytes
-from aeot_viz.progress import Cancelled, ProgressEvent
+from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.jobs import JobPool, default_max_running, estimate_training_bytes
+from aeot_viz.utils.progress import Cancelled, ProgressEvent
 
 
 def _blocking(gate, log, name):
@@ -99,8 +99,8 @@ def _peak_rss(code: str) -> int:
 def test_the_estimate_is_above_a_real_run_s_peak_memory():
     """Measured, not assumed: what a real training adds to a process that has the libraries and the data
     loaded (as the server has) stays under the estimate, and the estimate is not wildly above it."""
-    setup = ("from aeot_viz.config import *; from aeot_viz.datasets import load_dataset; "
-             "from aeot_viz.training import fit_aeot; ds = load_dataset('digits', n_samples=600); "
+    setup = ("from aeot_viz.pipeline.config import *; from aeot_viz.data.datasets import load_dataset; "
+             "from aeot_viz.pipeline.training import fit_aeot; ds = load_dataset('digits', n_samples=600); "
              "cfg = AEOTConfig(ae=AEConfig(latent_dim=4), train=TrainConfig(epochs=1), "
              "ot=OTConfig(max_iter=40, round_iter=20, validation_samples=2**16))")
     added = _peak_rss(setup + "; fit_aeot(ds, cfg)") - _peak_rss(setup)
@@ -162,7 +162,7 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
     at most one runs at a time, and every visitor ends with their own model."""
     from streamlit.testing.v1 import AppTest
 
-    from aeot_viz.ui.state import training_pool
+    from aeot_viz.apps.ui.state import training_pool
 
     monkeypatch.setenv("AEOT_MAX_TRAINING_JOBS", "1")
     training_pool.clear()
@@ -211,7 +211,7 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
 def test_a_running_training_does_not_hold_another_visitor_s_pages():
     from streamlit.testing.v1 import AppTest
 
-    from aeot_viz.ui.state import training_pool
+    from aeot_viz.apps.ui.state import training_pool
 
     training_pool.clear()
     gate, log = threading.Event(), []

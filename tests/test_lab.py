@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from aeot_viz.lab import generate_all, noise_path, score_all, source_path, train_baselines
+from aeot_viz.analysis.lab import generate_all, noise_path, score_all, source_path, train_baselines
 
 
 def test_ring_model_scores_aeot_and_short_baselines(toy_model):
@@ -32,13 +32,13 @@ def test_paths_are_straight_and_inside_the_cube():
 
 
 def test_real_images_are_a_random_subset_of_every_class():
-    from aeot_viz.bundle import load_bundle
-    from aeot_viz.lab import real_images
+    from aeot_viz.analysis.lab import real_images
+    from aeot_viz.pipeline.bundle import load_bundle
 
     m = load_bundle(__import__("pathlib").Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz")
     imgs = real_images(m, 500)
     assert imgs.shape == (500, 1, 28, 28) and 0 <= imgs.min() and imgs.max() <= 1
     # the stored images are sorted by digit: the first 500 would all be zeros
-    from aeot_viz.classifier import default_classifier
+    from aeot_viz.models.classifier import default_classifier
 
     assert len(np.unique(default_classifier().predict_proba(imgs).argmax(1))) == 10

@@ -3,8 +3,7 @@
 import numpy as np
 import pytest
 
-from aeot_viz.datasets import grid25, ring8
-from aeot_viz.metrics import (
+from aeot_viz.analysis.metrics import (
     PUBLISHED,
     class_coverage,
     frechet_distance,
@@ -14,6 +13,7 @@ from aeot_viz.metrics import (
     precision_recall,
     toy_score,
 )
+from aeot_viz.data.datasets import grid25, ring8
 
 
 def test_real_samples_of_both_mixtures_cover_every_mode_with_high_quality():

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aeot_viz.normalization import LatentNormalizer
+from aeot_viz.models.normalization import LatentNormalizer
 
 
 def test_targets_fill_the_cube_and_round_trip():

@@ -8,8 +8,8 @@ drawn with a seed the solver never uses (the solver's own draws and validations 
 import numpy as np
 import pytest
 
-from aeot_viz.config import AEOTConfig, OTConfig
 from aeot_viz.ot import MIN_AUTO_VALIDATION, VALIDATION_CHUNK, SemiDiscreteOT, auto_validation_samples, validate_ot
+from aeot_viz.pipeline.config import AEOTConfig, OTConfig
 
 CHECK_SEED = 20_251_124
 
@@ -81,7 +81,7 @@ def test_validation_samples_takes_auto_or_a_positive_integer_everywhere():
         AEOTConfig.from_dict({"ot": {"validation_samples": "many"}})
     with pytest.raises(TypeError, match="validation_samples"):
         AEOTConfig.from_dict({"ot": {"validation_samples": 2.5}})
-    from aeot_viz.cli import build_parser
+    from aeot_viz.apps.cli import build_parser
 
     args = build_parser().parse_args(["train", "--out", "m.npz", "--ot-validation-samples", "auto"])
     assert args.ot_validation_samples == "auto"
@@ -95,7 +95,7 @@ def test_validation_samples_takes_auto_or_a_positive_integer_everywhere():
 def test_every_shipped_model_reads_within_1_3x_the_floor_of_an_independent_check(name):
     from pathlib import Path
 
-    from aeot_viz.bundle import load_bundle
+    from aeot_viz.pipeline.bundle import load_bundle
 
     model = load_bundle(Path(__file__).resolve().parent.parent / "assets" / f"{name}.npz")
     assert model.config.ot.validation_samples == "auto" and model.config.ot.floor_factor == 1.3

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from aeot_viz.geometry.power_diagram import exact_cells_2d
 from aeot_viz.ot import SemiDiscreteOT, validate_ot
-from aeot_viz.ot_error import corrected_l1, error_in_words
-from aeot_viz.power_diagram import exact_cells_2d
+from aeot_viz.ot.error import corrected_l1, error_in_words
 
 
 def test_corrected_l1_is_the_quadrature_difference_and_never_negative():

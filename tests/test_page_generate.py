@@ -7,8 +7,8 @@ import numpy as np
 from app_helpers import TOY, plotly_array, run_page
 from streamlit.testing.v1 import AppTest
 
-from aeot_viz.bundle import load_bundle
-from aeot_viz.ui.cache import model_key
+from aeot_viz.apps.ui.cache import model_key
+from aeot_viz.pipeline.bundle import load_bundle
 
 PAGE = "../pages/5_Generate.py"
 ASSETS = Path(__file__).resolve().parent.parent / "assets"

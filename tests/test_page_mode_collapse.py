@@ -26,7 +26,7 @@ def test_grid25_shows_four_generators_scores_with_published_rows_and_the_lessons
     assert aeot["modes (>= 1 HQ)"] == 25 and aeot["% high quality"] >= 97 and aeot["reverse KL"] < 0.05
     # the continuity lesson: 200-point curves, AE-OT's points all near modes, a baseline's curve crossing gaps
     curves = {t["name"]: np.column_stack([plotly_array(t["x"]), plotly_array(t["y"])]) for t in _spec(at, 1)["data"]}
-    from aeot_viz.metrics import toy_score
+    from aeot_viz.analysis.metrics import toy_score
 
     assert toy_score("grid25", curves["AE-OT"]).hq_share > 0.95
     assert min(toy_score("grid25", curves[k]).hq_share for k in ("GAN", "WGAN-GP", "VAE")) < 0.9
@@ -66,10 +66,10 @@ def test_baselines_trained_in_the_page_replace_the_shipped_ones():
 def test_data_without_a_protocol_still_shows_samples_and_says_why_there_are_no_scores():
     from conftest import _tiny_config
 
-    from aeot_viz.datasets import load_dataset
-    from aeot_viz.lab import train_baselines
-    from aeot_viz.training import fit_aeot
-    from aeot_viz.ui.cache import model_key
+    from aeot_viz.analysis.lab import train_baselines
+    from aeot_viz.apps.ui.cache import model_key
+    from aeot_viz.data.datasets import load_dataset
+    from aeot_viz.pipeline.training import fit_aeot
 
     model = fit_aeot(load_dataset("two_moons", n_samples=200), _tiny_config())
     baselines = train_baselines(model, steps={"gan": 20, "wgan-gp": 4, "vae": 20}, device="cpu")

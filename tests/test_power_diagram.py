@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from power_reference import exact_power_cell_areas
 
-from aeot_viz.power_diagram import assign, exact_cells_2d, top_k
+from aeot_viz.geometry.power_diagram import assign, exact_cells_2d, top_k
 
 RES = 500
 _g = (np.arange(RES) + 0.5) / RES - 0.5
@@ -73,7 +73,7 @@ def test_bad_input():
 
 
 def test_sampled_adjacency_recovers_the_exact_edges_and_their_lengths():
-    from aeot_viz.power_diagram import adjacency_from_samples
+    from aeot_viz.geometry.power_diagram import adjacency_from_samples
 
     Y, h = _problem(150, 0.001, 5)
     cells = exact_cells_2d(Y, h)
@@ -90,7 +90,7 @@ def test_sampled_adjacency_recovers_the_exact_edges_and_their_lengths():
 
 
 def test_slice_through_a_2d_problem_is_the_diagram_itself():
-    from aeot_viz.power_diagram import slice_labels
+    from aeot_viz.geometry.power_diagram import slice_labels
 
     Y, h = _problem(60, 0.001, 7)
     lab = slice_labels(Y, h, center=[0, 0], u=[1, 0], v=[0, 1], extent=0.5, resolution=RES)
@@ -101,7 +101,7 @@ def test_slice_through_a_2d_problem_is_the_diagram_itself():
 
 
 def test_slice_in_higher_dimension_marks_outside_and_validates_directions():
-    from aeot_viz.power_diagram import slice_labels
+    from aeot_viz.geometry.power_diagram import slice_labels
 
     rng = np.random.default_rng(8)
     Y = rng.uniform(-0.5, 0.5, (50, 5))

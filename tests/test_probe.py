@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from aeot_viz.power_diagram import SlicePlane, assign
-from aeot_viz.probe import probe, segment_cells
-from aeot_viz.singularity import facet_angles
+from aeot_viz.analysis.discontinuity_probe import probe, segment_cells
+from aeot_viz.analysis.singularity import facet_angles
+from aeot_viz.geometry.power_diagram import SlicePlane, assign
 
 
 def _random_problem(n, d, seed):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from aeot_viz.projections import project
+from aeot_viz.analysis.projections import project
 
 
 def _blobs():
@@ -45,8 +45,8 @@ def test_bad_input():
 def test_generated_codes_placed_by_their_weights_match_the_pca_projection(tiny_model):
     from sklearn.decomposition import PCA
 
-    from aeot_viz.generation import generate
-    from aeot_viz.projections import place_combinations
+    from aeot_viz.analysis.generation import generate
+    from aeot_viz.analysis.projections import place_combinations
 
     g = generate(tiny_model, 40, rule="extended", random_state=0)
     assert g.weights.shape == g.neighbours.shape and (g.weights[:, 0] == 1).all()
@@ -61,7 +61,7 @@ def test_generated_codes_placed_by_their_weights_match_the_pca_projection(tiny_m
 def test_place_combinations_rejects_bad_weights():
     import pytest
 
-    from aeot_viz.projections import place_combinations
+    from aeot_viz.analysis.projections import place_combinations
 
     with pytest.raises(ValueError, match="positive sum"):
         place_combinations(np.zeros((3, 2)), [[0, 1]], [[0.0, 0.0]])

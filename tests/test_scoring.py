@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from aeot_viz.scoring import ROW_MAX_CHUNK, assign_cells, cell_counts, nearest_others, row_max, top_k_cells
+from aeot_viz.geometry.scoring import ROW_MAX_CHUNK, assign_cells, cell_counts, nearest_others, row_max, top_k_cells
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def test_k_out_of_range():
 
 
 def test_nearest_other_matches_brute_force():
-    from aeot_viz.scoring import nearest_other
+    from aeot_viz.geometry.scoring import nearest_other
 
     Y = torch.rand(300, 5, generator=torch.Generator().manual_seed(3))
     D = torch.cdist(Y, Y)

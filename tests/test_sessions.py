@@ -6,7 +6,7 @@ import numpy as np
 from app_helpers import TOY, run_page
 from streamlit.testing.v1 import AppTest
 
-from aeot_viz.bundle import load_bundle
+from aeot_viz.pipeline.bundle import load_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,7 +30,7 @@ def test_pages_never_modify_the_shared_cached_model():
     for page in ("../pages/2_Latent_Space.py", "../pages/4_Singular_Set.py", "../pages/5_Generate.py"):
         at = run_page(page, TOY, timeout=120)
         assert not at.exception
-    from aeot_viz.ui.state import SHIPPED, _load_path
+    from aeot_viz.apps.ui.state import SHIPPED, _load_path
 
     path = SHIPPED["25 Gaussians, 2-D (shipped toy)"]
     cached = _load_path(str(path), path.stat().st_mtime)

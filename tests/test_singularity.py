@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from aeot_viz.normalization import LatentNormalizer
+from aeot_viz.analysis.singularity import facet_angles, singular_set
+from aeot_viz.geometry.power_diagram import exact_cells_2d, slice_labels
+from aeot_viz.models.normalization import LatentNormalizer
 from aeot_viz.ot import SemiDiscreteOT
-from aeot_viz.power_diagram import exact_cells_2d, slice_labels
-from aeot_viz.singularity import facet_angles, singular_set
 
 
 def _solved(points):

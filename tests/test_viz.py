@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from aeot_viz.power_diagram import exact_cells_2d, slice_labels
-from aeot_viz.singularity import singular_set
+from aeot_viz.analysis.singularity import singular_set
+from aeot_viz.geometry.power_diagram import exact_cells_2d, slice_labels
 from aeot_viz.viz import image_grid_figure, latent_scatter, power_cells_figure, slice_figure
 
 

@@ -130,7 +130,7 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
 
     Parameters
     ----------
-    cells : aeot_viz.power_diagram.PowerCells2D
+    cells : aeot_viz.geometry.power_diagram.PowerCells2D
     targets : array-like, shape (N, 2)
         Targets :math:`y_i` in the source square.
     labels : array-like of int, shape (N,), optional
@@ -200,7 +200,7 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
     Parameters
     ----------
     labels_raster : array-like of int, shape (R, R)
-        From :func:`aeot_viz.power_diagram.slice_labels` (-1 outside the cube).
+        From :func:`aeot_viz.geometry.power_diagram.slice_labels` (-1 outside the cube).
     axis : array-like, shape (R,)
         Coordinates along both slice directions.
     cell_labels : array-like of int, shape (N,), optional
@@ -246,7 +246,7 @@ def image_grid_figure(images, ncols: int = 8):
     """Images (n, C, H, W) in [0, 1] as one Plotly image (a tiled grid, ``ncols`` per row)."""
     import plotly.graph_objects as go
 
-    from ..imaging import image_grid
+    from ..io.images import image_grid
 
     img = np.asarray(image_grid(images, ncols=min(ncols, max(len(images), 1)), scale=1))
     fig = go.Figure(go.Image(z=np.stack([img] * 3, -1) if img.ndim == 2 else img))

@@ -1,0 +1,190 @@
+r"""The convex null: what facet jumps a gap-free support of the same shape produces.
+
+Every facet of a semi-discrete power diagram is a jump of the OT map :math:`\nabla u_h`, from
+:math:`y_i` to :math:`y_j`. Inside a gap-free support these jumps shrink with the spacing of the codes
+(as :math:`N \to \infty` the map becomes continuous: Caffarelli's regularity for a convex target with a
+density bounded above and below); across a gap in a non-convex support they stay as wide as the gap
+(Figalli). Whether a jump is "large" therefore only means something against what a convex support of
+the same shape, size and number of codes produces under the same solver. That reference is the
+**convex null**.
+
+Null support
+------------
+The uniform distribution on the ellipsoid with the codes' mean :math:`m` and covariance :math:`C`:
+
+.. math:: z = m + C^{1/2} \sqrt{d + 2}\; U^{1/d}\, \frac{g}{|g|}, \qquad U \sim \mathcal U(0, 1),\;
+   g \sim \mathcal N(0, I_d),
+
+a convex body with a density bounded above and below, the regular case of the theory. The same number
+of codes is drawn, the same solver finds their heights, and the same adjacency estimate finds their
+facets.
+
+Two statistics per facet
+------------------------
+* the **angle** :math:`\theta_{ij}` between the supporting planes
+  (:func:`aeot_viz.analysis.singularity.facet_angles`), which grows with :math:`|y_i - y_j|`: the absolute size of
+  the jump;
+* the **relative jump** :math:`\rho_{ij} = |y_i - y_j| / \max(r_i, r_j)`, with :math:`r_i` the distance
+  from :math:`y_i` to its :math:`k`-th nearest other code and :math:`k` the mean number of facets of a
+  cell (the diagram's own degree, :math:`2E/N`): the jump in units of the local spacing on *both*
+  sides.
+
+Either alone fails in a way the other does not. A Gaussian-like convex support has sparse tails whose
+absolute jumps exceed the uniform null's (2-D Gaussian, 3,000 codes: 5.8% of facets beyond the null's
+largest angle), but relative to their own sparse spacing they are ordinary (0 beyond). Codes on a
+lower-dimensional sheet (digits in a 16-D latent space) sit much closer to their neighbours than a
+full-dimensional null, so relative jumps inside one digit exceed the null's (6.6% of facets), but their
+absolute size does not. A facet is **singular** when it lies beyond every null facet on both scales:
+
+.. math:: \theta_{ij} > \max_{\text{null}} \theta \quad\text{and}\quad
+   \rho_{ij} > \max_{\text{null}} \rho .
+
+Its **calibrated score** is :math:`\min(F_\theta(\theta_{ij}), F_\rho(\rho_{ij}))`, where :math:`F` is the
+share of null facets with a smaller value: "this jump is larger than 99.9% of the jumps a convex
+support of this shape has" reads score 0.999, and the singular facets are exactly those with score 1.
+
+The non-convexity test
+----------------------
+If the data's support were convex (its facets exchangeable with the null's), each data facet would
+exceed the null's maximum with probability :math:`1/(E_0 + 1)`, and :math:`K` or more of the :math:`E`
+data facets would do so with probability
+
+.. math:: p(K) = \prod_{t=0}^{K-1} \frac{E - t}{E + E_0 - t} \approx \Big(\frac{E}{E + E_0}\Big)^K ,
+
+(the chance that the :math:`K` largest of the pooled facets all come from the data; requiring both
+statistics only makes a false positive rarer, so this bound is conservative). The support is called
+non-convex when :math:`p < 10^{-3}`: with :math:`E \approx E_0`, ten or more singular facets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+
+__all__ = ["ConvexNull", "ellipsoid_codes", "exceedance_p_value", "SIGNIFICANCE"]
+
+SIGNIFICANCE = 1e-3
+"""Level below which :func:`exceedance_p_value` counts as evidence of non-convexity."""
+
+
+def ellipsoid_codes(Y, n: Optional[int] = None, random_state: int = 0) -> np.ndarray:
+    """``n`` codes uniform on the ellipsoid with the mean and covariance of ``Y`` (module docstring).
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, d)
+    n : int, optional
+        How many (default N).
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape (n, d)
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    N, d = Y.shape
+    n = N if n is None else int(n)
+    rng = np.random.default_rng(random_state)
+    lam, V = np.linalg.eigh(np.cov(Y.T).reshape(d, d))
+    root = V * np.sqrt(np.clip(lam, 0.0, None))  # C^{1/2} up to a rotation: same distribution
+    g = rng.standard_normal((n, d))
+    g /= np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-300)
+    radius = np.sqrt(d + 2.0) * rng.random(n) ** (1.0 / d)
+    return Y.mean(axis=0) + (g * radius[:, None]) @ root.T
+
+
+def exceedance_p_value(k: int, n_data: int, n_null: int) -> float:
+    r""":math:`p(K) = \prod_{t<K} (E - t) / (E + E_0 - t)`: the chance that the ``k`` largest of the
+    pooled facets all come from the data if data and null facets were exchangeable."""
+    k, n_data, n_null = int(k), int(n_data), int(n_null)
+    if k <= 0:
+        return 1.0
+    if k > n_data:
+        return 0.0
+    t = np.arange(k)
+    return float(np.exp(np.sum(np.log(n_data - t) - np.log(n_data + n_null - t))))
+
+
+def _share_below(sorted_null: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if len(sorted_null) == 0:
+        return np.ones(np.shape(values))
+    return np.searchsorted(sorted_null, np.asarray(values, dtype=np.float64), side="left") / len(sorted_null)
+
+
+@dataclass(frozen=True)
+class ConvexNull:
+    """Facet statistics of the convex null of one set of codes (module docstring).
+
+    Attributes
+    ----------
+    angles : numpy.ndarray, shape (E0,)
+        The null's facet angles, sorted ascending.
+    relative_jumps : numpy.ndarray, shape (E0,)
+        The null's relative jumps, sorted ascending.
+    k : int
+        Neighbour rank of the local spacing (the data diagram's mean facet count).
+    n_codes, dim : int
+        Size of the codes it was built for.
+    n_samples : int
+        Samples of the adjacency estimate (0: exact 2-D cells).
+    random_state : int
+    """
+
+    angles: np.ndarray
+    relative_jumps: np.ndarray
+    k: int
+    n_codes: int
+    dim: int
+    n_samples: int
+    random_state: int
+
+    @property
+    def n_facets(self) -> int:
+        return int(len(self.angles))
+
+    @property
+    def angle_threshold(self) -> float:
+        """The null's largest angle (radians)."""
+        return float(self.angles[-1]) if len(self.angles) else math.inf
+
+    @property
+    def jump_threshold(self) -> float:
+        """The null's largest relative jump."""
+        return float(self.relative_jumps[-1]) if len(self.relative_jumps) else math.inf
+
+    def score(self, angles, rel_jumps) -> np.ndarray:
+        r"""Calibrated score :math:`\min(F_\theta, F_\rho)` in [0, 1] of facets with these statistics."""
+        return np.minimum(_share_below(self.angles, angles), _share_below(self.relative_jumps, rel_jumps))
+
+    def beyond(self, angles, rel_jumps) -> np.ndarray:
+        """Whether each facet lies beyond every null facet on both statistics (singular)."""
+        return ((np.asarray(angles, dtype=np.float64) > self.angle_threshold)
+                & (np.asarray(rel_jumps, dtype=np.float64) > self.jump_threshold))
+
+    def to_arrays(self, prefix: str = "null_") -> dict:
+        """Plain arrays for a pickle-free archive (see :meth:`from_arrays`)."""
+        meta = np.array([self.k, self.n_codes, self.dim, self.n_samples, self.random_state], dtype=np.int64)
+        return {f"{prefix}angles": self.angles.astype(np.float32),
+                f"{prefix}relative_jumps": self.relative_jumps.astype(np.float32),
+                f"{prefix}meta": meta}
+
+    @classmethod
+    def from_arrays(cls, arrs: dict, prefix: str = "null_") -> Optional[ConvexNull]:
+        """Rebuild from :meth:`to_arrays`; None when the archive holds no null. Malformed arrays raise
+        ``ValueError``."""
+        if f"{prefix}meta" not in arrs:
+            return None
+        try:
+            a = np.asarray(arrs[f"{prefix}angles"], dtype=np.float64)
+            r = np.asarray(arrs[f"{prefix}relative_jumps"], dtype=np.float64)
+            meta = np.asarray(arrs[f"{prefix}meta"])
+        except KeyError as exc:
+            raise ValueError(f"The convex null is incomplete: {exc.args[0]} is missing.") from None
+        if (a.ndim != 1 or r.shape != a.shape or meta.shape != (5,) or meta.dtype.kind not in "iu"
+                or not np.isfinite(a).all() or not np.isfinite(r).all() or (meta[:4] < 0).any()):
+            raise ValueError("The convex null's arrays are malformed; rebuild the model's null "
+                             "(aeot_viz.analysis.convex_null) or delete the null_* arrays.")
+        k, n, d, ns, rs = (int(v) for v in meta)
+        return cls(np.sort(a), np.sort(r), k, n, d, ns, rs)

@@ -1,0 +1,99 @@
+"""Cached computations at the UI boundary. Cached objects are shared between sessions: never mutate them."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ...analysis.singularity import SingularSet, model_singular_set
+from ...pipeline.model import AEOTModel
+
+
+def model_key(name: str, model: AEOTModel) -> str:
+    """A cache key that tells apart models with the same display name (e.g. trained in two sessions)."""
+    return f"{name}|{model.created}|{model.n_codes}|{model.latent_dim}|{float(model.h[:8].sum()):.17g}"
+
+
+@st.cache_resource(show_spinner="Finding the facets of the power diagram (a model without a stored convex null also "
+                                "solves one: an OT solve as long as the model's own)...", max_entries=16)
+def singular_set_for(key: str, _model: AEOTModel) -> SingularSet:
+    """The model's singular set by its convex null (use ``with_threshold`` for a hand-set angle)."""
+    return model_singular_set(_model)
+
+
+@st.cache_resource(show_spinner="Computing the exact power cells...", max_entries=64)
+def exact_cells_for(key: str, snapshot: int, _Y, _h):
+    """Exact 2-D power cells of a model's final heights (``snapshot=-1``) or of a stored solver snapshot."""
+    from ...geometry.power_diagram import exact_cells_2d
+
+    return exact_cells_2d(_Y, _h)
+
+
+@st.cache_resource(show_spinner="Cutting the source cube...", max_entries=32)
+def slice_labels_for(key: str, plane_key: tuple, resolution: int, _plane, _Y, _h) -> np.ndarray:
+    """Label raster of a slice (``plane_key`` identifies ``_plane``: centre, directions and extent)."""
+    return _plane.labels(_Y, _h, resolution=resolution)
+
+
+def plane_key(plane) -> tuple:
+    """A hashable identity of a :class:`~aeot_viz.geometry.power_diagram.SlicePlane`."""
+    return (tuple(np.round(plane.center, 12)), tuple(np.round(plane.u, 12)), tuple(np.round(plane.v, 12)),
+            float(plane.extent))
+
+
+@st.cache_resource(show_spinner="Projecting the latent codes (the first UMAP or t-SNE fit of a model takes up to "
+                                "a minute on 2 cores)...", max_entries=16)
+def projection_for(key: str, method: str, _codes) -> np.ndarray:
+    """2-D projection of a model's codes, fitted once per model and method."""
+    from ...analysis.projections import project
+
+    return project(_codes, method, random_state=0)
+
+
+@st.cache_resource(show_spinner="Measuring the cell masses...", max_entries=16)
+def cell_masses_for(key: str, _model: AEOTModel) -> np.ndarray:
+    """Cell masses of the model's OT map on 2^18 fresh samples (for the mass-error colouring)."""
+    from ...ot.solver import validate_ot
+
+    _, mu = validate_ot(_model.targets, _model.h, n_samples=2**18, random_state=7, device="cpu", return_mu=True)
+    return mu
+
+
+@st.cache_resource(show_spinner="Drawing the picture...", max_entries=2)
+def explainer_for(key: str, _model: AEOTModel):
+    """The Home page's two-panel picture of a 2-D model (see :func:`aeot_viz.viz.explainer_figure`)."""
+    from ...analysis.generation import generate
+    from ...geometry.power_diagram import SlicePlane
+    from ...viz import explainer_figure
+
+    plane = SlicePlane.through(np.zeros(2), [1.0, 0.0], [0.0, 1.0], 0.5)
+    lab = plane.labels(_model.targets, _model.h, resolution=160)
+    ss = singular_set_for(key, _model)
+    g = generate(_model, 300, singular=ss, random_state=0)
+    return explainer_figure(lab, np.linspace(-0.5, 0.5, 160), _model.labels, ss.boundaries(lab),
+                            _model.codes, _model.labels, g.codes)
+
+
+@st.cache_resource(show_spinner="Loading the baseline generators...", max_entries=8)
+def shipped_baselines_for(path: str, mtime: float) -> dict:
+    """GAN / WGAN-GP / VAE shipped beside a model (read-only, shared between sessions)."""
+    from ...models.baselines import load_baselines
+
+    return load_baselines(path)
+
+
+@st.cache_resource(show_spinner="Generating from every model and scoring the samples...", max_entries=16)
+def lab_results_for(key: str, baselines_id: str, n: int, seed: int, _model, _baselines) -> tuple:
+    """Samples (name -> codes) of AE-OT and the baselines, their scores (name -> metrics) and, when the
+    data have no scoring protocol, None and the reason."""
+    from ...analysis.lab import generate_all, real_images, score_all
+    from ...models.classifier import default_classifier
+
+    samples = generate_all(_model, _baselines, n, random_state=seed, singular=singular_set_for(key, _model))
+    try:
+        clf = real = None
+        if _model.dataset["kind"] == "images" and _model.images is not None:
+            clf, real = default_classifier(), real_images(_model, 5000)
+        return samples, score_all(_model, samples, classifier=clf, real_images=real), None
+    except ValueError as exc:
+        return samples, None, str(exc)

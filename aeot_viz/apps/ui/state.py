@@ -1,0 +1,134 @@
+"""Which model a visitor is looking at, kept in that visitor's session only.
+
+Shipped and uploaded bundles are loaded once per process (``st.cache_resource``) and shared read-only
+between sessions; models trained in a session live in that session's state. Keys are prefixed ``aeot_``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from ...io.checkpoint import fingerprint
+from ...pipeline.bundle import BundleError, load_bundle
+from ...pipeline.model import AEOTModel
+
+ASSETS = Path(__file__).resolve().parents[3] / "assets"
+SHIPPED = {
+    "MNIST-10k (shipped default)": ASSETS / "default_mnist10k.npz",
+    "25 Gaussians, 2-D (shipped toy)": ASSETS / "toy_grid25.npz",
+    "8 Gaussians on a ring, 2-D (shipped toy)": ASSETS / "toy_ring8.npz",
+}
+#: GAN / WGAN-GP / VAE trained on the shipped models (scripts/build_baselines.py)
+SHIPPED_BASELINES = {
+    "MNIST-10k (shipped default)": ASSETS / "baselines_mnist10k.npz",
+    "25 Gaussians, 2-D (shipped toy)": ASSETS / "baselines_grid25.npz",
+    "8 Gaussians on a ring, 2-D (shipped toy)": ASSETS / "baselines_ring8.npz",
+}
+DEFAULT_NAME = "MNIST-10k (shipped default)"
+TOY_NAME = "25 Gaussians, 2-D (shipped toy)"
+
+
+@st.cache_resource(show_spinner="Loading the model bundle...")
+def _load_path(path: str, mtime: float) -> AEOTModel:
+    return load_bundle(path)
+
+
+@st.cache_resource(show_spinner="Reading the uploaded bundle...", max_entries=8)
+def _load_bytes(digest: str, _data: bytes) -> AEOTModel:
+    return load_bundle(_data)
+
+
+def init_state() -> None:
+    """Create this session's keys once."""
+    st.session_state.setdefault("aeot_current", DEFAULT_NAME)
+    st.session_state.setdefault("aeot_session_models", {})  # name -> AEOTModel trained or uploaded here
+
+
+def available_models() -> list[str]:
+    """Names the model picker offers: shipped bundles that exist, then this session's models."""
+    init_state()
+    return [n for n, p in SHIPPED.items() if p.is_file()] + list(st.session_state["aeot_session_models"])
+
+
+def upload_limit_bytes() -> int:
+    """The largest upload accepted: the server's ``server.maxUploadSize`` (MB, ``.streamlit/config.toml``,
+    the ``STREAMLIT_SERVER_MAX_UPLOAD_SIZE`` environment variable or ``--server.maxUploadSize``).
+
+    The browser refuses larger files before sending them; the pages check again on the server, so the
+    limit also holds for clients that skip the browser's check.
+    """
+    return int(st.get_option("server.maxUploadSize")) * 2**20
+
+
+def add_uploaded(name: str, data: bytes) -> str:
+    """Load an uploaded bundle (raises BundleError on a bad file or one over the upload limit),
+    register it, make it current."""
+    init_state()
+    limit = upload_limit_bytes()
+    if len(data) > limit:
+        raise BundleError(f"{name} is {len(data) / 2**20:.1f} MB, over the upload limit of {limit / 2**20:.0f} MB "
+                          "(the server's maxUploadSize setting).")
+    model = _load_bytes(hashlib.sha256(data).hexdigest(), data)
+    key = f"upload: {name}"
+    st.session_state["aeot_session_models"][key] = model
+    st.session_state["aeot_current"] = key
+    return key
+
+
+def run_checkpoint_dir(settings: dict, data) -> Path:
+    """This session's checkpoint folder for a training run with these settings and data.
+
+    One folder per (settings, data) fingerprint under a temporary folder made once per session, so a
+    cancelled or failed run resumes when the visitor presses Train again with the same choices, and
+    visitors never share checkpoints.
+    """
+    init_state()
+    if "aeot_checkpoints" not in st.session_state:
+        st.session_state["aeot_checkpoints"] = tempfile.mkdtemp(prefix="aeot_ckpt_")
+    return Path(st.session_state["aeot_checkpoints"]) / fingerprint(settings, data)[:16]
+
+
+def add_trained(name: str, model: AEOTModel) -> str:
+    init_state()
+    st.session_state["aeot_session_models"][name] = model
+    st.session_state["aeot_current"] = name
+    return name
+
+
+def current_model() -> tuple[str, AEOTModel]:
+    """The model this session looks at (the shipped default until the visitor picks another)."""
+    init_state()
+    name = st.session_state["aeot_current"]
+    models = st.session_state["aeot_session_models"]
+    if name in models:
+        return name, models[name]
+    path = SHIPPED.get(name)
+    if path is None or not path.is_file():
+        name, path = DEFAULT_NAME, SHIPPED[DEFAULT_NAME]
+        st.session_state["aeot_current"] = name
+    return name, shipped_model(name)
+
+
+def shipped_model(name: str) -> AEOTModel:
+    """A shipped bundle by its display name, loaded once per process and shared read-only."""
+    path = SHIPPED[name]
+    return _load_path(str(path), path.stat().st_mtime)
+
+
+def session_id() -> str:
+    """A random id for this visitor's session (owner of its training jobs)."""
+    import uuid
+
+    return st.session_state.setdefault("aeot_session_id", uuid.uuid4().hex)
+
+
+@st.cache_resource
+def training_pool():
+    """The server's one pool of training jobs, shared by every session (:class:`~aeot_viz.pipeline.jobs.JobPool`)."""
+    from ...pipeline.jobs import JobPool
+
+    return JobPool()

@@ -1,0 +1,71 @@
+"""Widget groups shared by several pages (Streamlit in, plain values or core objects out)."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from ...analysis.singularity import SingularSet
+from ...geometry.power_diagram import SlicePlane
+from ...pipeline.model import AEOTModel
+from ...viz import CLICK_GRID_NAME
+
+
+def slice_controls(model: AEOTModel, prefix: str, code_a: int | None = None, code_b: int | None = None) -> SlicePlane:
+    """Choose a plane through the source cube: its centre and the two codes it heads towards.
+
+    A 2-D model's plane is the source square itself. When ``code_a`` / ``code_b`` are given the plane
+    heads towards those codes and only the centre and size are asked for.
+    """
+    d, N = model.latent_dim, model.n_codes
+    if d == 2:
+        return SlicePlane.through(np.zeros(2), [1.0, 0.0], [0.0, 1.0], 0.5)
+    c1, c2, c3, c4 = st.columns(4)
+    if code_a is None:
+        code_a = int(c1.number_input("Towards code (first direction)", 0, N - 1, 0, key=f"{prefix}_code_a"))
+    if code_b is None:
+        code_b = int(c2.number_input("Towards code (second direction)", 0, N - 1, min(1, N - 1),
+                                     key=f"{prefix}_code_b"))
+    where = c3.selectbox("Centre", ["cube centre", "a code's target"], key=f"{prefix}_centre",
+                         help="The plane passes through this point and through the two codes' targets.")
+    centre = np.zeros(d)
+    if where == "a code's target":
+        centre = model.targets[int(c3.number_input("Centre code", 0, N - 1, 0, key=f"{prefix}_centre_code"))]
+    extent = c4.slider("Half-width of the picture", 0.1, 1.0, 0.5, 0.05, key=f"{prefix}_extent",
+                       help="The cube [-1/2, 1/2]^d is wider than 1/2 along a diagonal; pixels outside it are blank.")
+    Y = model.targets
+    return SlicePlane.through(centre, Y[code_a] - centre, Y[code_b] - centre, extent)
+
+
+def projection_choice(label: str, key: str, container=st) -> str:
+    """A horizontal radio for the 2-D projection of the codes: "pca", "umap" or "tsne"."""
+    names = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+    return container.radio(label, list(names), horizontal=True, key=key, format_func=names.get)
+
+
+def singular_rule(base: SingularSet, key: str, container=st) -> SingularSet:
+    """The convex-null rule by default; a checkbox swaps it for an angle threshold chosen on a slider."""
+    own = container.checkbox("Use my own angle threshold instead of the convex null", key=f"{key}_own",
+                             help="The default flags a facet when its jump is beyond every facet of a convex support "
+                                  "of the same shape, both in angle and relative to the local spacing of codes.")
+    if not own or len(base.angles) == 0:
+        return base
+    lo, hi = float(base.angles.min()), float(base.angles.max())
+    thr = container.slider("Angle threshold (radians)", lo, hi, float(min(max(base.threshold, lo), hi)),
+                           key=f"{key}_threshold", format="%.4f",
+                           help="Facets whose angle exceeds this are drawn as singular; it starts at the null's "
+                                "largest angle.")
+    return base.with_threshold(thr)
+
+
+def clicked_point(event, fig) -> tuple[float, float] | None:
+    """The click-grid point a Plotly selection event picked (the last one), or None."""
+    names = [t.name for t in fig.data]
+    if CLICK_GRID_NAME not in names:
+        return None
+    grid = names.index(CLICK_GRID_NAME)
+    points = ((event or {}).get("selection") or {}).get("points") or []
+    hits = [p for p in points if p.get("curve_number") == grid and "x" in p and "y" in p]
+    if not hits:
+        return None
+    return float(hits[-1]["x"]), float(hits[-1]["y"])

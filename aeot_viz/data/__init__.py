@@ -1,0 +1,1 @@
+"""Layer 2: datasets (toys, built-in digits, files, uploads) as one Dataset type."""

@@ -1,0 +1,1 @@
+"""Layer 3: the networks: autoencoders, the latent normaliser, the baseline generators, the digit judge."""

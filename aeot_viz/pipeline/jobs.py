@@ -1,0 +1,254 @@
+"""Bounded training jobs: at most K run at once, the rest wait in a queue, each with a memory estimate.
+
+The app serves every visitor from one process. A training run there is a :class:`Job` in a shared
+:class:`JobPool`: it runs on a worker thread, so the visitor's page only polls it and other visitors' pages
+are never blocked by it; at most ``max_running`` jobs run at once (default 1 per 2 CPU cores; the
+environment variable ``AEOT_MAX_TRAINING_JOBS`` sets it), later ones wait in a first-in first-out queue
+whose position each visitor sees; and a job whose memory estimate (:func:`estimate_training_bytes`)
+exceeds the pool's budget (default 60% of the machine's memory; ``AEOT_TRAINING_MEMORY_MB``) is refused
+before it starts, with the setting to lower. Queued jobs also wait until the running ones leave room in
+that budget.
+
+A job's function receives a progress callback: events are stored on the job (the page reads them on its
+own thread, never the worker), and the callback raises :class:`~aeot_viz.utils.progress.Cancelled` once the
+job is cancelled, which stops the run cleanly at its next progress event.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Optional
+
+from ..utils.env import positive_number
+from ..utils.progress import Cancelled, ProgressEvent
+
+__all__ = ["Job", "JobPool", "estimate_training_bytes", "default_max_running", "default_memory_budget"]
+
+MiB = 2**20
+
+
+def default_max_running() -> int:
+    """``AEOT_MAX_TRAINING_JOBS``, else one job per 2 CPU cores (1 on the 2-core reference machine)."""
+    return int(positive_number("AEOT_MAX_TRAINING_JOBS", max(1, (os.cpu_count() or 2) // 2)))
+
+
+def default_memory_budget() -> int:
+    """Bytes all running jobs may use: ``AEOT_TRAINING_MEMORY_MB``, else 60% of the machine's memory."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 * 2**30
+    return int(positive_number("AEOT_TRAINING_MEMORY_MB", 0.6 * total / MiB) * MiB)
+
+
+def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
+    r"""A conservative estimate of the peak memory of :func:`~aeot_viz.pipeline.training.fit_aeot` (bytes).
+
+    Sums the float32 data and the copies training makes of it (about 3x), the kept display images, the
+    autoencoder (weights, gradients and Adam's two moments: 4x its parameters, counted on the ``meta``
+    device so nothing is allocated), one batch's activations (64 float32 per input value, generous for
+    the shipped conv and MLP networks), the codes and targets, the OT solver's batch (its largest batch
+    of ``d``-dimensional samples with scores and indices) and per-target state (neighbour lists, logs,
+    snapshots: about 64 bytes plus ``n_snapshots`` heights per target), and 256 MiB of fixed costs of a
+    run (torch's kernels and thread buffers; measured: about 160 MiB for a small run). The libraries
+    themselves are not counted: the server process has them loaded already.
+
+    Parameters
+    ----------
+    n_samples : int
+    sample_shape : tuple of int
+        One sample's shape: (C, H, W) for images, (D,) for points.
+    config : AEOTConfig
+    """
+    import torch
+
+    from ..models.autoencoder import build_autoencoder
+
+    per = math.prod(int(s) for s in sample_shape)
+    kind = "images" if len(sample_shape) == 3 else "points"
+    with torch.device("meta"):
+        params = sum(p.numel() for p in build_autoencoder(config.ae, kind, tuple(sample_shape)).parameters())
+    d = per if kind == "points" and per == 2 else config.ae.latent_dim  # 2-D points use the identity
+    data = 3 * n_samples * per * 4 + min(n_samples, 4096) * per
+    ae = 4 * params * 4 + config.train.batch_size * per * 4 * 64
+    ot = config.ot.max_batch_size * (d + 4) * 4 * 3 + n_samples * (64 + 8 * config.ot.n_snapshots + 8 * d)
+    return int(data + ae + ot + 256 * MiB)
+
+
+class Job:
+    """One training run in a :class:`JobPool`.
+
+    Attributes
+    ----------
+    id : int
+    owner : str
+        Who submitted it (a session id): :meth:`JobPool.jobs_of` lists only one owner's jobs.
+    label : str
+    estimate_bytes : int
+    status : {"queued", "running", "done", "failed", "cancelled"}
+    events : list of ProgressEvent
+        Every progress event so far (read them on any thread; only the worker appends).
+    result : Any
+        The function's return value once ``status == "done"``.
+    error : BaseException or None
+        What it raised once ``status`` is ``"failed"`` (or ``"cancelled"``: a ``Cancelled``).
+    submitted, started, finished : float or None
+        ``time.time()`` stamps.
+    """
+
+    def __init__(self, pool: JobPool, job_id: int, fn, owner: str, label: str, estimate_bytes: int):
+        self._pool, self._fn = pool, fn
+        self.id, self.owner, self.label, self.estimate_bytes = job_id, owner, label, int(estimate_bytes)
+        self.status = "queued"
+        self.events: list = []
+        self.result: Any = None
+        self.error: Optional[BaseException] = None
+        self.submitted, self.started, self.finished = time.time(), None, None
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+
+    @property
+    def done(self) -> bool:
+        """Whether it has ended (done, failed or cancelled)."""
+        return self._done.is_set()
+
+    @property
+    def position(self) -> int:
+        """1-based place in the queue; 0 once it runs or has ended."""
+        return self._pool.position(self)
+
+    def cancel(self) -> None:
+        """Stop it: a queued job leaves the queue at once, a running one at its next progress event."""
+        self._cancel.set()
+        self._pool._drop_if_queued(self)
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until it ends (or ``timeout`` seconds); returns whether it ended."""
+        return self._done.wait(timeout)
+
+    def _callback(self, ev: ProgressEvent) -> None:
+        if self._cancel.is_set():
+            raise Cancelled(f"job {self.id} was cancelled")
+        self.events.append(ev)
+
+    def _run(self) -> None:
+        try:
+            if self._cancel.is_set():
+                raise Cancelled(f"job {self.id} was cancelled")
+            self.result = self._fn(self._callback)
+            self.status = "done"
+        except Cancelled as exc:
+            self.error, self.status = exc, "cancelled"
+        except BaseException as exc:  # noqa: BLE001 - handed to the page, which shows it
+            self.error, self.status = exc, "failed"
+        finally:
+            self.finished = time.time()
+            self._done.set()
+            self._pool._finished(self)
+
+
+class JobPool:
+    """Run jobs on worker threads, at most ``max_running`` at once and within a memory budget.
+
+    Parameters
+    ----------
+    max_running : int, optional
+        Jobs running at once (default :func:`default_max_running`).
+    memory_budget : int, optional
+        Bytes the running jobs' estimates may add up to (default :func:`default_memory_budget`).
+    """
+
+    def __init__(self, max_running: Optional[int] = None, memory_budget: Optional[int] = None):
+        self.max_running = default_max_running() if max_running is None else int(max_running)
+        self.memory_budget = default_memory_budget() if memory_budget is None else int(memory_budget)
+        if self.max_running < 1:
+            raise ValueError(f"max_running must be at least 1, got {max_running}.")
+        if self.memory_budget < 1:
+            raise ValueError(f"memory_budget must be positive, got {memory_budget}.")
+        self._lock = threading.Lock()
+        self._queue: deque = deque()
+        self._running: list = []
+        self._all: list = []
+        self._ids = itertools.count(1)
+
+    def submit(self, fn: Callable[[Callable[[ProgressEvent], None]], Any], *, owner: str, label: str = "",
+               estimate_bytes: int = 0) -> Job:
+        """Queue ``fn(callback)``; it starts as soon as a slot and the memory budget allow.
+
+        Raises
+        ------
+        ValueError
+            When ``estimate_bytes`` alone exceeds the budget: it could never run.
+        """
+        if estimate_bytes > self.memory_budget:
+            raise ValueError(f"This training needs about {estimate_bytes / MiB:,.0f} MiB, more than the "
+                             f"{self.memory_budget / MiB:,.0f} MiB the server allows for training "
+                             "(AEOT_TRAINING_MEMORY_MB). Use fewer samples, a smaller batch size, latent dimension "
+                             "or OT batch, or ask the operator to raise the setting.")
+        with self._lock:
+            job = Job(self, next(self._ids), fn, str(owner), label, estimate_bytes)
+            self._queue.append(job)
+            self._all.append(job)
+        self._schedule()
+        return job
+
+    def position(self, job: Job) -> int:
+        with self._lock:
+            try:
+                return self._queue.index(job) + 1
+            except ValueError:
+                return 0
+
+    def jobs_of(self, owner: str) -> list:
+        """The jobs ``owner`` submitted, oldest first."""
+        with self._lock:
+            return [j for j in self._all if j.owner == str(owner)]
+
+    def jobs_of_all(self) -> list:
+        """Every job submitted to this pool, oldest first (for operators and tests)."""
+        with self._lock:
+            return list(self._all)
+
+    @property
+    def queued(self) -> int:
+        with self._lock:
+            return len(self._queue)
+
+    @property
+    def running(self) -> int:
+        with self._lock:
+            return len(self._running)
+
+    def _drop_if_queued(self, job: Job) -> None:
+        with self._lock:
+            if job in self._queue:
+                self._queue.remove(job)
+                job.status, job.error, job.finished = "cancelled", Cancelled(f"job {job.id} was cancelled"), time.time()
+                job._done.set()
+
+    def _finished(self, job: Job) -> None:
+        with self._lock:
+            if job in self._running:
+                self._running.remove(job)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        start = []
+        with self._lock:
+            while self._queue and len(self._running) < self.max_running:
+                used = sum(j.estimate_bytes for j in self._running)
+                nxt = self._queue[0]
+                if self._running and used + nxt.estimate_bytes > self.memory_budget:
+                    break  # first in, first out: wait for memory rather than let later jobs overtake
+                self._queue.popleft()
+                nxt.status, nxt.started = "running", time.time()
+                self._running.append(nxt)
+                start.append(nxt)
+        for job in start:
+            threading.Thread(target=job._run, name=f"aeot-job-{job.id}", daemon=True).start()
