@@ -11,7 +11,7 @@ from .analysis.singularity import SingularSet, build_convex_null, model_singular
 from .data.datasets import Dataset, load_dataset
 from .geometry.power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
 from .models.normalization import LatentNormalizer
-from .ot.solver import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot
+from .ot import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot
 from .pipeline.bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
 from .pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from .pipeline.model import AEOTModel

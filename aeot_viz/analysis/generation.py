@@ -35,7 +35,7 @@ from typing import Optional
 import numpy as np
 
 from ..geometry.power_diagram import assign, top_k
-from ..ot.solver import sample_source
+from ..geometry.sources import sample_source
 from .singularity import SingularSet, model_singular_set
 
 __all__ = ["plain_map", "extended_map", "sample_region", "generate", "Generated"]

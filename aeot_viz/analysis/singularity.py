@@ -235,7 +235,7 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
     callback : callable, optional
         Progress events of the null's OT solve.
     """
-    from ..ot.solver import solve_ot
+    from ..ot import solve_ot
 
     Y = np.asarray(Y, dtype=np.float64)
     if Y.ndim != 2 or len(Y) < 2 or not np.isfinite(Y).all():

@@ -256,7 +256,7 @@ def adjacency_from_samples(Y, h, n_samples: int = 2**18, band: float | None = No
     -------
     Adjacency
     """
-    from ..ot.solver import random_batches
+    from .sources import random_batches
 
     Yt = torch.as_tensor(np.asarray(Y, dtype=np.float32))
     ht = torch.as_tensor(np.asarray(h, dtype=np.float32))

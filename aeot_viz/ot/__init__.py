@@ -1,22 +1,14 @@
 """Layer 3: semi-discrete optimal transport: settings, the solver and its result, validation, sharding.
 
-Re-exports the solver's names so that ``from aeot_viz.ot import SemiDiscreteOT, validate_ot`` keeps working.
+Re-exports the family's public names so that ``from aeot_viz.ot import SemiDiscreteOT, validate_ot`` keeps working.
 """
 
-from .solver import (
-    MIN_AUTO_VALIDATION,
-    SOURCES,
-    VALIDATION_CHUNK,
-    OTResult,
-    OTValidation,
-    SemiDiscreteOT,
-    auto_validation_samples,
-    corrected_l1,
-    error_in_words,
-    sample_source,
-    solve_ot,
-    validate_ot,
-)
+from ..geometry.sources import sample_source
+from .config import SOURCES, OTConfig
+from .error import corrected_l1, error_in_words
+from .result import OTResult, OTValidation
+from .solver import SemiDiscreteOT, solve_ot
+from .validation import MIN_AUTO_VALIDATION, VALIDATION_CHUNK, auto_validation_samples, validate_ot
 
 __all__ = [
     "SemiDiscreteOT",
@@ -31,4 +23,5 @@ __all__ = [
     "solve_ot",
     "MIN_AUTO_VALIDATION",
     "VALIDATION_CHUNK",
+    "OTConfig",
 ]

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["OTConfig", "SOURCES", "SAMPLERS", "check_ot_settings"]
+from ..geometry.sources import SAMPLERS, SOURCES
 
-SOURCES = ("uniform", "gaussian")
-SAMPLERS = ("sobol", "random")
+__all__ = ["OTConfig", "SOURCES", "SAMPLERS", "check_ot_settings"]
 
 
 @dataclass

@@ -25,7 +25,7 @@ from ..io.archive import load_weights, weight_arrays
 from ..io.checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from ..models.autoencoder import Autoencoder, build_autoencoder, encode_array, resolve_kind
 from ..models.normalization import LatentNormalizer
-from ..ot.solver import OTResult, solve_ot
+from ..ot import OTResult, solve_ot
 from ..utils.device import resolve_device
 from ..utils.progress import Callback, emit, relabelled
 from .config import AEOTConfig, TrainConfig

@@ -53,7 +53,7 @@ def projection_for(key: str, method: str, _codes) -> np.ndarray:
 @st.cache_resource(show_spinner="Measuring the cell masses...", max_entries=16)
 def cell_masses_for(key: str, _model: AEOTModel) -> np.ndarray:
     """Cell masses of the model's OT map on 2^18 fresh samples (for the mass-error colouring)."""
-    from ...ot.solver import validate_ot
+    from ...ot import validate_ot
 
     _, mu = validate_ot(_model.targets, _model.h, n_samples=2**18, random_state=7, device="cpu", return_mu=True)
     return mu
