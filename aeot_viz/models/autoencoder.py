@@ -7,7 +7,7 @@ r"""Autoencoders that embed data in the latent space where AE-OT solves its tran
 * :class:`IdentityAutoencoder` for 2-D toy data: the latent space is the data itself, so the OT
   geometry is visible directly.
 
-:func:`build_autoencoder` builds the right one from an :class:`~aeot_viz.pipeline.config.AEConfig` and the
+:func:`build_autoencoder` builds the right one from an :class:`~aeot_viz.models.config.AEConfig` and the
 shape of one sample, so a bundle rebuilds its model from the stored config before loading weights.
 """
 
@@ -19,9 +19,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..pipeline.config import AEConfig
 from ..utils.device import resolve_device
 from ..utils.progress import Callback, emit
+from .config import AEConfig
 
 __all__ = ["Autoencoder", "ConvAutoencoder", "MLPAutoencoder", "IdentityAutoencoder", "build_autoencoder",
            "resolve_kind", "encode_array"]

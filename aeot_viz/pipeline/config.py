@@ -11,12 +11,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..models.config import AEConfig, TrainConfig
 from ..ot.config import OTConfig
 
 __all__ = ["AEConfig", "TrainConfig", "OTConfig", "AEOTConfig"]
-
-AE_KINDS = ("auto", "conv", "mlp", "identity")
-
 
 #: settings that take a positive integer or the string "auto"
 _INT_OR_AUTO = frozenset({"validation_samples"})
@@ -57,60 +55,6 @@ def _from_dict(cls, d: Any, where: str):
     obj = cls(**kwargs)
     obj.validate()
     return obj
-
-
-@dataclass
-class AEConfig:
-    """Autoencoder architecture.
-
-    Attributes
-    ----------
-    kind : {"auto", "conv", "mlp", "identity"}
-        ``"auto"``: convolutional for images, identity for 2-D points, MLP for other vectors.
-    latent_dim : int
-        Dimension of the latent codes (ignored by the identity embedding).
-    channels : tuple of int
-        Convolution widths of the encoder's downsampling stages (conv kind).
-    hidden : tuple of int
-        Hidden layer widths (MLP kind).
-    """
-
-    kind: str = "auto"
-    latent_dim: int = 16
-    channels: tuple = (32, 64)
-    hidden: tuple = (256, 128)
-
-    def validate(self) -> None:
-        if self.kind not in AE_KINDS:
-            raise ValueError(f"Autoencoder kind must be one of {AE_KINDS}, got {self.kind!r}.")
-        if self.latent_dim < 1 or self.latent_dim > 4096:
-            raise ValueError(f"latent_dim must be between 1 and 4096, got {self.latent_dim}.")
-        if not self.channels or any(c < 1 or c > 1024 for c in self.channels):
-            raise ValueError("channels must be a non-empty list of widths between 1 and 1024.")
-        if any(c < 1 or c > 8192 for c in self.hidden):
-            raise ValueError("hidden widths must be between 1 and 8192.")
-
-
-@dataclass
-class TrainConfig:
-    """Autoencoder training settings (Adam on the reconstruction loss)."""
-
-    epochs: int = 20
-    batch_size: int = 128
-    lr: float = 1e-3
-    weight_decay: float = 0.0
-    device: str = "auto"
-    random_state: int = 0
-
-    def validate(self) -> None:
-        if self.epochs < 0 or self.epochs > 100_000:
-            raise ValueError(f"epochs must be between 0 and 100000, got {self.epochs}.")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}.")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr}.")
-        if self.weight_decay < 0:
-            raise ValueError(f"weight_decay must be non-negative, got {self.weight_decay}.")
 
 
 @dataclass
