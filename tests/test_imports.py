@@ -1,4 +1,6 @@
-"""The package's import graph: no cycle among its modules, and no module imports the package's own ``__init__``.
+"""The package's import graph: layers, no cycle, and no module importing the package's own ``__init__``.
+
+The layers (lowest first) are ``LAYERS`` below; docs/ARCHITECTURE.md draws them.
 
 Every ``import`` and ``from ... import`` in every module counts, those inside functions included (a lazy
 import is still a dependency). Relative imports are resolved against the importing module's package.
@@ -88,3 +90,75 @@ def test_no_module_imports_the_package_init():
     graph = import_graph()
     assert sorted(m for m, deps in graph.items() if "aeot_viz" in deps and m != "aeot_viz") == []
 
+
+#: The layers, lowest first. A module may import modules of its own group and of lower layers only; the groups
+#: on one layer (``data`` and ``geometry``, ``ot`` and ``models``) do not import each other.
+LAYERS = (
+    ("_version", "utils"),
+    ("io",),
+    ("data", "geometry"),
+    ("ot", "models"),
+    ("analysis",),
+    ("pipeline",),
+    ("viz",),
+    ("apps",),
+)
+#: modules at the package's top level that belong to a layer's group
+TOP_LEVEL = {"aeot_viz.__main__": "apps"}
+
+
+def group_of(module: str) -> str:
+    """The layer group of a package module: its first name below ``aeot_viz``; the package ``__init__`` is 'top'."""
+    if module == "aeot_viz":
+        return "top"
+    return TOP_LEVEL.get(module, module.split(".")[1])
+
+
+def rank_of(group: str) -> int:
+    if group == "top":
+        return len(LAYERS)
+    return next(i for i, groups in enumerate(LAYERS) if group in groups)
+
+
+def layer_violations(graph: dict) -> list:
+    """Edges ``(importer, imported)`` that go up a layer or across to another group on the same layer."""
+    bad = []
+    for mod, deps in graph.items():
+        g = group_of(mod)
+        for dep in deps:
+            h = group_of(dep)
+            if g != h and rank_of(h) >= rank_of(g):
+                bad.append((mod, dep))
+    return sorted(bad)
+
+
+def test_every_module_belongs_to_a_layer():
+    groups = {g for layer in LAYERS for g in layer}
+    unplaced = sorted(m for m in import_graph() if group_of(m) not in groups | {"top"})
+    assert unplaced == [], f"place these modules in a layer of LAYERS: {unplaced}"
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert subpackages <= groups and len(subpackages) >= 5, subpackages
+
+
+def test_the_layer_rule_catches_upward_and_sideways_imports():
+    graph = {
+        "aeot_viz.ot.solver": {"aeot_viz.pipeline.model"},  # up
+        "aeot_viz.data.toys": {"aeot_viz.geometry.scoring"},  # sideways on one layer
+        "aeot_viz.pipeline.model": {"aeot_viz.ot.solver", "aeot_viz.pipeline.config"},  # down, own group
+        "aeot_viz": {"aeot_viz.apps.cli"},  # the package __init__ re-exports from anywhere
+    }
+    assert layer_violations(graph) == [("aeot_viz.data.toys", "aeot_viz.geometry.scoring"),
+                                       ("aeot_viz.ot.solver", "aeot_viz.pipeline.model")]
+
+
+def test_imports_go_down_the_layers_only():
+    assert layer_violations(import_graph()) == []
+
+
+def test_the_package_init_only_re_exports():
+    tree = ast.parse((PACKAGE / "__init__.py").read_text())
+    body = tree.body[1:] if ast.get_docstring(tree) else tree.body
+    kinds = {type(node).__name__ for node in body}
+    assert kinds <= {"ImportFrom", "Assign"}, kinds
+    assigned = [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets]
+    assert assigned == ["__all__"]
