@@ -8,7 +8,7 @@ from .analysis.convex_null import ConvexNull
 from .analysis.discontinuity_probe import Probe, probe
 from .analysis.generation import Generated, generate
 from .analysis.singularity import SingularSet, build_convex_null, model_singular_set, singular_set
-from .data.datasets import Dataset, load_dataset
+from .data import Dataset, load_dataset
 from .geometry.power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
 from .models.normalization import LatentNormalizer
 from .ot import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot

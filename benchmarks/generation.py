@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aeot_viz as av  # noqa: E402
 from aeot_viz.analysis.generation import extended_map, generate, sample_region  # noqa: E402
-from aeot_viz.data.datasets import grid_modes  # noqa: E402
+from aeot_viz.data import grid_modes  # noqa: E402
 
 
 def grid25(seed: int):

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from aeot_viz.data.datasets import TOY_DATASETS, load_dataset  # noqa: E402
+from aeot_viz.data import TOY_DATASETS, load_dataset  # noqa: E402
 from aeot_viz.models.normalization import LatentNormalizer  # noqa: E402
 from aeot_viz.ot import SemiDiscreteOT, validate_ot  # noqa: E402
 

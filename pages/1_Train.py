@@ -15,7 +15,7 @@ from aeot_viz.apps.ui.state import (
     training_pool,
     upload_limit_bytes,
 )
-from aeot_viz.data.datasets import TOY_DATASETS, load_dataset, load_upload
+from aeot_viz.data import TOY_DATASETS, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
 from aeot_viz.ot.error import corrected_l1, error_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes

@@ -18,7 +18,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from aeot_viz.data.datasets import load_mnist10k  # noqa: E402
+from aeot_viz.data import load_mnist10k  # noqa: E402
 from aeot_viz.models.classifier import DEFAULT_PATH, save_classifier, train_classifier  # noqa: E402
 
 

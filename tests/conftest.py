@@ -2,7 +2,7 @@
 
 import pytest
 
-from aeot_viz.data.datasets import load_dataset
+from aeot_viz.data import load_dataset
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.pipeline.training import fit_aeot
 

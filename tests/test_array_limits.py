@@ -16,7 +16,7 @@ import pytest
 from memory_helpers import cli, peak_rss_of
 
 from aeot_viz import load_bundle
-from aeot_viz.data.datasets import load_array_file, load_dataset, load_mnist_file, load_upload
+from aeot_viz.data import load_array_file, load_dataset, load_mnist_file, load_upload
 from aeot_viz.io.array_limits import ENV_VAR, check_declared, max_array_bytes, read_npy, read_npz
 from aeot_viz.pipeline.bundle import BundleError, bundle_to_bytes
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from aeot_viz.data.datasets import load_dataset
+from aeot_viz.data import load_dataset
 from aeot_viz.models.autoencoder import (
     ConvAutoencoder,
     IdentityAutoencoder,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from aeot_viz.apps.cli import main
-from aeot_viz.data.datasets import Dataset, load_upload
+from aeot_viz.data import Dataset, load_upload
 from aeot_viz.ot import SemiDiscreteOT
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.pipeline.training import fit_aeot

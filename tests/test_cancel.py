@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from progress_helpers import cancel_at
 
-from aeot_viz.data.datasets import load_dataset
+from aeot_viz.data import load_dataset
 from aeot_viz.ot import SemiDiscreteOT
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.pipeline.training import fit_aeot

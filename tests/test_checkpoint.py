@@ -7,7 +7,7 @@ import pytest
 import torch
 from progress_helpers import cancel_at
 
-from aeot_viz.data.datasets import load_dataset
+from aeot_viz.data import load_dataset
 from aeot_viz.io.checkpoint import describe
 from aeot_viz.models.autoencoder import build_autoencoder
 from aeot_viz.ot import SemiDiscreteOT

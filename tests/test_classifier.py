@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from aeot_viz.data.datasets import load_mnist10k
+from aeot_viz.data import load_mnist10k
 from aeot_viz.models.classifier import DEFAULT_PATH, default_classifier, load_classifier
 from aeot_viz.pipeline.bundle import BundleError
 

@@ -189,7 +189,7 @@ def test_bad_input_is_a_clear_value_error(Y, h, kwargs, match):
 
 
 def test_training_builds_the_null_with_its_own_progress_stage():
-    from aeot_viz.data.datasets import load_dataset
+    from aeot_viz.data import load_dataset
     from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
     from aeot_viz.pipeline.training import fit_aeot
 

@@ -1,4 +1,4 @@
-"""Tests for aeot_viz.data.datasets: toy mixtures, shipped digits, MNIST files, user uploads, dispatch."""
+"""Tests for aeot_viz.data: toy mixtures, shipped digits, MNIST files, user uploads, dispatch."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aeot_viz.data import datasets as D
-from aeot_viz.data.datasets import (
+from aeot_viz.data import (
     BUILTIN_DATASETS,
     TOY_DATASETS,
     Dataset,
@@ -29,6 +28,7 @@ from aeot_viz.data.datasets import (
     swiss_roll,
     two_moons,
 )
+from aeot_viz.data import registry as D  # load_dataset looks its loaders up here
 
 # keyword of the noise / std parameter of each toy generator
 NOISE_KW = {"ring8": "std", "grid25": "std", "swiss_roll": "noise", "two_moons": "noise",

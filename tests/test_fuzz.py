@@ -17,7 +17,7 @@ from hypothesis.extra.numpy import array_shapes, arrays, floating_dtypes, intege
 from aeot_viz.analysis.discontinuity_probe import segment_cells
 from aeot_viz.analysis.metrics import mode_score
 from aeot_viz.analysis.projections import place_combinations
-from aeot_viz.data.datasets import load_upload
+from aeot_viz.data import load_upload
 from aeot_viz.ot import SemiDiscreteOT, validate_ot
 from aeot_viz.pipeline.bundle import load_bundle
 from aeot_viz.pipeline.config import AEOTConfig

@@ -6,7 +6,7 @@ import pytest
 import aeot_viz as av
 from aeot_viz.analysis.generation import extended_map, generate, sample_region
 from aeot_viz.analysis.singularity import singular_set
-from aeot_viz.data.datasets import grid_modes
+from aeot_viz.data import grid_modes
 from aeot_viz.geometry.power_diagram import assign
 
 

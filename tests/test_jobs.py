@@ -99,7 +99,7 @@ def _peak_rss(code: str) -> int:
 def test_the_estimate_is_above_a_real_run_s_peak_memory():
     """Measured, not assumed: what a real training adds to a process that has the libraries and the data
     loaded (as the server has) stays under the estimate, and the estimate is not wildly above it."""
-    setup = ("from aeot_viz.pipeline.config import *; from aeot_viz.data.datasets import load_dataset; "
+    setup = ("from aeot_viz.pipeline.config import *; from aeot_viz.data import load_dataset; "
              "from aeot_viz.pipeline.training import fit_aeot; ds = load_dataset('digits', n_samples=600); "
              "cfg = AEOTConfig(ae=AEConfig(latent_dim=4), train=TrainConfig(epochs=1), "
              "ot=OTConfig(max_iter=40, round_iter=20, validation_samples=2**16))")

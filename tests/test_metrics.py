@@ -13,7 +13,7 @@ from aeot_viz.analysis.metrics import (
     precision_recall,
     toy_score,
 )
-from aeot_viz.data.datasets import grid25, ring8
+from aeot_viz.data import grid25, ring8
 
 
 def test_real_samples_of_both_mixtures_cover_every_mode_with_high_quality():

@@ -166,7 +166,7 @@ def test_bad_targets_and_weights_raise():
 def test_tight_well_separated_modes_converge(name):
     """25 Gaussians (std 0.05, spacing 2) and 8 on a ring (std 0.01): targets in tight clusters far apart,
     where local steps alone stall (validated L1 0.21 on grid25 without the multiscale steps)."""
-    from aeot_viz.data.datasets import load_dataset
+    from aeot_viz.data import load_dataset
     from aeot_viz.models.normalization import LatentNormalizer
 
     ds = load_dataset(name, n_samples=1000, random_state=3)

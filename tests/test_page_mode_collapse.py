@@ -68,7 +68,7 @@ def test_data_without_a_protocol_still_shows_samples_and_says_why_there_are_no_s
 
     from aeot_viz.analysis.lab import train_baselines
     from aeot_viz.apps.ui.cache import model_key
-    from aeot_viz.data.datasets import load_dataset
+    from aeot_viz.data import load_dataset
     from aeot_viz.pipeline.training import fit_aeot
 
     model = fit_aeot(load_dataset("two_moons", n_samples=200), _tiny_config())

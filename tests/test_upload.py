@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from aeot_viz.data.datasets import load_upload
+from aeot_viz.data import load_upload
 
 
 def _png(value, size=(12, 10)):

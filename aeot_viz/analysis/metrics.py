@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from ..data.datasets import grid_modes, ring_modes
+from ..data import grid_modes, ring_modes
 
 __all__ = ["ModeScore", "mode_score", "toy_score", "TOY_PROTOCOLS", "PUBLISHED", "kl_divergence",
            "class_coverage", "mean_confidence", "precision_recall", "frechet_distance", "image_metrics"]

@@ -119,7 +119,7 @@ class _Bars:
 
 
 def _train(args) -> int:
-    from ..data.datasets import load_dataset
+    from ..data import load_dataset
     from ..pipeline.bundle import save_bundle
     from ..pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
     from ..pipeline.training import fit_aeot

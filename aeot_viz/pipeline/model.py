@@ -35,7 +35,7 @@ class AEOTModel:
     autoencoder : Autoencoder
         In eval mode, on the CPU.
     dataset : dict
-        :meth:`aeot_viz.data.datasets.Dataset.describe` of the training data.
+        :meth:`aeot_viz.data.Dataset.describe` of the training data.
     codes : numpy.ndarray, float32, shape (N, d)
         Latent codes of the training data.
     labels : numpy.ndarray of int64, shape (N,), or None

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ..analysis.singularity import model_singular_set
-from ..data.datasets import Dataset
+from ..data import Dataset
 from ..io.archive import load_weights, weight_arrays
 from ..io.checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from ..models.autoencoder import Autoencoder, build_autoencoder, encode_array, resolve_kind
@@ -232,7 +232,7 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         When a stage runs out of (GPU or CPU) memory; the message says which settings to lower.
     """
     if not isinstance(dataset, Dataset):
-        raise TypeError(f"fit_aeot needs a Dataset, got {type(dataset).__name__}; see aeot_viz.data.datasets.")
+        raise TypeError(f"fit_aeot needs a Dataset, got {type(dataset).__name__}; see aeot_viz.data.")
     config = config or AEOTConfig()
     config.validate()
     if len(dataset) < 2:
