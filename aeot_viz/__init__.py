@@ -1,22 +1,41 @@
 """AE-OT Explorer's numerical core: data, autoencoders, semi-discrete OT, bundles.
 
+This file only re-exports; the layers (``utils`` < ``io`` < ``data`` | ``geometry`` < ``ot`` | ``models`` <
+``analysis`` < ``pipeline`` < ``viz`` < ``apps``) are drawn in docs/ARCHITECTURE.md.
+
 Nothing here imports Streamlit or Plotly; the app's pages call these functions.
 """
 
 from ._version import __version__
-from .analysis.convex_null import ConvexNull
-from .analysis.discontinuity_probe import Probe, probe
-from .analysis.generation import Generated, generate
-from .analysis.singularity import SingularSet, build_convex_null, model_singular_set, singular_set
+from .analysis import (
+    ConvexNull,
+    Generated,
+    Probe,
+    SingularSet,
+    build_convex_null,
+    generate,
+    model_singular_set,
+    probe,
+    singular_set,
+)
 from .data import Dataset, load_dataset
-from .geometry.power_diagram import adjacency_from_samples, exact_cells_2d, slice_labels
-from .models.normalization import LatentNormalizer
+from .geometry import adjacency_from_samples, exact_cells_2d, slice_labels
+from .models import LatentNormalizer
 from .ot import OTResult, OTValidation, SemiDiscreteOT, solve_ot, validate_ot
-from .pipeline.bundle import BundleError, bundle_to_bytes, load_bundle, save_bundle
-from .pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from .pipeline.model import AEOTModel
-from .pipeline.training import fit_aeot, train_autoencoder
-from .utils.progress import Cancelled, ProgressEvent
+from .pipeline import (
+    AEConfig,
+    AEOTConfig,
+    AEOTModel,
+    BundleError,
+    OTConfig,
+    TrainConfig,
+    bundle_to_bytes,
+    fit_aeot,
+    load_bundle,
+    save_bundle,
+    train_autoencoder,
+)
+from .utils import Cancelled, ProgressEvent
 
 __all__ = [
     "__version__",

@@ -1,6 +1,8 @@
 """Sharded OT over two gloo processes on the CPU equals the one-process solver for the same seeds."""
 
 import socket
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -63,3 +65,17 @@ def test_sharded_counts_need_a_process_group():
 
     with pytest.raises(ValueError, match="process group"):
         sharded_cell_counts(torch.zeros(2, 2), torch.zeros(3, 2), torch.zeros(3))
+
+
+def test_the_torchrun_entry_solves_like_one_process(tmp_path):
+    """``torchrun --nproc_per_node=2 -m aeot_viz.ot.distributed``: rank 0 writes the single-process heights."""
+    Y = _problem()
+    np.save(tmp_path / "codes.npy", Y.astype(np.float32))
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+           "-m", "aeot_viz.ot.distributed", "--targets", str(tmp_path / "codes.npy"),
+           "--out", str(tmp_path / "h.npy"), "--max-iter", "30", "--seed", "3"]
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "2 ranks: validated L1" in run.stdout
+    single = SemiDiscreteOT(max_iter=30, random_state=3, device="cpu").fit(Y.astype(np.float32))
+    np.testing.assert_allclose(np.load(tmp_path / "h.npy"), single.h_, atol=1e-6)

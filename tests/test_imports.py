@@ -162,3 +162,34 @@ def test_the_package_init_only_re_exports():
     assert kinds <= {"ImportFrom", "Assign"}, kinds
     assigned = [t.id for node in body if isinstance(node, ast.Assign) for t in node.targets]
     assert assigned == ["__all__"]
+
+
+#: ``aeot_viz.__all__`` before the package was split into layers (commit c6a111d): every name must stay
+PUBLIC_BEFORE_THE_LAYERS = (
+    "AEConfig", "AEOTConfig", "AEOTModel", "BundleError", "Cancelled", "ConvexNull", "Dataset", "Generated",
+    "LatentNormalizer", "OTConfig", "OTResult", "OTValidation", "Probe", "ProgressEvent", "SemiDiscreteOT",
+    "SingularSet", "TrainConfig", "__version__", "adjacency_from_samples", "build_convex_null", "bundle_to_bytes",
+    "exact_cells_2d", "fit_aeot", "generate", "load_bundle", "load_dataset", "model_singular_set", "probe",
+    "save_bundle", "singular_set", "slice_labels", "solve_ot", "train_autoencoder", "validate_ot",
+)
+
+
+def test_public_names_stay_importable_from_the_package():
+    import aeot_viz
+
+    missing = [n for n in PUBLIC_BEFORE_THE_LAYERS if n not in aeot_viz.__all__ or not hasattr(aeot_viz, n)]
+    assert missing == []
+    from aeot_viz.ot import SemiDiscreteOT, validate_ot
+
+    assert SemiDiscreteOT is aeot_viz.SemiDiscreteOT and validate_ot is aeot_viz.validate_ot
+    assert callable(aeot_viz.probe)  # the function: the module is analysis.discontinuity_probe
+
+
+def test_every_family_re_exports_what_it_lists():
+    import importlib
+
+    for sub in sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()):
+        family = importlib.import_module(f"aeot_viz.{sub}")
+        names = getattr(family, "__all__", [])
+        assert [n for n in names if not hasattr(family, n)] == [], sub
+        assert len(names) == len(set(names)), sub
