@@ -8,9 +8,9 @@ child reports it itself, on stderr, even when the code exits with ``SystemExit``
 
 import subprocess
 import sys
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from repo import REPO
+
 _MARK = "AEOT_PEAK_RSS_KB="
 
 _WRAPPER = """

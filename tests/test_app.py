@@ -3,9 +3,10 @@
 import json
 
 from app_helpers import TOY
+from repo import repo_file
 from streamlit.testing.v1 import AppTest
 
-HOME = "../pages/0_Home.py"
+HOME = repo_file("pages/0_Home.py")
 
 
 def _home():
@@ -17,7 +18,7 @@ def _metrics(at):
 
 
 def test_entry_point_opens_the_home_page_with_the_default_model():
-    at = AppTest.from_file("../app.py", default_timeout=120).run()
+    at = AppTest.from_file(repo_file("app.py"), default_timeout=120).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "AE-OT Explorer"
     assert _metrics(at)["Dataset"] == "mnist10k"

@@ -9,18 +9,17 @@ import io
 import struct
 import tracemalloc
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 from memory_helpers import cli, peak_rss_of
+from repo import repo_file
 
 from aeot_viz import load_bundle
 from aeot_viz.data import load_array_file, load_dataset, load_mnist_file, load_upload
 from aeot_viz.io.array_limits import ENV_VAR, check_declared, max_array_bytes, read_npy, read_npz
 from aeot_viz.pipeline.bundle import BundleError, bundle_to_bytes
 
-REPO = Path(__file__).resolve().parents[1]
 MiB = 2**20
 
 
@@ -170,7 +169,7 @@ def test_cli_refuses_the_bomb_with_exit_2_and_small_memory(bomb, tmp_path):
 def test_train_page_shows_an_error_box_for_the_bomb_and_keeps_the_model(bomb):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("../pages/1_Train.py", default_timeout=120).run()
+    at = AppTest.from_file(repo_file("pages/1_Train.py"), default_timeout=120).run()
     at.radio(key="tr_source").set_value("upload a file").run()
     at.file_uploader(key="tr_upload").set_value(("bomb.npz", bomb, "application/zip")).run()
     assert not at.exception, [e.value for e in at.exception]

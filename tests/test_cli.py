@@ -3,15 +3,13 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from repo import REPO as REPO_ROOT
 
 from aeot_viz.apps.cli import main
 from aeot_viz.pipeline.bundle import load_bundle
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
 
 FAST = ["--epochs", "1", "--ot-max-iter", "20", "--ot-round-iter", "10", "--ot-batch", "2048",
         "--ot-validation-samples", "65536", "--device", "cpu", "--quiet"]
@@ -143,7 +141,7 @@ def test_generate_writes_an_image_grid_and_codes(tmp_path):
 
     from aeot_viz.apps.cli import main
 
-    bundle = Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz"
+    bundle = REPO_ROOT / "assets" / "default_mnist10k.npz"
     out = tmp_path / "grid.png"
     assert main(["generate", "--bundle", str(bundle), "--n", "16", "--label", "3", "--out", str(out)]) == 0
     img = Image.open(out)

@@ -5,10 +5,10 @@ generated the data (toys, digits), closed-form binomial coefficients for the p-v
 pairwise distances for the local spacing, and the sample mean / covariance for the null's shape.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pytest
+from repo import ASSETS
 from scipy.spatial.distance import cdist
 from scipy.special import comb
 from sklearn.metrics import roc_auc_score
@@ -19,7 +19,6 @@ from aeot_viz.geometry.facets import facet_degree, kth_neighbour_distance
 from aeot_viz.ot import SemiDiscreteOT
 from aeot_viz.pipeline.bundle import BundleError, bundle_to_bytes
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
 # The stop rule these tests solve with (the default before issue 15: 2^20 validation samples, 1.5x their floor):
 # the singular rule needs the data and its null solved alike, not the default's accuracy, which costs 5x more
 OT = dict(validation_samples=2**20, floor_factor=1.5, max_iter=600, device="cpu")

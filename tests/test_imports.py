@@ -7,9 +7,10 @@ import is still a dependency). Relative imports are resolved against the importi
 """
 
 import ast
-from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1] / "aeot_viz"
+from repo import REPO
+
+PACKAGE = REPO / "aeot_viz"
 
 
 def _modules() -> dict:

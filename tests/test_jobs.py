@@ -7,6 +7,7 @@ import traceback
 
 import pytest
 from memory_helpers import peak_rss_of
+from repo import repo_file
 
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.pipeline.jobs import JobPool, default_max_running, estimate_training_bytes
@@ -171,7 +172,7 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
 
     def visitor(seed):
         try:
-            at = AppTest.from_file("../pages/1_Train.py", default_timeout=600).run()
+            at = AppTest.from_file(repo_file("pages/1_Train.py"), default_timeout=600).run()
             at.number_input(key="tr_n").set_value(300)
             at.number_input(key="tr_ot_iters").set_value(200)
             at.number_input(key="tr_seed").set_value(seed)
@@ -217,7 +218,7 @@ def test_a_running_training_does_not_hold_another_visitor_s_pages():
     gate, log = threading.Event(), []
     job = training_pool().submit(_blocking(gate, log, "someone else's"), owner="another session")
     try:
-        for page in ("../pages/1_Train.py", "../pages/0_Home.py"):
+        for page in (repo_file("pages/1_Train.py"), repo_file("pages/0_Home.py")):
             at = AppTest.from_file(page, default_timeout=120).run()
             assert not at.exception, [e.value for e in at.exception]
             assert job.status == "running"  # the page rendered while the other visitor's job ran

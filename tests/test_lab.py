@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from repo import ASSETS
 
 from aeot_viz.analysis.lab import generate_all, noise_path, score_all, source_path, train_baselines
 
@@ -35,7 +36,7 @@ def test_real_images_are_a_random_subset_of_every_class():
     from aeot_viz.analysis.lab import real_images
     from aeot_viz.pipeline.bundle import load_bundle
 
-    m = load_bundle(__import__("pathlib").Path(__file__).resolve().parent.parent / "assets" / "default_mnist10k.npz")
+    m = load_bundle(ASSETS / "default_mnist10k.npz")
     imgs = real_images(m, 500)
     assert imgs.shape == (500, 1, 28, 28) and 0 <= imgs.min() and imgs.max() <= 1
     # the stored images are sorted by digit: the first 500 would all be zeros

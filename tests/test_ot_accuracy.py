@@ -7,6 +7,7 @@ drawn with a seed the solver never uses (the solver's own draws and validations 
 
 import numpy as np
 import pytest
+from repo import ASSETS
 
 from aeot_viz.ot import MIN_AUTO_VALIDATION, VALIDATION_CHUNK, SemiDiscreteOT, auto_validation_samples, validate_ot
 from aeot_viz.pipeline.config import AEOTConfig, OTConfig
@@ -93,11 +94,10 @@ def test_validation_samples_takes_auto_or_a_positive_integer_everywhere():
 
 @pytest.mark.parametrize("name", ["default_mnist10k", "toy_grid25", "toy_ring8"])
 def test_every_shipped_model_reads_within_1_3x_the_floor_of_an_independent_check(name):
-    from pathlib import Path
 
     from aeot_viz.pipeline.bundle import load_bundle
 
-    model = load_bundle(Path(__file__).resolve().parent.parent / "assets" / f"{name}.npz")
+    model = load_bundle(ASSETS / f"{name}.npz")
     assert model.config.ot.validation_samples == "auto" and model.config.ot.floor_factor == 1.3
     # its own last validation was a full one, and passed
     v = model.ot_validation

@@ -1,17 +1,16 @@
 """Generate page: regions (label, Latent selection, source box), the image grid, placement, downloads."""
 
 import json
-from pathlib import Path
 
 import numpy as np
 from app_helpers import TOY, plotly_array, run_page
+from repo import ASSETS, repo_file
 from streamlit.testing.v1 import AppTest
 
 from aeot_viz.apps.ui.cache import model_key
 from aeot_viz.pipeline.bundle import load_bundle
 
-PAGE = "../pages/5_Generate.py"
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+PAGE = repo_file("pages/5_Generate.py")
 
 
 def _overlay(at, i=0):

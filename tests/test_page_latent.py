@@ -3,9 +3,10 @@
 import json
 
 from app_helpers import TOY, run_page
+from repo import repo_file
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../pages/2_Latent_Space.py"
+PAGE = repo_file("pages/2_Latent_Space.py")
 
 
 def _select(at, ids):

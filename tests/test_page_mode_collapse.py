@@ -4,8 +4,9 @@ import json
 
 import numpy as np
 from app_helpers import TOY, plotly_array, run_page
+from repo import repo_file
 
-PAGE = "../pages/6_Mode_Collapse.py"
+PAGE = repo_file("pages/6_Mode_Collapse.py")
 RING = "8 Gaussians on a ring, 2-D (shipped toy)"
 
 

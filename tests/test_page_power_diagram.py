@@ -4,9 +4,10 @@ import json
 
 import numpy as np
 from app_helpers import TOY, plotly_array, run_page
+from repo import repo_file
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../pages/3_Power_Diagram.py"
+PAGE = repo_file("pages/3_Power_Diagram.py")
 
 
 def _spec(at, i=0):

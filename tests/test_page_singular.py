@@ -4,11 +4,12 @@ import json
 
 import numpy as np
 from app_helpers import TOY, plotly_array, run_page
+from repo import repo_file
 from streamlit.testing.v1 import AppTest
 
 from aeot_viz.viz import CLICK_GRID_NAME
 
-PAGE = "../pages/4_Singular_Set.py"
+PAGE = repo_file("pages/4_Singular_Set.py")
 
 
 def _metrics(at):

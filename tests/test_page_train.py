@@ -1,8 +1,9 @@
 """Train page: a toy model trains in the page, becomes current, and can be downloaded."""
 
+from repo import repo_file
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../pages/1_Train.py"
+PAGE = repo_file("pages/1_Train.py")
 
 
 def test_training_a_toy_model_makes_it_current():

@@ -1,19 +1,17 @@
 """Two visitors at once: one trains and selects, the other's view does not change; cached models stay intact."""
 
-from pathlib import Path
 
 import numpy as np
 from app_helpers import TOY, run_page
+from repo import ASSETS, repo_file
 from streamlit.testing.v1 import AppTest
 
 from aeot_viz.pipeline.bundle import load_bundle
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def test_training_and_selection_in_one_session_leave_another_untouched():
-    alice = AppTest.from_file("../pages/1_Train.py", default_timeout=180).run()
-    bob = AppTest.from_file("../app.py", default_timeout=120).run()
+    alice = AppTest.from_file(repo_file("pages/1_Train.py"), default_timeout=180).run()
+    bob = AppTest.from_file(repo_file("app.py"), default_timeout=120).run()
     alice.selectbox(key="tr_dataset").set_value("two_moons").run()
     alice.number_input(key="tr_n").set_value(200)
     alice.number_input(key="tr_ot_iters").set_value(60)
@@ -26,8 +24,9 @@ def test_training_and_selection_in_one_session_leave_another_untouched():
 
 
 def test_pages_never_modify_the_shared_cached_model():
-    fresh = load_bundle(ROOT / "assets" / "toy_grid25.npz")
-    for page in ("../pages/2_Latent_Space.py", "../pages/4_Singular_Set.py", "../pages/5_Generate.py"):
+    fresh = load_bundle(ASSETS / "toy_grid25.npz")
+    for page in (repo_file("pages/2_Latent_Space.py"), repo_file("pages/4_Singular_Set.py"),
+                 repo_file("pages/5_Generate.py")):
         at = run_page(page, TOY, timeout=120)
         assert not at.exception
     from aeot_viz.apps.ui.state import SHIPPED, _load_path
