@@ -194,3 +194,12 @@ def test_every_family_re_exports_what_it_lists():
         names = getattr(family, "__all__", [])
         assert [n for n in names if not hasattr(family, n)] == [], sub
         assert len(names) == len(set(names)), sub
+
+
+def test_the_tests_mirror_the_package():
+    """``tests/<layer>/`` tests ``aeot_viz/<layer>/``: every test folder is named for a subpackage."""
+    tests = REPO / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and any(p.glob("test_*.py"))}
+    subpackages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders - subpackages == set()
+    assert len(folders) >= 5
