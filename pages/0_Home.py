@@ -87,5 +87,12 @@ if SHIPPED[TOY_NAME].is_file():
                "neighbouring codes of one mode and never land between modes. A continuous generator has to "
                "connect the modes: it puts samples in the gaps (mode mixture) or drops modes (mode collapse).")
 st.info("Pages in the sidebar: **Train** (your own model), **Latent Space** (codes projected, select to see images), "
-        "**Power Diagram** (the cells of the OT map), **Singular Set** (where the map jumps, with a probe) and "
-        "**Generate** (decode new samples).")
+        "**Power Diagram** (the cells of the OT map), **Singular Set** (where the map jumps, with a probe), "
+        "**Generate** (decode new samples) and **Mode Collapse** (AE-OT against a GAN, a WGAN-GP and a VAE).")
+st.markdown(
+    "**References**\n\n"
+    "1. Dongsheng An, Yang Guo, Na Lei, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu. *AE-OT: a new generative model "
+    "based on extended semi-discrete optimal transport.* ICLR 2020.\n"
+    "2. Na Lei, Yang Guo, Dongsheng An, Xin Qi, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu. *Mode Collapse and "
+    "Regularity of Optimal Transportation Maps.* [arXiv:1902.02934](https://arxiv.org/abs/1902.02934), 2019."
+)

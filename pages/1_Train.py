@@ -133,7 +133,8 @@ if watched is not None:
 
     def on_progress(ev):
         share, span = {"autoencoder": (0.0, 0.5), "encode": (0.5, 0.05), "ot": (0.55, 0.3),
-                       "ot-validation": (0.55, 0.3), "convex-null": (0.85, 0.15)}[ev.stage]
+                       "ot-validation": (0.55, 0.3), "convex-null": (0.85, 0.15),
+                       "convex-null-validation": (0.85, 0.15)}[ev.stage]
         frac = share + span * ev.fraction
         elapsed = time.time() - (job.started or time.time())
         left = elapsed / frac - elapsed if frac > 0.02 else float("nan")
@@ -143,8 +144,9 @@ if watched is not None:
             losses.append(ev.metrics["loss"])
             if ev.step % 10 == 0 or ev.step == ev.total:
                 ae_plot.line_chart(pd.DataFrame({"loss": losses}), height=220)
-        elif ev.stage == "ot-validation":
-            text = (f"OT validation: L1 {ev.metrics['l1']:.4f} (noise floor {ev.metrics['noise_floor']:.4f}, "
+        elif ev.stage.endswith("validation"):
+            which = "OT" if ev.stage == "ot-validation" else "Convex null"
+            text = (f"{which} validation: L1 {ev.metrics['l1']:.4f} (noise floor {ev.metrics['noise_floor']:.4f}, "
                     f"noise-corrected {corrected_l1(ev.metrics['l1'], ev.metrics['noise_floor']):.4f})")
         elif ev.stage == "ot":
             l1s.append(ev.metrics["l1"])

@@ -82,40 +82,53 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: the bar each stage's events go to, and the bar's name
+_BAR_OF = {"autoencoder": "autoencoder", "encode": "encode", "ot": "ot", "ot-validation": "ot",
+           "convex-null": "convex-null", "convex-null-validation": "convex-null"}
+_BAR_NAMES = {"autoencoder": "autoencoder training", "encode": "encoding the data", "ot": "OT solver",
+              "convex-null": "convex null (calibrates the singular set)"}
+
+
 class _Bars:
-    """tqdm bars, one per stage, fed by progress events."""
+    """One tqdm bar at a time, one per stage, fed by progress events.
+
+    A stage's bar is closed, at its final values, when the next stage starts, so bars never overlap. The OT
+    bars show the loss of the current batch while they run and the validated L1 (the figure the bundle keeps)
+    after each validation, so the last value on screen is the final one.
+    """
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bars = {}
+        self.bar = None
+        self.stage = None
 
     def __call__(self, ev) -> None:
         if not self.enabled:
             return
         from tqdm import tqdm
 
-        if ev.stage == "ot-validation":
-            m = ev.metrics
-            tqdm.write(f"OT validation after {m['iteration']} iterations: L1 {m['l1']:.4f} "
-                       f"(noise floor {m['noise_floor']:.4f}), empty cells {m['empty_share']:.2%}",
-                       file=sys.stderr)
+        stage = _BAR_OF.get(ev.stage, ev.stage)
+        if stage != self.stage:
+            self.close()
+            self.stage = stage
+            self.bar = tqdm(total=ev.total, desc=_BAR_NAMES.get(stage, stage), file=sys.stderr, leave=True,
+                            dynamic_ncols=True)
+        bar, m = self.bar, ev.metrics
+        if ev.stage.endswith("validation"):
+            bar.set_postfix_str(f"validated L1 {m['l1']:.4f} (noise floor {m['noise_floor']:.4f}), "
+                                f"empty cells {m['empty_share']:.2%}", refresh=True)
             return
-        bar = self.bars.get(ev.stage)
-        if bar is None:
-            desc = {"autoencoder": "autoencoder", "encode": "encoding", "ot": "OT solver",
-                    "convex-null": "convex null (calibrates the singular set)"}.get(ev.stage, ev.stage)
-            bar = self.bars[ev.stage] = tqdm(total=ev.total, desc=desc, file=sys.stderr, leave=True,
-                                             dynamic_ncols=True)
         bar.update(ev.step - bar.n)
-        m = ev.metrics
         if "loss" in m:
-            bar.set_postfix(epoch=m.get("epoch"), loss=f"{m['loss']:.4f}", refresh=False)
+            bar.set_postfix_str(f"epoch {m.get('epoch')}, loss {m['loss']:.4f}", refresh=False)
         elif "l1" in m:
-            bar.set_postfix(l1=f"{m['l1']:.4f}", batch=m.get("batch_size"), refresh=False)
+            bar.set_postfix_str(f"batch L1 {m['l1']:.4f} ({m.get('batch_size')} samples)", refresh=False)
 
     def close(self):
-        for b in self.bars.values():
-            b.close()
+        if self.bar is not None:
+            self.bar.refresh()
+            self.bar.close()
+        self.bar = self.stage = None
 
 
 def _train(args) -> int:
@@ -190,7 +203,9 @@ def _generate(args) -> int:
     else:
         from ..io.images import scatter_png
 
-        scatter_png(model.codes, model.decode(g.codes)).save(out)
+        scatter_png(model.codes, model.decode(g.codes), xlabel="x1 (data units)", ylabel="x2 (data units)",
+                    title=f"{args.n} generated points (rule {args.rule}) over the {model.n_codes} training points",
+                    labels=("training data", "generated")).save(out)
         print(f"wrote {out} (generated points over the training data, rule {args.rule}) and {codes_path}")
     return 0
 

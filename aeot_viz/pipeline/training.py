@@ -212,7 +212,8 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
         Defaults to ``AEOTConfig()``.
     callback : callable, optional
         Receives progress events of every stage ("autoencoder", "encode", "ot", "ot-validation",
-        "convex-null": the OT solve of the convex null that calibrates the singular set).
+        "convex-null" and "convex-null-validation": the OT solve of the convex null that calibrates the singular
+        set, and its validations).
     checkpoint_dir : path-like, optional
         Folder for the checkpoints of the autoencoder (``autoencoder.npz``, after every epoch) and the
         OT solver (``ot.npz``, after every round). Running again with the same folder, data and
@@ -278,6 +279,6 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
     with _out_of_memory_as_error("calibrating the singular set (the convex null's OT solve)",
                                  "the OT batch size (max_batch_size)"):
         model.singular_null = model_singular_set(
-            model, callback=relabelled(callback, {"ot": "convex-null"}),
+            model, callback=relabelled(callback, {"ot": "convex-null", "ot-validation": "convex-null-validation"}),
             random_state=config.ot.random_state).null
     return model

@@ -23,7 +23,7 @@ class ProgressEvent:
     ----------
     stage : str
         What is running: ``"autoencoder"``, ``"encode"``, ``"ot"``, ``"ot-validation"`` or
-        ``"convex-null"`` (the OT solve that calibrates the singular set).
+        ``"convex-null"`` / ``"convex-null-validation"`` (the OT solve that calibrates the singular set).
     step : int
         Units of work done so far in this stage (batches, iterations).
     total : int

@@ -47,6 +47,23 @@ def test_home_page_shows_the_default_model():
     assert picture[0]["type"] == "heatmap" and picture[-1]["name"] == "generated"
 
 
+def test_home_cites_both_papers_with_their_authors():
+    at = _home()
+    text = " ".join(m.value for m in at.markdown)
+    assert "An, Yang Guo, Na Lei, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu" in text and "ICLR 2020" in text
+    assert "Na Lei, Yang Guo, Dongsheng An, Xin Qi, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu" in text
+    assert "1902.02934" in text
+
+
+def test_the_server_hides_the_deploy_button():
+    import tomllib
+
+    from repo import REPO
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
 def test_picking_the_toy_model_switches_the_summary():
     at = _home()
     at.selectbox(key="home_model").set_value(TOY).run()

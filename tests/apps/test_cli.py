@@ -160,7 +160,34 @@ def test_generate_for_points_writes_a_scatter(tmp_path, toy_model):
     out = tmp_path / "toy.png"
     assert main(["generate", "--bundle", str(path), "--n", "50", "--rule", "plain", "--out", str(out)]) == 0
     assert out.is_file() and np.load(tmp_path / "toy_codes.npz")["codes"].shape == (50, 2)
+    from PIL import Image
+
+    picture = np.asarray(Image.open(out).convert("RGB"))
+    assert picture.shape[0] > 480 and picture.shape[1] > 480  # axes, ticks and titles around the plot
     assert load_bundle(path).n_codes == toy_model.n_codes  # the bundle beside it is untouched
+
+
+def test_train_shows_one_bar_per_stage_ending_on_the_validated_l1(tmp_path):
+    """Bars never overlap (no cursor moves between bars), each stage has one bar with its own name, and the
+    OT bar's last figure is the validated L1 the bundle keeps."""
+    import re
+
+    out = tmp_path / "t.npz"
+    proc = _cli("train", "--dataset", "grid25", "--n-samples", 200, *[a for a in FAST if a != "--quiet"],
+                "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "\x1b[A" not in proc.stderr  # tqdm moves the cursor up only when several bars are open
+    finals = {}
+    for line in proc.stderr.replace("\r", "\n").splitlines():
+        m = re.match(r"(autoencoder training|encoding the data|OT solver|convex null \(calibrates the singular set\)):",
+                     line)
+        if m:
+            finals[m.group(1)] = line
+    assert set(finals) >= {"encoding the data", "OT solver", "convex null (calibrates the singular set)"}
+    v = load_bundle(out).ot_validation
+    assert f"validated L1 {v['l1']:.4f} (noise floor {v['noise_floor']:.4f})" in finals["OT solver"]
+    assert "validated L1" in finals["convex null (calibrates the singular set)"]
+    assert "encoding" not in finals["OT solver"]
 
 
 def test_checkpoint_dir_resumes_an_interrupted_run(tmp_path, capsys, monkeypatch):
