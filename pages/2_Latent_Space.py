@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from aeot_viz.analysis.generation import generate
-from aeot_viz.analysis.projections import place_combinations
+from aeot_viz.analysis.projections import axis_titles, place_combinations
 from aeot_viz.apps.ui.cache import cell_masses_for, model_key, projection_for, singular_set_for
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.widgets import projection_choice
@@ -39,7 +39,8 @@ elif colour == "next to a singular facet":
 overlay = st.session_state.get("lat_generated")
 overlay_pts = place_combinations(P, *overlay[1]) if overlay is not None and overlay[0] == key else None
 fig = latent_scatter(P, model.labels, values=values, value_name=value_name or "value", single_trace=True,
-                     overlay=overlay_pts, overlay_name="generated (placed among the codes they blend)")
+                     overlay=overlay_pts, overlay_name="generated (placed among the codes they blend)",
+                     **dict(zip(("xlabel", "ylabel"), axis_titles(method, model.latent_dim))))
 event = st.plotly_chart(fig, key="lat_chart", on_select="rerun", selection_mode=("box", "lasso"), width="stretch")
 picked = ((event or {}).get("selection") or {}).get("point_indices") or []  # a dict-like selection event
 selected = np.asarray(sorted(set(picked)), dtype=np.int64)

@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from aeot_viz.analysis.projections import axis_titles
 from aeot_viz.apps.ui.cache import (
     exact_cells_for,
     model_key,
@@ -71,6 +72,8 @@ st.write("Each line joins two codes whose cells share a facet; red lines are sin
          "jumps. Lines that stay short in the picture join neighbouring codes of one mode.")
 method = projection_choice("Positions from", "pd_method")
 P = projection_for(key, method, model.codes)
-st.plotly_chart(adjacency_figure(P, shown.pairs, shown.singular, labels), key="pd_graph", width="stretch")
+xlabel, ylabel = axis_titles(method, model.latent_dim)
+st.plotly_chart(adjacency_figure(P, shown.pairs, shown.singular, labels, xlabel=xlabel, ylabel=ylabel), key="pd_graph",
+                width="stretch")
 st.caption(f"{len(shown.pairs):,} facets found on {shown.null.n_samples if shown.null else 2**18:,} source samples, "
            f"{shown.n_singular:,} singular.")

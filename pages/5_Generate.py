@@ -6,7 +6,7 @@ import numpy as np
 import streamlit as st
 
 from aeot_viz.analysis.generation import generate
-from aeot_viz.analysis.projections import place_combinations
+from aeot_viz.analysis.projections import axis_titles, place_combinations
 from aeot_viz.apps.ui.cache import model_key, projection_for, singular_set_for
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.widgets import projection_choice
@@ -82,12 +82,15 @@ if model.dataset["kind"] == "images":
     method = projection_choice("Where the new codes fall, over the codes projected by", "gen_method", right)
     P = projection_for(key, method, model.codes)
     placed = place_combinations(P, g.neighbours, g.weights)
+    xlabel, ylabel = axis_titles(method, model.latent_dim)
     right.plotly_chart(latent_scatter(P, model.labels, selected=np.unique(g.neighbours[g.weights > 0]),
-                                      overlay=placed, single_trace=False), key="gen_scatter", width="stretch")
+                                      overlay=placed, single_trace=False, xlabel=xlabel, ylabel=ylabel),
+                       key="gen_scatter", width="stretch")
     right.caption("Black crosses: the new codes, each placed among the training codes it blends (exact for PCA). "
                   "Coloured: those training codes; grey: the rest.")
 else:
-    fig = latent_scatter(model.codes[:, :2], model.labels, overlay=decoded[:, :2], title="generated points")
+    fig = latent_scatter(model.codes[:, :2], model.labels, overlay=decoded[:, :2], title="generated points",
+                         xlabel="x1 (data units)", ylabel="x2 (data units)")
     left.plotly_chart(fig, key="gen_scatter", width="stretch")
 left.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
                      "application/octet-stream")

@@ -7,11 +7,14 @@ import streamlit as st
 from aeot_viz.analysis.generation import plain_map
 from aeot_viz.analysis.lab import GENERATORS, LABELS, noise_path, source_path, train_baselines
 from aeot_viz.analysis.metrics import PUBLISHED
+from aeot_viz.analysis.projections import axis_titles
 from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines_for
 from aeot_viz.apps.ui.state import SHIPPED_BASELINES, current_model, init_state
 from aeot_viz.io.images import image_grid
 from aeot_viz.models.baselines import DEFAULT_STEPS, baselines_to_bytes
 from aeot_viz.viz import paths_figure, samples_figure
+
+LATENT_X, LATENT_Y = axis_titles("pca", 2)  # the 2-D codes, shown as they are
 
 st.set_page_config(page_title="Mode collapse - AE-OT Explorer", layout="wide")
 init_state()
@@ -72,7 +75,8 @@ if model.dataset["kind"] == "images":
     for col, (title, codes) in zip(cols, titles.items()):
         col.image(image_grid(np.clip(model.decode(codes[:64]), 0, 1), ncols=8), caption=title)
 else:
-    st.plotly_chart(samples_figure(model.codes, titles), key="mc_samples", width="stretch")
+    st.plotly_chart(samples_figure(model.codes, titles, xlabel=LATENT_X, ylabel=LATENT_Y), key="mc_samples",
+                    width="stretch")
     st.caption("Grey: the training data. A GAN typically drops modes or lands between them; a VAE blurs every mode "
                "into its neighbours; AE-OT puts its samples on the modes.")
 
@@ -127,7 +131,8 @@ else:
     fine_x = source_path(model.latent_dim, 200, int(path_seed))
     curves = {"AE-OT": model.codes[plain_map(fine_x, model.targets, model.h)[1]]}
     curves.update({LABELS[k]: b.generate_from_noise(fine_z) for k, b in baselines.items()})
-    st.plotly_chart(paths_figure(model.codes, curves), key="mc_paths", width="stretch")
+    st.plotly_chart(paths_figure(model.codes, curves, xlabel=LATENT_X, ylabel=LATENT_Y), key="mc_paths",
+                    width="stretch")
     st.caption("Each line is one straight path (200 points) mapped by a generator. The baselines draw connected "
                "curves through the gaps; AE-OT's points stay on the modes and jump between them.")
 
@@ -140,6 +145,7 @@ if model.dataset["kind"] == "points" and kinds_with_snaps:
     b = baselines[kind]
     k = r2.slider("Snapshot", 0, len(b.snapshots_) - 1, len(b.snapshots_) - 1, key="mc_replay")
     st.plotly_chart(samples_figure(model.codes, {f"{LABELS[kind]} after {int(b.snapshot_steps_[k])} steps":
-                                                 b.snapshots_[k]}), key="mc_replay_fig", width="stretch")
+                                                 b.snapshots_[k]}, xlabel=LATENT_X, ylabel=LATENT_Y),
+                    key="mc_replay_fig", width="stretch")
     st.caption("The same 500 noise vectors mapped by the generator during training: modes appear, move and "
                "disappear as the discriminator chases them.")

@@ -8,9 +8,24 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["project", "place_combinations", "METHODS"]
+__all__ = ["project", "place_combinations", "axis_titles", "METHODS"]
 
 METHODS = ("pca", "umap", "tsne")
+
+
+def axis_titles(method: str, dim: int | None = None) -> tuple[str, str]:
+    """Axis titles of a projection, with what its units mean.
+
+    PCA keeps distances (latent units); UMAP and t-SNE keep neighbourhoods only, so their axes have no unit.
+    A 2-D latent space (``dim == 2``) is shown as it is, in latent coordinates.
+    """
+    if dim == 2:
+        return "latent coordinate 1", "latent coordinate 2"
+    names = {"pca": ("PC 1 (latent units)", "PC 2 (latent units)"), "umap": ("UMAP 1 (no unit)", "UMAP 2 (no unit)"),
+             "tsne": ("t-SNE 1 (no unit)", "t-SNE 2 (no unit)")}
+    if method not in names:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+    return names[method]
 
 
 def project(X, method: str = "pca", random_state: int = 0, **params) -> np.ndarray:

@@ -40,7 +40,7 @@ def _label_colorscale(lab: np.ndarray) -> list:
 
 def latent_scatter(points, labels=None, *, values=None, value_name: str = "value", selected=None,
                    overlay=None, overlay_name: str = "generated", title: str = "",
-                   single_trace: bool = False):
+                   single_trace: bool = False, xlabel: str = "coordinate 1", ylabel: str = "coordinate 2"):
     """Scatter of 2-D (projected) latent codes, ready for box / lasso selection.
 
     Parameters
@@ -57,6 +57,8 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
     single_trace : bool
         Draw all codes as the first trace, point i being code i (label colours per point), so a
         selection's ``point_indices`` are code ids; Plotly dims unselected points itself.
+    xlabel, ylabel : str
+        Axis titles (e.g. "UMAP 1", or a latent coordinate with its units).
 
     Returns
     -------
@@ -120,6 +122,8 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
                                    marker=dict(size=7, symbol="x", color="black")))
     fig.update_layout(title=title, dragmode="select", legend=dict(itemsizing="constant"),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    fig.update_xaxes(title=xlabel)
+    fig.update_yaxes(title=ylabel)
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 
@@ -189,8 +193,8 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="singular edges",
                                  line=dict(color="red", width=2.5), hoverinfo="skip"))
     fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-                      xaxis=dict(range=[-0.5, 0.5], constrain="domain"),
-                      yaxis=dict(range=[-0.5, 0.5], scaleanchor="x", scaleratio=1))
+                      xaxis=dict(range=[-0.5, 0.5], constrain="domain", title="source coordinate x1"),
+                      yaxis=dict(range=[-0.5, 0.5], scaleanchor="x", scaleratio=1, title="source coordinate x2"))
     return fig
 
 
@@ -266,7 +270,8 @@ def _segments_xy(P, pairs):
 
 
 def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: int = 4000,
-                     random_state: int = 0, title: str = ""):
+                     random_state: int = 0, title: str = "", xlabel: str = "coordinate 1",
+                     ylabel: str = "coordinate 2"):
     """The cell-adjacency graph of the power diagram drawn over a 2-D picture of the codes.
 
     Parameters
@@ -310,6 +315,8 @@ def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: 
         fig.add_trace(tr)
     fig.update_layout(title=title, legend=dict(itemsizing="constant"),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    fig.update_xaxes(title=xlabel)
+    fig.update_yaxes(title=ylabel)
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return fig
 
@@ -383,12 +390,15 @@ def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, g
     for tr in right.data:
         fig.add_trace(tr, 1, 2)
     fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=40, b=10), height=420)
-    fig.update_yaxes(scaleanchor="x", scaleratio=1, row=1, col=1)
-    fig.update_yaxes(scaleanchor="x2", scaleratio=1, row=1, col=2)
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, title="noise coordinate x2", row=1, col=1)
+    fig.update_xaxes(title="noise coordinate x1", row=1, col=1)
+    fig.update_yaxes(scaleanchor="x2", scaleratio=1, title="data coordinate 2", row=1, col=2)
+    fig.update_xaxes(title="data coordinate 1", row=1, col=2)
     return fig
 
 
-def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: int = 0):
+def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: int = 0,
+                   xlabel: str = "coordinate 1", ylabel: str = "coordinate 2"):
     """Side-by-side scatters of 2-D samples from several generators over the data (grey).
 
     Parameters
@@ -418,14 +428,15 @@ def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: i
                                    marker=dict(size=3, color="lightgrey")), 1, k + 1)
         fig.add_trace(go.Scattergl(x=S[:, 0], y=S[:, 1], mode="markers", name=name, showlegend=False,
                                    marker=dict(size=3, color=_colour(k))), 1, k + 1)
-        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1)
+        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1, title=xlabel)
         fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1,
-                         scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1)
-    fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
+                         scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1, title=ylabel)
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
 
-def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int = 0):
+def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int = 0,
+                 xlabel: str = "coordinate 1", ylabel: str = "coordinate 2"):
     """Images of straight noise paths under several maps, drawn over 2-D data: a continuous map gives a
     connected curve (through the gaps between modes), the OT map isolated points (it jumps).
 
@@ -448,7 +459,8 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
                                  line=dict(color=_colour(k), width=1.5, dash="dot" if name == "AE-OT" else "solid"),
                                  marker=dict(size=5, color=_colour(k))))
     fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant"))
-    fig.update_yaxes(scaleanchor="x", scaleratio=1)
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, title=ylabel)
+    fig.update_xaxes(title=xlabel)
     return fig
 
 
