@@ -25,7 +25,7 @@ else:
     c1.write("The latent space is 2-D: shown as it is.")
 colour = c2.radio("Colour by", ["label", "cell mass error", "next to a singular facet"], horizontal=True,
                   key="lat_colour")
-P = projection_for(key, method, model.codes)
+P = projection_for(key, method, model)
 values = value_name = None
 if colour == "cell mass error":
     mu = cell_masses_for(key, model)

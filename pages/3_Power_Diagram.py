@@ -58,7 +58,7 @@ except ValueError as exc:
     st.error(f"Choose another plane: {exc}")
     st.stop()
 res = st.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
-lab = slice_labels_for(key, plane_key(plane), res, plane, Y, model.h)
+lab = slice_labels_for(key, plane_key(plane), res, plane, Y, model.h, model)
 shown = singular_rule(singular, "pd")
 fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=shown.boundaries(lab))
 fig.add_scatter(x=[0.0], y=[0.0], mode="markers", name="centre", marker=dict(symbol="cross", size=10, color="black"))
@@ -71,7 +71,7 @@ st.subheader("Which cells touch: the adjacency graph over the latent codes")
 st.write("Each line joins two codes whose cells share a facet; red lines are singular facets, where the OT map "
          "jumps. Lines that stay short in the picture join neighbouring codes of one mode.")
 method = projection_choice("Positions from", "pd_method")
-P = projection_for(key, method, model.codes)
+P = projection_for(key, method, model)
 xlabel, ylabel = axis_titles(method, model.latent_dim)
 st.plotly_chart(adjacency_figure(P, shown.pairs, shown.singular, labels, xlabel=xlabel, ylabel=ylabel), key="pd_graph",
                 width="stretch")

@@ -70,7 +70,7 @@ if model.latent_dim == 2:
     fig = power_cells_figure(cells, Y, model.labels, heights=h, singular_segments=ss.segments_2d(cells))
 else:
     res = 120
-    lab = slice_labels_for(key, plane_key(plane), res, plane, Y, h)
+    lab = slice_labels_for(key, plane_key(plane), res, plane, Y, h, model)
     fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), model.labels, boundary=ss.boundaries(lab))
 add_click_grid(fig, -plane.extent, plane.extent, n=21)
 try:

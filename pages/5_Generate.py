@@ -80,7 +80,7 @@ if model.dataset["kind"] == "images":
     grid.save(png, format="PNG")
     left.download_button("Download the image grid (PNG)", png.getvalue(), "aeot_generated.png", "image/png")
     method = projection_choice("Where the new codes fall, over the codes projected by", "gen_method", right)
-    P = projection_for(key, method, model.codes)
+    P = projection_for(key, method, model)
     placed = place_combinations(P, g.neighbours, g.weights)
     xlabel, ylabel = axis_titles(method, model.latent_dim)
     right.plotly_chart(latent_scatter(P, model.labels, selected=np.unique(g.neighbours[g.weights > 0]),

@@ -17,6 +17,8 @@ Format (``format_version`` 1): a NumPy ``.npz`` archive (a zip of ``.npy`` array
 ``images``                uint8 (n_img, C, H, W), with ``images_index`` int64 (n_img,), optional
 ``null_*``                the convex null of the singular set (``null_angles``, ``null_relative_jumps``
                           float32 (E0,), ``null_meta`` int64 (5,)), optional
+``views/<name>``          precomputed views (:mod:`aeot_viz.pipeline.views`), numeric or boolean arrays of
+                          at most 3 dimensions, described by the ``views`` entry of the metadata; optional
 ========================  ===================================================================
 
 Loading rebuilds the autoencoder from the stored config and loads the weights into it; every array
@@ -73,6 +75,7 @@ def _arrays(model: AEOTModel) -> dict:
         "train_history": model.train_history,
         "created": model.created,
         "software": {"aeot_viz": __version__, "torch": torch.__version__, "numpy": np.__version__},
+        "views": dict(model.views_meta),
     }
     arrays = {"meta.json": meta_array(meta), **weight_arrays(model.autoencoder, "weights/")}
     arrays["codes"] = np.asarray(model.codes, dtype=np.float32)
@@ -91,6 +94,8 @@ def _arrays(model: AEOTModel) -> dict:
         arrays["images_index"] = np.asarray(model.images_index, dtype=np.int64)
     if model.singular_null is not None:
         arrays.update(model.singular_null.to_arrays("null_"))
+    for k, v in dict(model.views).items():  # a copy: a background job may be adding views meanwhile
+        arrays[f"views/{k}"] = np.asarray(v)
     return arrays
 
 
@@ -202,6 +207,18 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
     if null is not None and (null.n_codes > N or null.dim != d):
         _fail(f"{name}: its convex null was built for {null.n_codes} codes in {null.dim}-D, not for its {N} codes "
               f"in {d}-D; rebuild it (scripts/build_singular_nulls.py).")
+    views = {}
+    for key, a in arrs.items():
+        if key.startswith("views/"):
+            view = key[len("views/"):]
+            if not view.replace("_", "").isalnum() or a.dtype.kind not in "biuf" or a.ndim > 3 \
+                    or (a.dtype.kind == "f" and not np.isfinite(a).all()):
+                _fail(f"{name}: view {view!r} must be a finite numeric array of at most 3 dimensions "
+                      f"with a plain name, got {a.dtype} {a.shape}.")
+            views[view] = a
+    views_meta = meta.get("views") or {}
+    if not isinstance(views_meta, dict):
+        _fail(f"{name}: metadata 'views' must be a JSON object.")
     return AEOTModel(
         config=config,
         ae_kind=ae_kind,
@@ -221,4 +238,6 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         images_index=index,
         created=str(meta.get("created", "")),
         singular_null=null,
+        views=views,
+        views_meta=views_meta,
     )

@@ -56,6 +56,11 @@ class AEOTModel:
     singular_null : ConvexNull or None
         The convex null that calibrates the singular set (:mod:`aeot_viz.analysis.convex_null`), built once after
         the OT solve and stored in the bundle; None for bundles from before it existed.
+    views : dict of numpy.ndarray
+        Precomputed views (projections, the singular set, default slices, Mode Collapse samples) that let
+        the pages open at once; see :mod:`aeot_viz.pipeline.views`. Empty until computed.
+    views_meta : dict
+        Their description (JSON): the singular set's scalars, the Mode Collapse settings and scores.
     """
 
     config: AEOTConfig
@@ -76,6 +81,8 @@ class AEOTModel:
     images_index: Optional[np.ndarray] = None
     created: str = ""
     singular_null: Optional[ConvexNull] = None
+    views: dict = field(default_factory=dict)
+    views_meta: dict = field(default_factory=dict)
 
     @property
     def n_codes(self) -> int:

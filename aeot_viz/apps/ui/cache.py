@@ -7,6 +7,7 @@ import streamlit as st
 
 from ...analysis.singularity import SingularSet, model_singular_set
 from ...pipeline.model import AEOTModel
+from ...pipeline.views import stored_cell_masses, stored_lab, stored_projection, stored_singular_set, stored_slice
 
 
 def model_key(name: str, model: AEOTModel) -> str:
@@ -17,8 +18,9 @@ def model_key(name: str, model: AEOTModel) -> str:
 @st.cache_resource(show_spinner="Finding the facets of the power diagram (a model without a stored convex null also "
                                 "solves one: an OT solve as long as the model's own)...", max_entries=16)
 def singular_set_for(key: str, _model: AEOTModel) -> SingularSet:
-    """The model's singular set by its convex null (use ``with_threshold`` for a hand-set angle)."""
-    return model_singular_set(_model)
+    """The model's singular set by its convex null (use ``with_threshold`` for a hand-set angle); the stored
+    view when the model has one."""
+    return stored_singular_set(_model) or model_singular_set(_model)
 
 
 @st.cache_resource(show_spinner="Computing the exact power cells...", max_entries=64)
@@ -30,9 +32,11 @@ def exact_cells_for(key: str, snapshot: int, _Y, _h):
 
 
 @st.cache_resource(show_spinner="Cutting the source cube...", max_entries=32)
-def slice_labels_for(key: str, plane_key: tuple, resolution: int, _plane, _Y, _h) -> np.ndarray:
-    """Label raster of a slice (``plane_key`` identifies ``_plane``: centre, directions and extent)."""
-    return _plane.labels(_Y, _h, resolution=resolution)
+def slice_labels_for(key: str, plane_key: tuple, resolution: int, _plane, _Y, _h, _model=None) -> np.ndarray:
+    """Label raster of a slice (``plane_key`` identifies ``_plane``: centre, directions and extent); the
+    stored view when ``_model`` (whose final heights ``_h`` are) has one for this plane."""
+    stored = None if _model is None else stored_slice(_model, _plane, resolution)
+    return stored if stored is not None else _plane.labels(_Y, _h, resolution=resolution)
 
 
 def plane_key(plane) -> tuple:
@@ -43,11 +47,12 @@ def plane_key(plane) -> tuple:
 
 @st.cache_resource(show_spinner="Projecting the latent codes (the first UMAP or t-SNE fit of a model takes up to "
                                 "a minute on 2 cores)...", max_entries=16)
-def projection_for(key: str, method: str, _codes) -> np.ndarray:
-    """2-D projection of a model's codes, fitted once per model and method."""
+def projection_for(key: str, method: str, _model: AEOTModel) -> np.ndarray:
+    """2-D projection of a model's codes, fitted once per model and method (the stored view when there is one)."""
     from ...analysis.projections import project
 
-    return project(_codes, method, random_state=0)
+    stored = stored_projection(_model, method)
+    return stored if stored is not None else project(_model.codes, method, random_state=0)
 
 
 @st.cache_resource(show_spinner="Measuring the cell masses...", max_entries=16)
@@ -55,6 +60,9 @@ def cell_masses_for(key: str, _model: AEOTModel) -> np.ndarray:
     """Cell masses of the model's OT map on 2^18 fresh samples (for the mass-error colouring)."""
     from ...ot import validate_ot
 
+    stored = stored_cell_masses(_model)
+    if stored is not None:
+        return stored
     _, mu = validate_ot(_model.targets, _model.h, n_samples=2**18, random_state=7, device="cpu", return_mu=True)
     return mu
 
@@ -67,7 +75,9 @@ def explainer_for(key: str, _model: AEOTModel):
     from ...viz import explainer_figure
 
     plane = SlicePlane.through(np.zeros(2), [1.0, 0.0], [0.0, 1.0], 0.5)
-    lab = plane.labels(_model.targets, _model.h, resolution=160)
+    lab = stored_slice(_model, plane, 160)
+    if lab is None:
+        lab = plane.labels(_model.targets, _model.h, resolution=160)
     ss = singular_set_for(key, _model)
     g = generate(_model, 300, singular=ss, random_state=0)
     return explainer_figure(lab, np.linspace(-0.5, 0.5, 160), _model.labels, ss.boundaries(lab),
@@ -89,6 +99,9 @@ def lab_results_for(key: str, baselines_id: str, n: int, seed: int, _model, _bas
     from ...analysis.lab import generate_all, real_images, score_all
     from ...models.classifier import default_classifier
 
+    stored = stored_lab(_model, baselines_id, n, seed)
+    if stored is not None:
+        return stored
     samples = generate_all(_model, _baselines, n, random_state=seed, singular=singular_set_for(key, _model))
     try:
         clf = real = None

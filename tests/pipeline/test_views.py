@@ -1,0 +1,143 @@
+"""Precomputed views: each equals what the page would compute itself, survives the bundle, and is used."""
+
+import json
+
+import numpy as np
+import pytest
+from app_helpers import TOY, run_page
+from repo import ASSETS, repo_file
+
+from aeot_viz.analysis.projections import project
+from aeot_viz.analysis.singularity import model_singular_set
+from aeot_viz.ot import validate_ot
+from aeot_viz.pipeline.bundle import BundleError, bundle_to_bytes, load_bundle
+from aeot_viz.pipeline.views import (
+    MASS_SAMPLES,
+    compute_views,
+    default_slice_planes,
+    slice_key,
+    stored_cell_masses,
+    stored_lab,
+    stored_projection,
+    stored_singular_set,
+    stored_slice,
+)
+
+
+@pytest.fixture(scope="module")
+def toy_with_views():
+    """The shipped 25-Gaussian model with its views recomputed here (PCA and t-SNE; UMAP is slow to compile)."""
+    from aeot_viz.models.baselines import load_baselines
+
+    model = load_bundle(ASSETS / "toy_grid25.npz")
+    model.views.clear()
+    model.views_meta.clear()
+    events = []
+    compute_views(model, projections=("pca", "tsne"), baselines=load_baselines(ASSETS / "baselines_grid25.npz"),
+                  baselines_id="shipped-baselines_grid25.npz", callback=events.append)
+    return model, events
+
+
+def test_views_equal_independent_recomputations(toy_with_views):
+    model, events = toy_with_views
+    assert [e.stage for e in events] == ["views"] * len(events) and events[-1].step == events[-1].total
+    np.testing.assert_array_equal(stored_projection(model, "pca"), project(model.codes, "pca", random_state=0))
+    assert stored_projection(model, "umap") is None  # not computed: the page would fit it itself
+    _, mu = validate_ot(model.targets, model.h, n_samples=MASS_SAMPLES, random_state=7, device="cpu", return_mu=True)
+    np.testing.assert_allclose(stored_cell_masses(model), mu)
+    fresh, stored = model_singular_set(model), stored_singular_set(model)
+    for field in ("pairs", "angles", "relative_jump", "singular", "spacing", "score"):
+        np.testing.assert_array_equal(getattr(stored, field), getattr(fresh, field))
+    assert stored.n_singular == fresh.n_singular and stored.verdict() == fresh.verdict()
+    planes = default_slice_planes(model)
+    assert {r for _, r in planes} == {120, 160}
+    for plane, res in planes:
+        np.testing.assert_array_equal(stored_slice(model, plane, res),
+                                      plane.labels(model.targets, model.h, resolution=res))
+
+
+def test_the_lab_view_equals_the_page_computation(toy_with_views):
+    from aeot_viz.analysis.lab import generate_all, score_all
+    from aeot_viz.models.baselines import load_baselines
+
+    model, _ = toy_with_views
+    samples, scores, why_not = stored_lab(model, "shipped-baselines_grid25.npz", 2500, 0)
+    assert why_not is None and set(samples) == {"AE-OT", "gan", "wgan-gp", "vae"}
+    again = generate_all(model, load_baselines(ASSETS / "baselines_grid25.npz"), 2500, random_state=0,
+                         singular=model_singular_set(model))
+    for g in again:
+        np.testing.assert_allclose(samples[g], again[g], atol=1e-6)
+    fresh_scores = json.loads(json.dumps(score_all(model, again), default=float))
+    assert set(scores) == set(fresh_scores)
+    for g in fresh_scores:
+        assert scores[g] == pytest.approx(fresh_scores[g])
+    # another question (other n, seed or baselines) is not answered from the view
+    assert stored_lab(model, "shipped-baselines_grid25.npz", 1000, 0) is None
+    assert stored_lab(model, "trained-1", 2500, 0) is None
+
+
+def test_views_survive_the_bundle(toy_with_views):
+    model, _ = toy_with_views
+    back = load_bundle(bundle_to_bytes(model))
+    assert set(back.views) == set(model.views) and back.views_meta == json.loads(json.dumps(model.views_meta))
+    for k in model.views:
+        np.testing.assert_array_equal(back.views[k], model.views[k])
+    assert stored_singular_set(back).n_singular == stored_singular_set(model).n_singular
+
+
+def test_bad_and_stale_views(toy_with_views):
+    import io
+
+    model, _ = toy_with_views
+    arrays = dict(np.load(io.BytesIO(bundle_to_bytes(model))))
+    for bad in (np.full((3, 2), np.nan), np.zeros((2, 2, 2, 2)), np.array(["text"])):
+        crafted = dict(arrays, **{"views/projection_pca": bad})
+        buf = io.BytesIO()
+        np.savez(buf, **crafted)
+        with pytest.raises(BundleError, match="view"):
+            load_bundle(buf.getvalue())
+    # a view of the wrong shape (e.g. from other codes) is ignored, so the page computes its own
+    stale = load_bundle(bundle_to_bytes(model))
+    stale.views["projection_pca"] = np.zeros((5, 2), np.float32)
+    stale.views["singular_pairs"] = np.array([[0, stale.n_codes + 3]])
+    assert stored_projection(stale, "pca") is None and stored_singular_set(stale) is None
+
+
+def test_slice_keys_tell_planes_and_resolutions_apart(toy_with_views):
+    model, _ = toy_with_views
+    (plane, res), _ = default_slice_planes(model)
+    assert slice_key(plane, res) != slice_key(plane, res + 40)
+    moved = type(plane)(center=plane.center + 1e-3, u=plane.u, v=plane.v, extent=plane.extent)
+    assert slice_key(moved, res) != slice_key(plane, res)
+
+
+def test_pages_show_the_stored_views():
+    """A marked projection view reaches the Latent Space plot: the page uses the view, not a recomputation."""
+    from aeot_viz.apps.ui.state import shipped_model
+
+    model = shipped_model(TOY)
+    P = stored_projection(model, "pca")
+    assert P is not None, "the shipped toy carries its views (scripts/build_views.py)"
+    at = run_page(repo_file("pages/2_Latent_Space.py"), TOY)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    from app_helpers import plotly_array
+
+    np.testing.assert_allclose(plotly_array(spec["data"][0]["x"]), P[:, 0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("bundle, baselines", [("default_mnist10k", "baselines_mnist10k.npz"),
+                                               ("toy_grid25", "baselines_grid25.npz"),
+                                               ("toy_ring8", "baselines_ring8.npz")])
+def test_shipped_bundles_carry_every_first_visit_view(bundle, baselines):
+    model = load_bundle(ASSETS / f"{bundle}.npz")
+    for method in ("pca", "umap", "tsne"):
+        P = stored_projection(model, method)
+        assert P is not None and np.isfinite(P).all()
+    np.testing.assert_allclose(stored_projection(model, "pca"), project(model.codes, "pca", random_state=0),
+                               rtol=1e-5, atol=1e-6)
+    assert stored_cell_masses(model) is not None
+    ss = stored_singular_set(model)
+    assert ss is not None and ss.n_singular == model_singular_set(model).n_singular
+    for plane, res in default_slice_planes(model):
+        assert stored_slice(model, plane, res) is not None
+    assert stored_lab(model, f"shipped-{baselines}", 2500, 0) is not None
