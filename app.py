@@ -5,6 +5,8 @@ Each page in ``pages/`` is a thin script: widgets -> :mod:`aeot_viz` core -> fig
 
 import streamlit as st
 
+from aeot_viz.apps.ui.background import collect_finished, sidebar_panel
+
 st.set_page_config(page_title="AE-OT Explorer", layout="wide")
 PAGES = [
     st.Page("pages/0_Home.py", title="Home", icon=":material/home:", default=True),
@@ -15,4 +17,9 @@ PAGES = [
     st.Page("pages/5_Generate.py", title="Generate", icon=":material/auto_awesome:", url_path="Generate"),
     st.Page("pages/6_Mode_Collapse.py", title="Mode Collapse", icon=":material/compare:", url_path="Mode_Collapse"),
 ]
-st.navigation(PAGES).run()
+page = st.navigation(PAGES)
+collect_finished()  # a model trained in the background joins the picker on whatever page the visitor is
+try:
+    page.run()
+finally:  # after the page (which may have just started a job), even when it stopped early
+    sidebar_panel()  # progress of this session's background jobs, on every page

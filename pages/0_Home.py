@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from aeot_viz.apps.ui.background import submit_views
 from aeot_viz.apps.ui.cache import explainer_for, model_key, singular_set_for
 from aeot_viz.apps.ui.state import (
     SHIPPED,
@@ -32,6 +33,9 @@ if up is not None and st.session_state.get("aeot_last_upload") != up.file_id:
     st.session_state["aeot_last_upload"] = up.file_id
     try:
         st.session_state["aeot_current"] = add_uploaded(up.name, up.getvalue())
+        _, uploaded_model = current_model()
+        submit_views(st.session_state["aeot_current"], model_key(st.session_state["aeot_current"], uploaded_model),
+                     uploaded_model)  # a bundle without views gets them in the background
         st.session_state["aeot_upload_error"] = None
         del st.session_state["home_model"]  # the picker follows the new current model on the rerun
         st.rerun()

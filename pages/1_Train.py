@@ -1,27 +1,24 @@
-"""Train: pick data and settings, watch the autoencoder and the OT solver converge, keep the model."""
+"""Train: pick data and settings, then watch the autoencoder and the OT solver converge in the background."""
 
-import shutil
 import time
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from aeot_viz.apps.ui.background import collect_finished, session_jobs, submit_training
 from aeot_viz.apps.ui.state import (
-    add_trained,
     init_state,
     run_checkpoint_dir,
-    session_id,
     training_pool,
     upload_limit_bytes,
 )
 from aeot_viz.data import TOY_DATASETS, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
-from aeot_viz.ot.error import corrected_l1, error_in_words
+from aeot_viz.ot.error import error_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.pipeline.jobs import estimate_training_bytes
-from aeot_viz.pipeline.training import fit_aeot
+from aeot_viz.pipeline.jobs import describe_progress
 
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
@@ -90,10 +87,10 @@ with st.expander("More settings: autoencoder and OT solver"):
 
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
-pool = training_pool()
+mine = [e for e in session_jobs() if e["kind"] == "training"]
 if cancel.button("Cancel", key="tr_cancel"):
-    if st.session_state.get("tr_job") is not None:
-        st.session_state["tr_job"][0].cancel()
+    for e in mine:
+        e["job"].cancel()
     st.warning("Training cancelled: the current model is unchanged. Press Train again with the same settings to "
                "resume from the last finished epoch / OT round.")
 
@@ -112,81 +109,65 @@ if start:
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
         if resumed:
             st.info("Resuming an interrupted run with these settings: " + "; ".join(resumed) + ".")
-        name = f"trained: {dataset_name} ({len(ds)}, seed {int(seed)})"
-        job = pool.submit(lambda callback: fit_aeot(ds, cfg, callback=callback, checkpoint_dir=ckpt),
-                          owner=session_id(), label=name,
-                          estimate_bytes=estimate_training_bytes(len(ds), ds.shape, cfg))
-        st.session_state["tr_job"] = (job, name, str(ckpt))
+        submit_training(ds, cfg, ckpt, f"trained: {dataset_name} ({len(ds)}, seed {int(seed)})")
+        mine = [e for e in session_jobs() if e["kind"] == "training"]
     except (ValueError, TypeError, MemoryError) as exc:
         st.error(f"Training failed: {exc} The current model is unchanged.")
 
-watched = st.session_state.get("tr_job")
-if watched is not None:
-    job, name, ckpt = watched
-    progress = st.progress(0.0, text="Starting...")
-    chart_ae, chart_ot = st.columns(2)
-    chart_ae.caption("Autoencoder: reconstruction loss per batch" if not is_toy
-                     else "2-D toy data: the data is its own latent space, no autoencoder to train")
-    chart_ot.caption("OT solver: L1 mass error on each iteration's fresh samples")
-    ae_plot, ot_plot = chart_ae.empty(), chart_ot.empty()
-    losses, l1s = [], []
 
-    def on_progress(ev):
-        share, span = {"autoencoder": (0.0, 0.5), "encode": (0.5, 0.05), "ot": (0.55, 0.3),
-                       "ot-validation": (0.55, 0.3), "convex-null": (0.85, 0.15),
-                       "convex-null-validation": (0.85, 0.15)}[ev.stage]
-        frac = share + span * ev.fraction
+def show_training(entry) -> None:
+    """Progress, loss and L1 curves of one training job, and its outcome once it has one."""
+    job = entry["job"]
+    collect_finished()
+    events = list(job.events)
+    if job.position:
+        st.progress(0.0, text=f"Waiting in the training queue: position {job.position} "
+                              f"({training_pool().running} running, at most {training_pool().max_running} at once).")
+    elif not job.done:
+        fraction, text = describe_progress(events)
         elapsed = time.time() - (job.started or time.time())
-        left = elapsed / frac - elapsed if frac > 0.02 else float("nan")
-        stage = "convex null (calibrates the singular set)" if ev.stage == "convex-null" else ev.stage
-        text = f"{stage}: {ev.step}/{ev.total}" + ("" if np.isnan(left) else f", about {left:.0f} s left")
-        if ev.stage == "autoencoder":
-            losses.append(ev.metrics["loss"])
-            if ev.step % 10 == 0 or ev.step == ev.total:
-                ae_plot.line_chart(pd.DataFrame({"loss": losses}), height=220)
-        elif ev.stage.endswith("validation"):
-            which = "OT" if ev.stage == "ot-validation" else "Convex null"
-            text = (f"{which} validation: L1 {ev.metrics['l1']:.4f} (noise floor {ev.metrics['noise_floor']:.4f}, "
-                    f"noise-corrected {corrected_l1(ev.metrics['l1'], ev.metrics['noise_floor']):.4f})")
-        elif ev.stage == "ot":
-            l1s.append(ev.metrics["l1"])
-            if ev.step % 10 == 0:
-                ot_plot.line_chart(pd.DataFrame({"L1": l1s}), height=220)
-        progress.progress(min(frac, 1.0), text=text)
-
-    seen = 0
-    while True:  # the job runs on the pool's thread; this page only reads its events
-        finished = job.done
-        if job.position:
-            progress.progress(0.0, text=f"Waiting in the training queue: position {job.position} "
-                                        f"({pool.running} running, at most {pool.max_running} at once).")
-        events = job.events[seen:]
-        for ev in events:
-            on_progress(ev)
-        seen += len(events)
-        if finished:
-            break
-        time.sleep(0.25)
-    del st.session_state["tr_job"]
-    if job.status == "done":
-        model = job.result
-        shutil.rmtree(ckpt, ignore_errors=True)
-        progress.progress(1.0, text=f"Done in {job.finished - job.started:.0f} s")
-        add_trained(name, model)
-        st.session_state["tr_last"] = name
+        left = elapsed / fraction - elapsed if fraction > 0.02 else float("nan")
+        st.progress(min(fraction, 1.0), text=text + ("" if np.isnan(left) else f", about {left:.0f} s left"))
+    chart_ae, chart_ot = st.columns(2)
+    losses = [ev.metrics["loss"] for ev in events if ev.stage == "autoencoder"]
+    l1s = [ev.metrics["l1"] for ev in events if ev.stage == "ot"]
+    chart_ae.caption("Autoencoder: reconstruction loss per batch" if losses
+                     else "2-D toy data: the data is its own latent space, no autoencoder to train")
+    if losses:
+        chart_ae.line_chart(pd.DataFrame({"loss": losses}), height=220, x_label="batch", y_label="loss")
+    chart_ot.caption("OT solver: L1 mass error on each iteration's fresh samples")
+    if l1s:
+        chart_ot.line_chart(pd.DataFrame({"L1": l1s}), height=220, x_label="iteration", y_label="L1 mass error")
+    model = entry["holder"].get("model")
+    if model is not None:
         v = model.ot_validation
-        st.success(f"{name} is now the current model. {error_in_words(v['l1'], v['noise_floor'], v['n_samples'])} "
-                   f"Empty cells: {v['empty_share']:.1%}. Explore it on the other pages.")
+        st.success(f"{entry['name']} is now the current model. "
+                   f"{error_in_words(v['l1'], v['noise_floor'], v['n_samples'])} Empty cells: {v['empty_share']:.1%}. "
+                   "Explore it on the other pages" + ("." if job.done else " (its views are still being computed)."))
         if v["empty_share"] > 0:
             st.warning(f"{v['empty_share']:.1%} of the OT cells received no validation sample: the map misses "
                        "those codes. Raise the OT iteration budget and train again.")
-    elif job.status == "cancelled":
-        progress.empty()
-    elif isinstance(job.error, (ValueError, TypeError, MemoryError)):
-        progress.empty()
-        st.error(f"Training failed: {job.error} The current model is unchanged.")
-    else:
-        raise job.error
+        st.session_state["tr_last"] = entry["name"]
+    if job.done and job.status == "cancelled":
+        st.caption("Cancelled.")
+    elif job.done and job.status == "failed" and model is None:
+        if isinstance(job.error, (ValueError, TypeError, MemoryError)):
+            st.error(f"Training failed: {job.error} The current model is unchanged.")
+        else:
+            st.error(f"Training failed unexpectedly: {type(job.error).__name__}: {job.error}")
+
+
+@st.fragment(run_every=1.0)
+def live_training(entry) -> None:
+    if entry["job"].done:
+        st.rerun()  # the whole page: the model picker and the download below follow
+    show_training(entry)
+
+
+if mine:
+    st.subheader("Training runs in the background")
+    st.caption("Progress also shows in the sidebar of every page: look around while it runs, and come back.")
+    (show_training if mine[-1]["job"].done else live_training)(mine[-1])
 
 last = st.session_state.get("tr_last")
 if last and last in st.session_state["aeot_session_models"]:

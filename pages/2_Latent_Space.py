@@ -5,10 +5,13 @@ import streamlit as st
 
 from aeot_viz.analysis.generation import generate
 from aeot_viz.analysis.projections import axis_titles, place_combinations
+from aeot_viz.apps.ui.background import views_job_for
 from aeot_viz.apps.ui.cache import cell_masses_for, model_key, projection_for, singular_set_for
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.widgets import projection_choice
 from aeot_viz.io.images import image_grid
+from aeot_viz.pipeline.jobs import describe_progress
+from aeot_viz.pipeline.views import stored_projection
 from aeot_viz.viz import latent_scatter
 
 st.set_page_config(page_title="Latent space - AE-OT Explorer", layout="wide")
@@ -25,6 +28,20 @@ else:
     c1.write("The latent space is 2-D: shown as it is.")
 colour = c2.radio("Colour by", ["label", "cell mass error", "next to a singular facet"], horizontal=True,
                   key="lat_colour")
+pending = views_job_for(key) if stored_projection(model, method) is None and method != "pca" else None
+if pending is not None:  # being computed in the background: show PCA meanwhile, never block the page
+    wanted = method
+
+    @st.fragment(run_every=2.0)
+    def wait_for_projection():
+        if stored_projection(model, wanted) is not None or pending["job"].done:
+            st.rerun()
+        fraction, text = describe_progress(list(pending["job"].events), kind=pending["kind"])
+        st.progress(min(fraction, 1.0), text=f"{wanted.upper()} of this model is being computed in the background "
+                                             f"({text}); PCA is shown until it is ready.")
+
+    wait_for_projection()
+    method = "pca"
 P = projection_for(key, method, model)
 values = value_name = None
 if colour == "cell mass error":

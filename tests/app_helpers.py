@@ -23,3 +23,11 @@ def plotly_array(value):
         out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
         return out.reshape(value["shape"]) if "shape" in value else out
     return np.asarray(value, dtype=float)
+
+
+def finish_jobs(at, timeout: float = 600):
+    """Wait for this session's background jobs (training, views) to end, then rerun the page: what a visitor
+    sees on coming back."""
+    for entry in at.session_state["aeot_jobs"] if "aeot_jobs" in at.session_state else []:
+        assert entry["job"].wait(timeout), f"{entry['name']} did not finish in {timeout} s"
+    return at.run()

@@ -28,7 +28,15 @@ from typing import Any, Optional
 from ..utils.env import positive_number
 from ..utils.progress import Cancelled, ProgressEvent
 
-__all__ = ["Job", "JobPool", "estimate_training_bytes", "default_max_running", "default_memory_budget"]
+__all__ = [
+    "describe_progress",
+    "TRAINING_STAGES",
+    "Job",
+    "JobPool",
+    "estimate_training_bytes",
+    "default_max_running",
+    "default_memory_budget",
+]
 
 MiB = 2**20
 
@@ -252,3 +260,41 @@ class JobPool:
                 start.append(nxt)
         for job in start:
             threading.Thread(target=job._run, name=f"aeot-job-{job.id}", daemon=True).start()
+
+
+#: where each stage of a training job sits on its progress bar: (start, share of the bar)
+TRAINING_STAGES = {"autoencoder": (0.0, 0.4), "encode": (0.4, 0.05), "ot": (0.45, 0.3), "ot-validation": (0.45, 0.3),
+                   "convex-null": (0.75, 0.15), "convex-null-validation": (0.75, 0.15), "views": (0.9, 0.1)}
+_STAGE_NAMES = {"autoencoder": "autoencoder", "encode": "encoding the data", "ot": "OT solver",
+                "ot-validation": "OT solver", "convex-null": "convex null (calibrates the singular set)",
+                "convex-null-validation": "convex null (calibrates the singular set)", "views": "views"}
+
+
+def describe_progress(events: list, kind: str = "training") -> tuple[float, str]:
+    """How far a job is, and one line saying where: ``(fraction in [0, 1], text)`` from its progress events.
+
+    A training job's bar runs through its stages in order (:data:`TRAINING_STAGES`); a views job's bar is
+    its one stage. The text names the stage, its step and its latest figure (loss, batch L1, validated L1 or
+    the view being computed).
+    """
+    if not events:
+        return 0.0, "starting..."
+    ev = events[-1]
+    frac = min(max(ev.fraction, 0.0), 1.0)
+    if kind != "training":
+        start, span = 0.0, 1.0
+    else:
+        start, span = TRAINING_STAGES.get(ev.stage, (0.0, 1.0))
+    m = ev.metrics
+    if ev.stage.endswith("validation"):
+        detail = f"validated L1 {m['l1']:.4f} (noise floor {m['noise_floor']:.4f})"
+    elif "loss" in m:
+        detail = f"loss {m['loss']:.4f}"
+    elif "l1" in m:
+        detail = f"batch L1 {m['l1']:.4f}"
+    elif "view" in m:
+        detail = "done" if m["view"] == "done" else f"computing {m['view'].split('_')[0]}"
+    else:
+        detail = ""
+    text = f"{_STAGE_NAMES.get(ev.stage, ev.stage)} {ev.step}/{ev.total}" + (f", {detail}" if detail else "")
+    return start + span * frac, text

@@ -173,3 +173,40 @@ def test_singular_set_page_shows_verdict_histogram_and_crossings(server, tmp_pat
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / "singular_set_mnist.png"), full_page=True)
         browser.close()
+
+
+def test_training_runs_in_the_background_while_the_visitor_looks_around(server, tmp_path):
+    """Start training, switch to another page (the sidebar shows its progress there), come back, see the
+    result; the trained model becomes current and is in the picker. No Deploy button anywhere."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1100})
+        page.goto(server, wait_until="networkidle")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        assert page.get_by_text("Deploy", exact=True).count() == 0
+        page.get_by_role("link", name="Train").click()
+        page.wait_for_selector("text=Train an AE-OT model", timeout=60_000)
+        page.get_by_role("button", name="Train", exact=True).click()
+        sidebar = page.get_by_test_id("stSidebar")
+        sidebar.get_by_text("Running in the background").wait_for(timeout=60_000)
+        page.get_by_role("link", name="Latent Space").click()
+        page.wait_for_selector("h1:has-text('Latent space')", timeout=60_000)
+        # on another page, the training goes on and its progress shows in the sidebar
+        sidebar.get_by_text("Running in the background").wait_for(timeout=10_000)
+        assert sidebar.get_by_test_id("stProgress").count() >= 1
+        page.screenshot(path=str(tmp_path / "training_elsewhere.png"), full_page=True)
+        _no_exception(page, "Latent Space during training")
+        page.get_by_role("link", name="Train").click()
+        page.wait_for_selector("text=Training runs in the background", timeout=60_000)
+        page.wait_for_selector("text=is now the current model", timeout=600_000)
+        _no_exception(page, "Train after training")
+        page.screenshot(path=str(tmp_path / "training_done.png"), full_page=True)
+        page.get_by_role("link", name="Home").click()
+        page.wait_for_selector("[data-testid='stMetric']", timeout=60_000)
+        assert "ring8" in page.get_by_test_id("stMetricValue").first.inner_text()
+        page.get_by_test_id("stSelectbox").first.click()
+        assert page.get_by_role("option", name="trained: ring8 (1000, seed 0)").count() == 1
+        assert page.get_by_text("Deploy", exact=True).count() == 0
+        browser.close()

@@ -1,5 +1,6 @@
-"""Train page: a toy model trains in the page, becomes current, and can be downloaded."""
+"""Train page: a toy model trains in the background, becomes current, and can be downloaded."""
 
+from app_helpers import finish_jobs
 from repo import repo_file
 from streamlit.testing.v1 import AppTest
 
@@ -13,6 +14,10 @@ def test_training_a_toy_model_makes_it_current():
     at.number_input(key="tr_n").set_value(300)
     at.number_input(key="tr_ot_iters").set_value(100)
     at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"  # the click returned at once
+    assert at.session_state["aeot_jobs"][-1]["kind"] == "training"
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     assert at.success, "no success message"
     name = at.session_state["aeot_current"]
@@ -77,6 +82,7 @@ def test_uploading_a_zip_of_images_trains_an_image_model_with_chosen_settings():
     at.select_slider(key="tr_batch").set_value(32)
     at.select_slider(key="tr_val").set_value(16)
     at.button(key="tr_go").click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     assert at.success, [e.value for e in at.error]
     model = at.session_state["aeot_session_models"][at.session_state["aeot_current"]]
@@ -117,6 +123,7 @@ def test_out_of_memory_is_an_error_box_and_train_again_resumes(monkeypatch):
     at = AppTest.from_file(PAGE, default_timeout=180).run()
     _digits_settings(at)
     at.button(key="tr_go").click().run()
+    finish_jobs(at)
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "Out of memory while solving OT" in at.error[0].value
     assert "current model is unchanged" in at.error[0].value
@@ -127,6 +134,7 @@ def test_out_of_memory_is_an_error_box_and_train_again_resumes(monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert at.info and "Resuming an interrupted run" in at.info[0].value
     assert "autoencoder after epoch 2" in at.info[0].value  # the autoencoder was not trained again
+    finish_jobs(at)
     assert at.success and at.session_state["aeot_current"].startswith("trained: digits (100")
 
 

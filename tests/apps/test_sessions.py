@@ -2,7 +2,7 @@
 
 
 import numpy as np
-from app_helpers import TOY, run_page
+from app_helpers import TOY, finish_jobs, run_page
 from repo import ASSETS, repo_file
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +16,7 @@ def test_training_and_selection_in_one_session_leave_another_untouched():
     alice.number_input(key="tr_n").set_value(200)
     alice.number_input(key="tr_ot_iters").set_value(60)
     alice.button(key="tr_go").click().run()
+    finish_jobs(alice)
     assert alice.session_state["aeot_current"].startswith("trained: two_moons")
     bob.run()
     assert {m.label: m.value for m in bob.metric}["Dataset"] == "mnist10k"

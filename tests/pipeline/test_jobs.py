@@ -6,6 +6,7 @@ import time
 import traceback
 
 import pytest
+from app_helpers import finish_jobs
 from memory_helpers import peak_rss_of
 from repo import repo_file
 
@@ -178,6 +179,7 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
             at.number_input(key="tr_seed").set_value(seed)
             ready.wait(120)  # all four pages are open: press Train together
             at.button(key="tr_go").click().run()
+            finish_jobs(at, 900)
             results[seed] = at
         except Exception:  # noqa: BLE001 - reported below, with where it came from
             errors.append(traceback.format_exc())
@@ -222,8 +224,30 @@ def test_a_running_training_does_not_hold_another_visitor_s_pages():
             at = AppTest.from_file(page, default_timeout=120).run()
             assert not at.exception, [e.value for e in at.exception]
             assert job.status == "running"  # the page rendered while the other visitor's job ran
-        assert "tr_job" not in at.session_state
+        assert "aeot_jobs" not in at.session_state  # this visitor has no job of their own
     finally:
         gate.set()
         job.wait(10)
         training_pool.clear()
+
+
+def test_progress_runs_through_the_stages_in_order_and_names_them():
+    from aeot_viz.pipeline.jobs import TRAINING_STAGES, describe_progress
+    from aeot_viz.utils.progress import ProgressEvent
+
+    assert describe_progress([]) == (0.0, "starting...")
+    order = ["autoencoder", "encode", "ot", "convex-null", "views"]
+    fractions = []
+    for stage in order:
+        for step in (0, 5, 10):
+            metrics = {"autoencoder": {"loss": 0.5}, "ot": {"l1": 0.1}, "convex-null": {"l1": 0.2},
+                       "views": {"view": "projection_umap"}}.get(stage, {})
+            f, text = describe_progress([ProgressEvent(stage, step, 10, metrics)])
+            fractions.append(f)
+        assert text.split(" ")[0] in {"autoencoder", "encoding", "OT", "convex", "views"}
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert set(TRAINING_STAGES) >= set(order)
+    f, text = describe_progress([ProgressEvent("ot-validation", 40, 100, {"l1": 0.0123, "noise_floor": 0.01})])
+    assert "validated L1 0.0123 (noise floor 0.0100)" in text
+    f, text = describe_progress([ProgressEvent("views", 2, 4, {"view": "projection_tsne"})], kind="views")
+    assert f == 0.5 and "computing projection" in text

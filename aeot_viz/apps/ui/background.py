@@ -1,0 +1,144 @@
+"""This session's background work: training and view computation run on the server's job pool, not in the page.
+
+A job is submitted from a page and returns at once; every page shows its progress in the sidebar (a fragment
+that refreshes itself each second while something runs), so a visitor can look around while a model trains
+and come back. Finished jobs are collected by :func:`collect_finished`, which every page calls through
+``init_state``: a trained model then joins this session's models and becomes the current one.
+
+Session keys: ``aeot_jobs`` (list of entries, newest last) and ``aeot_job_messages`` (what finished, to say once).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import streamlit as st
+
+from ...pipeline.jobs import describe_progress, estimate_training_bytes
+
+__all__ = ["session_jobs", "submit_training", "submit_views", "collect_finished", "active_jobs", "sidebar_panel",
+           "views_job_for"]
+
+
+def session_jobs() -> list:
+    return st.session_state.setdefault("aeot_jobs", [])
+
+
+def active_jobs() -> list:
+    """Entries of this session whose job has not been collected yet."""
+    return [e for e in session_jobs() if not e["collected"]]
+
+
+def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
+    """Queue ``fit_aeot`` and then the new model's views; returns the session's entry for the job.
+
+    The model is published (``entry["holder"]["model"]``) as soon as training ends, so it joins the model
+    picker while its views are still being computed.
+    """
+    from ...pipeline.training import fit_aeot
+    from ...pipeline.views import compute_views
+    from .state import session_id, training_pool
+
+    holder: dict = {}
+
+    def run(callback):
+        model = fit_aeot(dataset, config, callback=callback, checkpoint_dir=checkpoint_dir)
+        holder["model"] = model
+        compute_views(model, callback=callback)
+        return model
+
+    job = training_pool().submit(run, owner=session_id(), label=name,
+                                 estimate_bytes=estimate_training_bytes(len(dataset), dataset.shape, config))
+    entry = {"job": job, "kind": "training", "name": name, "holder": holder, "checkpoint": str(checkpoint_dir),
+             "collected": False, "published": False}
+    session_jobs().append(entry)
+    return entry
+
+
+def views_job_for(key: str):
+    """This session's unfinished entry (views or training) that will store views for the model ``key``, or None."""
+    for e in session_jobs():
+        if e.get("key") == key and not e["job"].done:
+            return e
+    return None
+
+
+def submit_views(name: str, key: str, model) -> dict | None:
+    """Queue the views of a model that has none (an uploaded bundle from elsewhere); None when it has them."""
+    from ...pipeline.views import compute_views, stored_singular_set
+    from .state import session_id, training_pool
+
+    if model.views and (stored_singular_set(model) is not None or model.singular_null is None):
+        return None
+    if views_job_for(key) is not None:
+        return None
+    job = training_pool().submit(lambda callback: compute_views(model, callback=callback), owner=session_id(),
+                                 label=f"views of {name}")
+    entry = {"job": job, "kind": "views", "name": name, "key": key, "holder": {"model": model}, "collected": False,
+             "published": True}
+    session_jobs().append(entry)
+    return entry
+
+
+def collect_finished() -> None:
+    """Publish trained models as soon as training ends, and close finished jobs (messages to say once)."""
+    from .cache import model_key
+    from .state import add_trained
+
+    messages = st.session_state.setdefault("aeot_job_messages", [])
+    for e in session_jobs():
+        if e["collected"]:
+            continue
+        job, model = e["job"], e["holder"].get("model")
+        if e["kind"] == "training" and model is not None and not e["published"]:
+            add_trained(e["name"], model)
+            e["published"], e["key"] = True, model_key(e["name"], model)
+            shutil.rmtree(e["checkpoint"], ignore_errors=True)
+            v = model.ot_validation
+            messages.append(("success", f"{e['name']} is trained and is now the current model (OT L1 "
+                                        f"{v['l1']:.4f}, noise floor {v['noise_floor']:.4f}). Its views (UMAP, "
+                                        "t-SNE, singular set) are being computed in the background."))
+        if not job.done:
+            continue
+        e["collected"] = True
+        if job.status == "done" and e["kind"] == "training":
+            messages.append(("success", f"{e['name']}: views ready; every page opens at once."))
+        elif job.status == "done":
+            messages.append(("success", f"Views of {e['name']} are ready."))
+        elif job.status == "cancelled":
+            resumable = " Press Train again with the same settings to resume." if not e["published"] else ""
+            messages.append(("warning", f"{e['name']}: cancelled.{resumable}"))
+        else:
+            messages.append(("error", f"{e['name']} failed: {job.error}"))
+
+
+def _entry_line(e) -> None:
+    job = e["job"]
+    if job.position:
+        st.progress(0.0, text=f"{e['name']}: waiting in the queue (position {job.position})")
+    else:
+        fraction, text = describe_progress(list(job.events), kind=e["kind"])
+        st.progress(min(max(fraction, 0.0), 1.0), text=f"{e['name']}: {text}")
+    if st.button("Cancel", key=f"aeot_cancel_{job.id}"):
+        job.cancel()
+
+
+@st.fragment(run_every=1.0)
+def _live_panel() -> None:
+    before = len(active_jobs())
+    collect_finished()
+    entries = active_jobs()
+    if len(entries) != before:  # something finished: the whole page reruns, pickers included
+        st.rerun()
+    st.caption("Running in the background: you can use the other pages meanwhile.")
+    for e in entries:
+        _entry_line(e)
+
+
+def sidebar_panel() -> None:
+    """Background jobs and their messages, in the sidebar of every page."""
+    with st.sidebar:
+        for level, text in st.session_state.pop("aeot_job_messages", []):
+            getattr(st, level)(text)
+        if active_jobs():
+            _live_panel()
