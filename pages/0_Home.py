@@ -23,10 +23,12 @@ st.write("Look inside an AE-OT generative model: an autoencoder's latent codes, 
          "carries noise onto them, and the places where that map has to jump.")
 
 names = available_models()
-if st.session_state.get("home_model") not in names:
-    st.session_state["home_model"] = current_model()[0]
+current = current_model()[0]
+if st.session_state.get("home_model") not in names or st.session_state.get("home_seen_current") != current:
+    st.session_state["home_model"] = current  # the current model changed elsewhere (e.g. training ended)
 pick, upload = st.columns([2, 1])
 st.session_state["aeot_current"] = pick.selectbox("Model", names, key="home_model")
+st.session_state["home_seen_current"] = st.session_state["aeot_current"]
 with upload.expander("Upload a bundle (.npz) trained elsewhere"):
     up = st.file_uploader("AE-OT bundle", type=["npz"], key="home_upload")
 if up is not None and st.session_state.get("aeot_last_upload") != up.file_id:

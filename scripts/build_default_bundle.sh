@@ -6,3 +6,6 @@ python3 -m aeot_viz train --dataset mnist10k --latent-dim 16 --epochs 20 --batch
   --seed 0 --device cpu --out assets/default_mnist10k.npz "$@"
 # the small 2-D toy model offered beside it (seconds)
 python3 -m aeot_viz train --dataset grid25 --n-samples 1000 --seed 0 --quiet --out assets/toy_grid25.npz
+# the bundles carry their views (projections, singular set, slices); add the Mode Collapse samples and scores
+# against the shipped baselines (scripts/build_baselines.py) with
+#   python3 scripts/build_views.py

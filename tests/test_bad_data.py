@@ -18,7 +18,8 @@ FAST = AEOTConfig(ae=AEConfig(latent_dim=2), train=TrainConfig(epochs=1, batch_s
 def _cli(tmp_path, capsys, X, y=None, *extra):
     path = tmp_path / "data.npz"
     np.savez(path, X=X, **({} if y is None else {"y": y}))
-    code = main(["train", "--dataset", str(path), "--out", str(tmp_path / "m.npz"), "--quiet", "--device", "cpu",
+    code = main(["train", "--dataset", str(path), "--out", str(tmp_path / "m.npz"), "--quiet", "--no-views",
+                 "--device", "cpu",
                  "--latent-dim", "2",
                  "--epochs", "1", "--ot-max-iter", "20", "--ot-round-iter", "10", "--ot-validation-samples", "4096",
                  *extra])

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="folder for checkpoints after every epoch / OT round; run the same command again "
                          "to resume an interrupted run")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
+    tr.add_argument("--no-views", dest="views", action="store_false",
+                    help="skip the precomputed views (projections, singular set, default slices) that let the app "
+                         "open the bundle at once; UMAP and t-SNE take about a minute for 10,000 codes")
 
     gen = sub.add_parser("generate", help="generate new samples from a bundle: image grid + codes")
     gen.add_argument("--bundle", required=True)
@@ -84,9 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: the bar each stage's events go to, and the bar's name
 _BAR_OF = {"autoencoder": "autoencoder", "encode": "encode", "ot": "ot", "ot-validation": "ot",
-           "convex-null": "convex-null", "convex-null-validation": "convex-null"}
+           "convex-null": "convex-null", "convex-null-validation": "convex-null", "views": "views"}
 _BAR_NAMES = {"autoencoder": "autoencoder training", "encode": "encoding the data", "ot": "OT solver",
-              "convex-null": "convex null (calibrates the singular set)"}
+              "convex-null": "convex null (calibrates the singular set)",
+              "views": "views for the app (projections, singular set, slices)"}
 
 
 class _Bars:
@@ -123,6 +127,9 @@ class _Bars:
             bar.set_postfix_str(f"epoch {m.get('epoch')}, loss {m['loss']:.4f}", refresh=False)
         elif "l1" in m:
             bar.set_postfix_str(f"batch L1 {m['l1']:.4f} ({m.get('batch_size')} samples)", refresh=False)
+        elif "view" in m:
+            bar.set_postfix_str("done" if m["view"] == "done" else f"computing {m['view'].split('_')[0]}",
+                                refresh=False)
 
     def close(self):
         if self.bar is not None:
@@ -165,6 +172,10 @@ def _train(args) -> int:
     t0 = time.perf_counter()
     try:
         model = fit_aeot(dataset, config, callback=bars, checkpoint_dir=args.checkpoint_dir)
+        if args.views:
+            from ..pipeline.views import compute_views
+
+            compute_views(model, callback=bars)
     finally:
         bars.close()
     path = save_bundle(model, args.out)

@@ -36,3 +36,32 @@ def test_latent_space_shows_pca_and_progress_while_umap_is_computed(tiny_model):
     finally:
         gate.set()
         job.wait(10)
+
+
+def test_a_finished_training_is_collected_and_home_follows_it(toy_model, tmp_path):
+    """A job that ended in the background is collected (the model joins the session and becomes current) and
+    the Home picker follows the new current model instead of pulling the old one back."""
+    from aeot_viz.apps.ui.state import training_pool
+
+    home = AppTest.from_file(repo_file("pages/0_Home.py"), default_timeout=120).run()
+    assert home.selectbox(key="home_model").value == "MNIST-10k (shipped default)"
+    job = training_pool().submit(lambda callback: toy_model, owner="test", label="trained: ring8 (300, seed 0)")
+    assert job.wait(30)
+    entry = {"job": job, "kind": "training", "name": "trained: ring8 (300, seed 0)", "holder": {"model": toy_model},
+             "checkpoint": str(tmp_path / "ckpt"), "collected": False, "published": False}
+    train = AppTest.from_file(repo_file("pages/1_Train.py"), default_timeout=120)
+    train.session_state["aeot_jobs"] = [entry]
+    train.run()
+    assert not train.exception, [e.value for e in train.exception]
+    assert entry["collected"] and entry["published"]
+    assert train.session_state["aeot_current"] == "trained: ring8 (300, seed 0)"
+    assert train.success and "is now the current model" in train.success[0].value
+    # what collect_finished did in that session, done in the Home visitor's session: Home follows it
+    home.session_state["aeot_session_models"] = {"trained: ring8 (300, seed 0)": toy_model}
+    home.session_state["aeot_current"] = "trained: ring8 (300, seed 0)"
+    home.run()
+    assert not home.exception, [e.value for e in home.exception]
+    assert home.selectbox(key="home_model").value == "trained: ring8 (300, seed 0)"
+    assert {m.label: m.value for m in home.metric}["Dataset"] == "ring8"
+    home.selectbox(key="home_model").set_value("MNIST-10k (shipped default)").run()  # the visitor's own pick wins
+    assert home.session_state["aeot_current"] == "MNIST-10k (shipped default)"

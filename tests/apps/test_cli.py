@@ -12,7 +12,7 @@ from aeot_viz.apps.cli import main
 from aeot_viz.pipeline.bundle import load_bundle
 
 FAST = ["--epochs", "1", "--ot-max-iter", "20", "--ot-round-iter", "10", "--ot-batch", "2048",
-        "--ot-validation-samples", "65536", "--device", "cpu", "--quiet"]
+        "--ot-validation-samples", "65536", "--device", "cpu", "--quiet", "--no-views"]
 
 
 def _cli(*args, timeout=180):
@@ -173,21 +173,26 @@ def test_train_shows_one_bar_per_stage_ending_on_the_validated_l1(tmp_path):
     import re
 
     out = tmp_path / "t.npz"
-    proc = _cli("train", "--dataset", "grid25", "--n-samples", 200, *[a for a in FAST if a != "--quiet"],
-                "--out", out)
+    proc = _cli("train", "--dataset", "grid25", "--n-samples", 200,
+                *[a for a in FAST if a not in ("--quiet", "--no-views")], "--out", out)
     assert proc.returncode == 0, proc.stderr
     assert "\x1b[A" not in proc.stderr  # tqdm moves the cursor up only when several bars are open
     finals = {}
     for line in proc.stderr.replace("\r", "\n").splitlines():
-        m = re.match(r"(autoencoder training|encoding the data|OT solver|convex null \(calibrates the singular set\)):",
-                     line)
+        m = re.match(r"(autoencoder training|encoding the data|OT solver|convex null \(calibrates the singular set\)"
+                     r"|views for the app \(projections, singular set, slices\)):", line)
         if m:
             finals[m.group(1)] = line
-    assert set(finals) >= {"encoding the data", "OT solver", "convex null (calibrates the singular set)"}
+    assert set(finals) >= {"encoding the data", "OT solver", "convex null (calibrates the singular set)",
+                           "views for the app (projections, singular set, slices)"}
     v = load_bundle(out).ot_validation
     assert f"validated L1 {v['l1']:.4f} (noise floor {v['noise_floor']:.4f})" in finals["OT solver"]
     assert "validated L1" in finals["convex null (calibrates the singular set)"]
     assert "encoding" not in finals["OT solver"]
+    from aeot_viz.pipeline.views import stored_projection, stored_singular_set
+
+    model = load_bundle(out)  # the bundle opens at once in the app: its views are in it
+    assert stored_projection(model, "umap") is not None and stored_singular_set(model) is not None
 
 
 def test_checkpoint_dir_resumes_an_interrupted_run(tmp_path, capsys, monkeypatch):

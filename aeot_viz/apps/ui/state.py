@@ -93,6 +93,7 @@ def run_checkpoint_dir(settings: dict, data) -> Path:
 
 
 def add_trained(name: str, model: AEOTModel) -> str:
+    """Register a model trained in this session and make it current."""
     init_state()
     st.session_state["aeot_session_models"][name] = model
     st.session_state["aeot_current"] = name
