@@ -266,29 +266,9 @@ def fit_baseline(data, config: Optional[BaselineConfig] = None, *, callback: Opt
         opt_g = torch.optim.Adam(G.parameters(), lr=cfg.lr, betas=betas)
         opt_d = torch.optim.Adam(D.parameters(), lr=cfg.lr, betas=betas)
         scheds = [torch.optim.lr_scheduler.CosineAnnealingLR(o, cfg.steps) for o in (opt_g, opt_d)]
-        softplus = nn.functional.softplus
         snapshot(0, G)
         for step in range(1, cfg.steps + 1):
-            for _ in range(cfg.n_critic if cfg.kind == "wgan-gp" else 1):
-                real = batch()
-                with torch.no_grad():
-                    fake = G(torch.randn(bs, cfg.noise_dim, generator=gen).to(dev))
-                if cfg.kind == "gan":
-                    loss_d = softplus(-D(real)).mean() + softplus(D(fake)).mean()
-                else:
-                    eps = torch.rand(bs, 1, generator=gen).to(dev)
-                    mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
-                    grad = torch.autograd.grad(D(mix).sum(), mix, create_graph=True)[0]
-                    gp = ((grad.norm(dim=1) - 1) ** 2).mean()
-                    loss_d = D(fake).mean() - D(real).mean() + cfg.gp_weight * gp
-                opt_d.zero_grad()
-                loss_d.backward()
-                opt_d.step()
-            out = D(G(torch.randn(bs, cfg.noise_dim, generator=gen).to(dev)))
-            loss_g = softplus(-out).mean() if cfg.kind == "gan" else -out.mean()
-            opt_g.zero_grad()
-            loss_g.backward()
-            opt_g.step()
+            loss_d, loss_g = adversarial_step(cfg, G, D, opt_g, opt_d, batch, bs, gen, dev)
             for sc in scheds:
                 sc.step()
             record(step, loss_d, loss_g, G)
@@ -296,6 +276,34 @@ def fit_baseline(data, config: Optional[BaselineConfig] = None, *, callback: Opt
     info = dict(info or {})
     info.setdefault("created", _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"))
     return Baseline(cfg, G, center, scale, hist, np.stack(snaps), np.asarray(snap_steps, dtype=np.int64), info)
+
+
+def adversarial_step(cfg: BaselineConfig, G: nn.Module, D: nn.Module, opt_g, opt_d, batch, bs: int,
+                     gen: torch.Generator, dev) -> tuple:
+    """One generator update of a GAN (non-saturating loss) or a WGAN-GP (``n_critic`` critic updates first,
+    gradient penalty on random mixes of real and fake). ``batch()`` draws real points; returns the losses."""
+    softplus = nn.functional.softplus
+    for _ in range(cfg.n_critic if cfg.kind == "wgan-gp" else 1):
+        real = batch()
+        with torch.no_grad():
+            fake = G(torch.randn(bs, cfg.noise_dim, generator=gen).to(dev))
+        if cfg.kind == "gan":
+            loss_d = softplus(-D(real)).mean() + softplus(D(fake)).mean()
+        else:
+            eps = torch.rand(bs, 1, generator=gen).to(dev)
+            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+            grad = torch.autograd.grad(D(mix).sum(), mix, create_graph=True)[0]
+            gp = ((grad.norm(dim=1) - 1) ** 2).mean()
+            loss_d = D(fake).mean() - D(real).mean() + cfg.gp_weight * gp
+        opt_d.zero_grad()
+        loss_d.backward()
+        opt_d.step()
+    out = D(G(torch.randn(bs, cfg.noise_dim, generator=gen).to(dev)))
+    loss_g = softplus(-out).mean() if cfg.kind == "gan" else -out.mean()
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return loss_d, loss_g
 
 
 def _generator_for(cfg: BaselineConfig, d: int) -> nn.Module:
