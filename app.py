@@ -16,6 +16,7 @@ PAGES = [
     st.Page("pages/4_Singular_Set.py", title="Singular Set", icon=":material/bolt:", url_path="Singular_Set"),
     st.Page("pages/5_Generate.py", title="Generate", icon=":material/auto_awesome:", url_path="Generate"),
     st.Page("pages/6_Mode_Collapse.py", title="Mode Collapse", icon=":material/compare:", url_path="Mode_Collapse"),
+    st.Page("pages/7_Playground.py", title="Playground", icon=":material/draw:", url_path="Playground"),
 ]
 page = st.navigation(PAGES)
 collect_finished()  # a model trained in the background joins the picker on whatever page the visitor is

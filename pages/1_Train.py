@@ -13,7 +13,7 @@ from aeot_viz.apps.ui.state import (
     training_pool,
     upload_limit_bytes,
 )
-from aeot_viz.data import TOY_DATASETS, load_dataset, load_upload
+from aeot_viz.data import TOY_DATASETS, Dataset, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
 from aeot_viz.ot.error import error_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes
@@ -24,7 +24,10 @@ st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
 st.title("Train an AE-OT model")
 
-source = st.radio("Data", ["built-in", "upload a file"], horizontal=True, key="tr_source",
+drawing = st.session_state.get("tr_drawing")
+sources = ["built-in", "upload a file"] + (["the Playground drawing"] if drawing is not None else [])
+source = st.radio("Data", sources, horizontal=True, key="tr_source",
+                  index=len(sources) - 1 if drawing is not None and "tr_source" not in st.session_state else 0,
                   help="Upload an .npz (array X, optional labels y; Keras' mnist.npz works too), an .npy, or a "
                        ".zip of PNG/JPEG images with one sub-folder per class.")
 c1, c2 = st.columns(2)
@@ -34,6 +37,10 @@ if source == "built-in":
                                 help="2-D toys use the data itself as latent space and train in seconds.")
     is_toy = dataset_name in TOY_DATASETS
     n_samples = c1.number_input("Samples", 50, 10_000, 1000 if is_toy else 2000, step=50, key="tr_n")
+elif source == "the Playground drawing":
+    uploaded = Dataset(drawing, None, "points", "playground drawing", {"n_points": int(len(drawing))})
+    dataset_name, is_toy, n_samples = uploaded.name, True, len(uploaded)
+    c1.caption(f"{len(uploaded):,} drawn points (2-D: the data is its own latent space).")
 else:
     up = c1.file_uploader("Dataset file", type=["npz", "npy", "zip"], key="tr_upload")
     size = c1.slider("Images are resized to (pixels per side)", 8, 64, 28, key="tr_img_size")

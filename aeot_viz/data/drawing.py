@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["PRESETS", "preset", "points_from_strokes", "strokes_from_canvas", "check_drawing", "MIN_POINTS"]
+__all__ = ["PRESETS", "preset", "points_from_strokes", "strokes_from_canvas", "check_drawing", "drawing_npz",
+           "MIN_POINTS"]
 
 MIN_POINTS = 10
 
@@ -166,3 +167,13 @@ def check_drawing(X) -> np.ndarray:
         raise ValueError("All points lie on one line: the map from the square has nothing to spread them "
                          "over; draw in two directions.")
     return X.astype(np.float32)
+
+
+def drawing_npz(X) -> bytes:
+    """A drawing as the bytes of an ``.npz`` with one array ``X`` (n, 2): what the Train page and
+    :func:`aeot_viz.data.load_dataset` read back."""
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, X=check_drawing(X))
+    return buf.getvalue()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["image_grid", "scatter_png", "png_data_url", "nice_ticks"]
+__all__ = ["image_grid", "scatter_png", "png_data_url", "nice_ticks", "drawing_png"]
 
 
 def image_grid(images, ncols: int | None = None, pad: int = 2, scale: int = 2):
@@ -123,3 +123,26 @@ def png_data_url(image, scale: int = 1) -> str:
     buf = io.BytesIO()
     image_grid(np.asarray(image)[None], ncols=1, pad=0, scale=scale).save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def drawing_png(points, size: int = 400, radius: float = 2.0):
+    """The Playground's canvas: points (n, 2) in [-1, 1]^2 as dark dots on a white square with a light grid.
+
+    Pixel ``(px, py)`` shows the drawing point ``(2 px / size - 1, 1 - 2 py / size)``, the mapping
+    :func:`aeot_viz.data.drawing.strokes_from_canvas` inverts.
+    """
+    from PIL import Image, ImageDraw
+
+    P = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    img = Image.new("RGB", (size, size), "white")
+    draw = ImageDraw.Draw(img)
+    for k in range(1, 8):  # grid lines every 0.25 drawing units
+        q = k * size / 8
+        colour = (200, 200, 200) if k == 4 else (235, 235, 235)
+        draw.line([q, 0, q, size], fill=colour)
+        draw.line([0, q, size, q], fill=colour)
+    px = (P[:, 0] + 1) * size / 2
+    py = (1 - P[:, 1]) * size / 2
+    for x, y in zip(px, py):
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=(40, 40, 140))
+    return img

@@ -6,7 +6,8 @@ import pytest
 from app_helpers import TOY, run_page
 from repo import repo_file
 
-PAGES = ["0_Home", "2_Latent_Space", "3_Power_Diagram", "4_Singular_Set", "5_Generate", "6_Mode_Collapse"]
+PAGES = ["0_Home", "2_Latent_Space", "3_Power_Diagram", "4_Singular_Set", "5_Generate", "6_Mode_Collapse",
+         "7_Playground"]
 
 
 def untitled_axes(spec: dict) -> list:

@@ -213,3 +213,44 @@ def test_training_runs_in_the_background_while_the_visitor_looks_around(server, 
         page.screenshot(path=str(tmp_path / "training_done.png"), full_page=True)
         assert page.get_by_text("Deploy", exact=True).count() == 0
         browser.close()
+
+
+def test_playground_draws_points_and_strokes_solves_and_steps_the_gan(server, tmp_path):
+    """On the Playground: clicks add points and a drag adds a stroke on the canvas, the OT cells are drawn for the
+    new drawing, and the GAN takes its steps."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1300, "height": 1400})
+        page.goto(server, wait_until="networkidle")
+        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        page.get_by_role("link", name="Playground").click()
+        page.wait_for_selector("text=AE-OT: the OT map and where it jumps", timeout=120_000)
+        page.wait_for_selector("text=500 points", timeout=60_000)
+        canvas = page.frame_locator("iframe[title*='image_coordinates']").locator("img")
+        canvas.wait_for(timeout=60_000)
+
+        def count() -> int:
+            return int(re.search(r"(\d+) points\. Click", page.locator("text=points. Click").inner_text()).group(1))
+
+        box = canvas.bounding_box()
+        n0 = count()
+        page.mouse.click(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.1)  # a dot, top right
+        page.wait_for_function(f"() => document.body.innerText.includes('{n0 + 1} points. Click')", timeout=60_000)
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.9)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.9, steps=6)
+        page.mouse.up()  # a stroke 0.6 units long along the bottom: 90 points at the default density
+        page.wait_for_function(f"() => document.body.innerText.includes('{n0 + 1 + 90} points. Click')",
+                               timeout=60_000)
+        page.wait_for_selector(f"text={n0 + 91} cells, one per point", timeout=120_000)  # solved again
+        assert page.locator(".js-plotly-plot").count() >= 2
+        page.get_by_role("button", name="250 steps").click()
+        page.wait_for_selector("text=GAN, 250 steps", timeout=120_000)
+        _no_exception(page, "Playground")
+        page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
+        browser.close()

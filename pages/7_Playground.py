@@ -1,0 +1,153 @@
+"""Playground: draw 2-D data (or start from a preset), watch the OT map stay sharp while a GAN smears or collapses."""
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_image_coordinates import streamlit_image_coordinates
+
+from aeot_viz.analysis.generation import generate
+from aeot_viz.analysis.metrics import mode_score, precision_recall
+from aeot_viz.analysis.singularity import model_singular_set
+from aeot_viz.apps.ui.state import init_state
+from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, points_from_strokes, preset
+from aeot_viz.geometry.power_diagram import exact_cells_2d
+from aeot_viz.io.images import drawing_png
+from aeot_viz.models.live_gan import LiveGAN
+from aeot_viz.pipeline.playground import fit_drawing
+from aeot_viz.viz import power_cells_figure, samples_figure
+
+SIZE = 400  # canvas pixels
+GAN_STEPS_PER_TICK = 25
+
+st.set_page_config(page_title="Playground - AE-OT Explorer", layout="wide")
+init_state()
+st.title("Playground")
+st.write("Draw a 2-D data set, or start from a preset and add to it. AE-OT solves the optimal transport map from "
+         "a uniform square onto your points in about a second; a GAN learns the same points beside it. **What to "
+         "look for:** the OT map cuts the square into one cell per point and *jumps* across the red facets, so "
+         "its samples stay on your shapes; the GAN's generator is continuous, so as it trains its points smear "
+         "across the gaps between shapes (mode mixture) or pile onto some of them and drop others (mode "
+         "collapse). On the convex blob there is no gap to jump: no red facet, and the GAN does fine.")
+
+
+@st.cache_resource(show_spinner="Solving the OT map of the drawing...", max_entries=8)
+def solved(digest: str, _X):
+    model = fit_drawing(_X, random_state=0)
+    ss = model_singular_set(model)
+    return model, ss, exact_cells_2d(model.targets, model.h), generate(model, 300, singular=ss, random_state=0)
+
+
+# --- the data: a preset plus strokes, or typed points ------------------------------------------------------------
+c1, c2 = st.columns([1, 1])
+start = c1.selectbox("Start from", ["a blank canvas"] + list(PRESETS), index=1, key="pg_start",
+                     format_func=lambda k: k if k == "a blank canvas" else f"{k}: {PRESETS[k]}")
+n_preset = c1.slider("Preset points", 100, 1000, 500, 50, key="pg_n", disabled=start == "a blank canvas")
+density = c1.slider("Points per unit of stroke", 20, 400, 150, 10, key="pg_density",
+                    help="A drag on the canvas draws a straight stroke; points are spread along it at this density "
+                         "(the canvas is 2 units wide). A click adds one point.")
+strokes = st.session_state.setdefault("pg_strokes", [])
+u1, u2 = c1.columns(2)
+if u1.button("Undo the last stroke", key="pg_undo", disabled=not strokes):
+    strokes.pop()
+if u2.button("Clear the strokes", key="pg_clear", disabled=not strokes):
+    strokes.clear()
+typed = c1.text_area("Or type points (x, y per line, in [-1, 1])", key="pg_typed", height=80,
+                     help="Replaces the canvas when not empty.")
+
+base, centres, std = (np.zeros((0, 2), np.float32), None, None) if start == "a blank canvas" else \
+    preset(start, int(n_preset), random_state=0)
+X = np.concatenate([base, points_from_strokes(strokes, density=float(density), random_state=len(strokes))]) \
+    if strokes else base
+if strokes:
+    centres = std = None  # an edited preset has no known modes any more
+if typed.strip():
+    try:
+        X = np.array([[float(v) for v in line.replace(";", ",").split(",")] for line in typed.strip().splitlines()
+                      if line.strip()], dtype=np.float32).reshape(-1, 2)
+        centres = std = None
+    except ValueError:
+        st.error("Could not read the typed points: write one 'x, y' pair per line.")
+        st.stop()
+
+with c2:
+    click = streamlit_image_coordinates(drawing_png(X, SIZE), key="pg_canvas", click_and_drag=True, cursor="crosshair")
+    st.caption(f"{len(X)} points. Click to add a point, drag to draw a stroke.")
+if click is not None and click.get("unix_time") != st.session_state.get("pg_last_click"):
+    st.session_state["pg_last_click"] = click.get("unix_time")
+    x1, y1 = click.get("x1", click.get("x")), click.get("y1", click.get("y"))  # a drag gives both ends
+    x2, y2 = click.get("x2", x1), click.get("y2", y1)
+    stroke = [(2 * x1 / SIZE - 1, 1 - 2 * y1 / SIZE), (2 * x2 / SIZE - 1, 1 - 2 * y2 / SIZE)]
+    strokes.append(stroke[:1] if stroke[0] == stroke[1] else stroke)
+    st.rerun()
+
+try:
+    X = check_drawing(X)
+except ValueError as exc:
+    st.session_state["pg_running"] = False  # e.g. the canvas was cleared while the GAN trained
+    st.error(f"{exc} The OT map and the GAN wait for a valid drawing.")
+    st.stop()
+digest = hashlib.sha256(X.tobytes()).hexdigest()[:16]
+
+e1, e2 = st.columns(2)
+e1.download_button("Export the drawing (.npz, array X)", drawing_npz(X), "aeot_drawing.npz", key="pg_export")
+if e2.button("Train an AE-OT model on it (Train page)", key="pg_to_train"):
+    st.session_state["tr_drawing"] = X
+    st.switch_page("pages/1_Train.py")
+
+# --- AE-OT -----------------------------------------------------------------------------------------------------------
+model, ss, cells, g = solved(digest, X)
+left, right = st.columns(2)
+with left:
+    st.subheader("AE-OT: the OT map and where it jumps")
+    snaps = model.h_snapshots
+    k = len(snaps) - 1 if snaps is not None else 0
+    if snaps is not None and len(snaps) > 1:
+        k = st.slider("Replay the solve: snapshot", 0, len(snaps) - 1, len(snaps) - 1, key="pg_replay",
+                      help=f"Heights stored during the solve ({int(model.snapshot_iters[-1])} iterations in all).")
+    if snaps is not None and k < len(snaps) - 1:
+        h = snaps[k].astype(np.float64)
+        shown_cells, seg = exact_cells_2d(model.targets, h), None
+    else:
+        h, shown_cells, seg = model.h, cells, ss.segments_2d(cells)
+    st.plotly_chart(power_cells_figure(shown_cells, model.targets, None, heights=h, target_mass=1.0 / model.n_codes,
+                                       singular_segments=seg), key="pg_cells", width="stretch")
+    st.caption(f"{model.n_codes} cells, one per point; {ss.n_singular} singular facets (red) by the convex null. "
+               f"OT error: L1 {model.ot_validation['l1']:.3f} (noise floor {model.ot_validation['noise_floor']:.3f}).")
+
+# --- the GAN ----------------------------------------------------------------------------------------------------------
+with right:
+    st.subheader("A GAN on the same points")
+    kind = st.radio("Generator", ["gan", "wgan-gp"], horizontal=True, key="pg_kind",
+                    format_func={"gan": "GAN", "wgan-gp": "WGAN-GP"}.get)
+    if st.session_state.get("pg_gan_id") != (digest, kind):
+        st.session_state["pg_gan_id"] = (digest, kind)
+        st.session_state["pg_gan"] = LiveGAN(kind, random_state=0).fit_start(X)
+        st.session_state["pg_running"] = False
+    gan = st.session_state["pg_gan"]
+    b1, b2, b3 = st.columns(3)
+    if b1.button("Run" if not st.session_state.get("pg_running") else "Pause", key="pg_run", type="primary"):
+        st.session_state["pg_running"] = not st.session_state.get("pg_running")
+    if b2.button(f"{GAN_STEPS_PER_TICK * 10} steps", key="pg_step"):
+        gan.train(GAN_STEPS_PER_TICK * 10)
+    if b3.button("Restart", key="pg_restart"):
+        st.session_state["pg_gan"] = gan = LiveGAN(kind, random_state=0).fit_start(X)
+
+    def scores(samples) -> dict:
+        if centres is not None:
+            s = mode_score(samples, centres, std)
+            return {"modes found": f"{s.modes_covered} of {len(centres)}", "high-quality share": f"{s.hq_share:.0%}"}
+        precision, recall = precision_recall(X, samples)
+        return {"precision (on the data)": f"{precision:.0%}", "recall (data covered)": f"{recall:.0%}"}
+
+    @st.fragment(run_every=0.5 if st.session_state.get("pg_running") else None)
+    def live():
+        if st.session_state.get("pg_running"):
+            gan.train(GAN_STEPS_PER_TICK)
+        fake = gan.sample(300, random_state=1)
+        st.plotly_chart(samples_figure(X, {"AE-OT": g.codes, f"GAN, {gan.steps_} steps": fake},
+                                       xlabel="x1", ylabel="x2"), key="pg_samples", width="stretch")
+        st.dataframe(pd.DataFrame({"AE-OT": scores(g.codes), "GAN": scores(fake)}), key="pg_scores")
+
+    live()
