@@ -116,9 +116,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--browser", action="store_true", help="also time page switches in headless Chromium")
+    ap.add_argument("--browser-only", action="store_true", help="only the browser's timings")
     args = ap.parse_args()
-    if args.browser:
+    if args.browser or args.browser_only:
         browser(args.repeats)
+    if args.browser_only:
+        return
     empty = AppTest.from_string("import streamlit as st\nst.title('empty')", default_timeout=60)
     timed(empty)
     peer = warm(empty, args.repeats)
@@ -192,7 +195,7 @@ def browser(repeats: int) -> None:
             "--disable-component-update", "--disable-sync"]
     links = {"Home": "AE-OT Explorer", "Train": "Train an AE-OT model", "Latent Space": "Latent space",
              "Power Diagram": "Power diagram", "Singular Set": "Singular set", "Generate": "Generate",
-             "Mode Collapse": "Mode collapse"}
+             "Mode Collapse": "Mode collapse", "Playground": "Playground"}
     idle_js = """([h1, quiet]) => {
         const head = document.querySelector('h1');
         const app = document.querySelector("[data-testid='stApp']");
