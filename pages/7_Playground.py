@@ -15,7 +15,7 @@ from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, points_fr
 from aeot_viz.geometry.power_diagram import exact_cells_2d
 from aeot_viz.io.images import drawing_png
 from aeot_viz.models.live_gan import LiveGAN
-from aeot_viz.pipeline.playground import fit_drawing
+from aeot_viz.pipeline.playground import solve_drawing
 from aeot_viz.viz import power_cells_figure, samples_figure
 
 SIZE = 400  # canvas pixels
@@ -34,7 +34,7 @@ st.write("Draw a 2-D data set, or start from a preset and add to it. AE-OT solve
 
 @st.cache_resource(show_spinner="Solving the OT map of the drawing...", max_entries=8)
 def solved(digest: str, _X):
-    model = fit_drawing(_X, random_state=0)
+    model = solve_drawing(_X, random_state=0)
     ss = model_singular_set(model)
     return model, ss, exact_cells_2d(model.targets, model.h), generate(model, 300, singular=ss, random_state=0)
 

@@ -36,3 +36,24 @@ def test_bad_drawings_are_refused_before_solving():
     t = np.linspace(0, 1, 50)
     with pytest.raises(ValueError, match="one line"):
         fit_drawing(np.stack([t, t], 1))
+
+
+def test_the_shipped_opening_solve_is_the_drawing_s_own_solve():
+    """The page's opening drawing loads its shipped solve; that solve equals solving the drawing here, and any
+    other drawing is solved live."""
+    from aeot_viz.pipeline.playground import DEFAULT_DRAWING, DEFAULT_MODEL_PATH, solve_drawing
+
+    X = preset(*DEFAULT_DRAWING)[0]
+    shipped = solve_drawing(X)
+    assert DEFAULT_MODEL_PATH.is_file() and shipped.created == load_created(DEFAULT_MODEL_PATH)
+    fresh = fit_drawing(X, random_state=0)
+    np.testing.assert_allclose(shipped.h, fresh.h, atol=1e-6)
+    assert model_singular_set(shipped).n_singular == model_singular_set(fresh).n_singular
+    other = preset("ring", 300)[0]
+    assert solve_drawing(other).created != shipped.created  # solved now, not loaded
+
+
+def load_created(path):
+    from aeot_viz.pipeline.bundle import load_bundle
+
+    return load_bundle(path).created
