@@ -33,8 +33,10 @@ source = st.radio("Data", sources, horizontal=True, key="tr_source",
 c1, c2 = st.columns(2)
 uploaded = None
 if source == "built-in":
-    dataset_name = c1.selectbox("Dataset", list(TOY_DATASETS) + ["digits", "mnist10k"], key="tr_dataset",
-                                help="2-D toys use the data itself as latent space and train in seconds.")
+    dataset_name = c1.selectbox("Dataset", list(TOY_DATASETS) + ["digits", "mnist10k", "stacked_mnist"],
+                                key="tr_dataset",
+                                help="2-D toys use the data itself as latent space and train in seconds. "
+                                     "stacked_mnist: three shipped digits as the colour channels, 1,000 modes.")
     is_toy = dataset_name in TOY_DATASETS
     n_samples = c1.number_input("Samples", 50, 10_000, 1000 if is_toy else 2000, step=50, key="tr_n")
 elif source == "the Playground drawing":
@@ -74,7 +76,8 @@ ot_iters = c2.number_input("OT iteration budget", 20, 10_000, OTConfig().max_ite
 seed = c1.number_input("Seed", 0, 10_000, 0, key="tr_seed")
 with st.expander("More settings: autoencoder and OT solver"):
     a1, a2, a3 = st.columns(3)
-    images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k")
+    images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k",
+                                                                                     "stacked_mnist")
     ae_kind = a1.selectbox("Autoencoder", ["auto", "conv"] if images else ["auto", "mlp"], key="tr_ae_kind",
                            disabled=is_toy, help="auto: convolutional for images, MLP for vectors, none for 2-D points")
     batch = a2.select_slider("Batch size", [32, 64, 128, 256, 512], 128, key="tr_batch", disabled=is_toy)

@@ -37,8 +37,9 @@ import torch
 
 from ..data import grid_modes, ring_modes
 
-__all__ = ["ModeScore", "mode_score", "toy_score", "TOY_PROTOCOLS", "PUBLISHED", "kl_divergence",
-           "class_coverage", "mean_confidence", "precision_recall", "frechet_distance", "image_metrics"]
+__all__ = ["ModeScore", "mode_score", "toy_score", "stacked_modes", "mode_coverage", "TOY_PROTOCOLS", "PUBLISHED",
+           "kl_divergence", "class_coverage", "mean_confidence", "precision_recall", "frechet_distance",
+           "image_metrics"]
 
 #: mode centres and standard deviation of the two benchmark mixtures (PacGAN / VEEGAN)
 TOY_PROTOCOLS = {"ring8": (ring_modes(8, 1.0), 0.01), "grid25": (grid_modes(), 0.05)}
@@ -94,6 +95,28 @@ def kl_divergence(p, q, eps: float = 0.0) -> float:
     if (q[nz] == 0).any():
         return float("inf")
     return float(np.sum(p[nz] * np.log(p[nz] / q[nz])))
+
+
+def stacked_modes(channel_predictions) -> np.ndarray:
+    """Stacked-MNIST mode of each image from its three channels' predicted digits (n, 3): 100 a + 10 b + c."""
+    P = np.asarray(channel_predictions)
+    if P.ndim != 2 or P.shape[1] != 3 or (P < 0).any() or (P > 9).any():
+        raise ValueError(f"Need predicted digits 0-9 of shape (n, 3), got {P.shape}.")
+    return (100 * P[:, 0] + 10 * P[:, 1] + P[:, 2]).astype(np.int64)
+
+
+def mode_coverage(modes, n_modes: int = 1000) -> tuple[int, float]:
+    r"""Modes covered (at least one sample) and :math:`\mathrm{KL}(p \| u)` from the samples' mode histogram
+    :math:`p` to the uniform one over ``n_modes`` (VEEGAN's / PacGAN's Stacked-MNIST protocol).
+
+    :math:`\mathrm{KL}(p \| u) = \log K - H(p)`: 0 when every mode gets the same share, :math:`\log K` when one
+    mode gets everything.
+    """
+    m = np.asarray(modes, dtype=np.int64).ravel()
+    if len(m) == 0 or (m < 0).any() or (m >= n_modes).any():
+        raise ValueError(f"Need at least one mode id in 0..{n_modes - 1}.")
+    hist = np.bincount(m, minlength=n_modes)
+    return int((hist > 0).sum()), kl_divergence(hist, np.ones(n_modes))
 
 
 def mode_score(points, modes, std, *, hq_sigma: float = 3.0, min_count: int = 20) -> ModeScore:

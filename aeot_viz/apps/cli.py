@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tr = sub.add_parser("train", help="train an AE-OT model and save it as a bundle")
     tr.add_argument("--dataset", default="mnist10k",
-                    help="ring8, grid25, swiss_roll, two_moons, concentric_rings, digits, mnist10k, "
+                    help="ring8, grid25, swiss_roll, two_moons, concentric_rings, digits, mnist10k, stacked_mnist, "
                          "or a path (.npz/.npy, Keras mnist.npz, MNIST IDX files, image folder)")
     tr.add_argument("--n-samples", type=int, default=None, help="use this many samples of the dataset")
     tr.add_argument("--data-seed", type=int, default=0, help="seed of toy data / subsets")

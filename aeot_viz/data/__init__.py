@@ -5,7 +5,7 @@ Points are float32 arrays of shape (n, d); images are float32 arrays of shape (n
 what to pass instead when the input is wrong.
 """
 
-from .builtin import ASSETS_DIR, load_digits, load_mnist10k
+from .builtin import ASSETS_DIR, load_digits, load_mnist10k, load_stacked_mnist
 from .dataset import Dataset
 from .files import load_array_file, load_image_folder, load_mnist_file
 from .registry import BUILTIN_DATASETS, load_dataset
@@ -23,6 +23,7 @@ __all__ = [
     "grid_modes",
     "load_digits",
     "load_mnist10k",
+    "load_stacked_mnist",
     "load_mnist_file",
     "load_array_file",
     "load_image_folder",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .builtin import load_digits, load_mnist10k
+from .builtin import load_digits, load_mnist10k, load_stacked_mnist
 from .dataset import Dataset
 from .files import _npz_keys, load_array_file, load_image_folder, load_mnist_file
 from .toys import TOY_DATASETS
@@ -13,12 +13,12 @@ from .toys import TOY_DATASETS
 __all__ = ["BUILTIN_DATASETS", "load_dataset"]
 
 
-BUILTIN_DATASETS = tuple(TOY_DATASETS) + ("digits", "mnist10k")
+BUILTIN_DATASETS = tuple(TOY_DATASETS) + ("digits", "mnist10k", "stacked_mnist")
 
 
 def load_dataset(source: str | os.PathLike, **kwargs) -> Dataset:
     """Load a dataset by name (``ring8``, ``grid25``, ``swiss_roll``, ``two_moons``,
-    ``concentric_rings``, ``digits``, ``mnist10k``) or by path (an ``.npz``/``.npy`` file, Keras'
+    ``concentric_rings``, ``digits``, ``mnist10k``, ``stacked_mnist``) or by path (an ``.npz``/``.npy`` file, Keras'
     ``mnist.npz``, MNIST IDX files, or a folder of images). Keyword arguments go to the loader."""
     if isinstance(source, str) and source in TOY_DATASETS:
         return TOY_DATASETS[source](**kwargs)
@@ -26,6 +26,8 @@ def load_dataset(source: str | os.PathLike, **kwargs) -> Dataset:
         return load_digits(**kwargs)
     if source == "mnist10k":
         return load_mnist10k(**kwargs)
+    if source == "stacked_mnist":
+        return load_stacked_mnist(**kwargs)
     if not isinstance(source, (str, os.PathLike)):
         raise TypeError(f"Dataset source must be a name or a path, got {type(source).__name__}.")
     p = Path(source)

@@ -785,7 +785,7 @@ def test_load_dataset_builtin_images(mnist10k):
 
 
 def test_builtin_names():
-    assert set(BUILTIN_DATASETS) == set(TOY_DATASETS) | {"digits", "mnist10k"}
+    assert set(BUILTIN_DATASETS) == set(TOY_DATASETS) | {"digits", "mnist10k", "stacked_mnist"}
 
 
 def test_load_dataset_unknown_name_lists_known_names():
