@@ -1,0 +1,65 @@
+"""The autoencoder's ceiling on AE-OT's MNIST recall (issue 19, item 5): how far its own reconstructions reach.
+
+    python benchmarks/mnist_recall_ceiling.py [--seeds 3]
+
+AE-OT's samples are decoded codes, so they can be no more varied than the decoder's reconstructions of the
+training digits. This scores, with the shipped digit classifier's features and the same k = 3 precision /
+recall as the Mode Collapse table, (a) the reconstructions of 5,000 training digits and (b) 5,000 AE-OT samples
+(extended map, the stored convex null), both against 5,000 real training digits, for several seeds. The peer in the
+same run is a second subset of 5,000 real digits scored the same way, the most a perfect generator could
+reach with these sample sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from aeot_viz.analysis.generation import generate  # noqa: E402
+from aeot_viz.analysis.metrics import image_metrics  # noqa: E402
+from aeot_viz.analysis.singularity import model_singular_set  # noqa: E402
+from aeot_viz.models.classifier import default_classifier  # noqa: E402
+from aeot_viz.pipeline.bundle import load_bundle  # noqa: E402
+
+
+def spread(x: list) -> str:
+    return f" ± {statistics.stdev(x):.3f}" if len(x) > 1 else ""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=3)
+    args = ap.parse_args()
+    model = load_bundle(ROOT / "assets" / "default_mnist10k.npz")
+    clf = default_classifier()
+    ss = model_singular_set(model)
+    rows = {"real digits (another 5,000)": [], "autoencoder reconstructions": [], "AE-OT samples (extended)": []}
+    for seed in range(args.seeds):
+        rng = np.random.default_rng(seed)
+        order = rng.permutation(len(model.images_index))
+        real_rows, other_rows = order[:5000], order[5000:10000]
+        real = model.images[real_rows].astype(np.float32) / 255.0
+        other = model.images[other_rows].astype(np.float32) / 255.0
+        codes_rows = np.array([model.images_index[r] for r in other_rows])
+        recon = np.clip(model.decode(model.codes[codes_rows]), 0, 1)
+        gen = np.clip(model.decode(generate(model, 5000, singular=ss, random_state=100 + seed).codes), 0, 1)
+        for name, fake in zip(rows, (other, recon, gen)):
+            m = image_metrics(fake, real, clf)
+            rows[name].append((m["precision"], m["recall"]))
+    print("| images (5,000 each, vs 5,000 real training digits) | precision | recall | seeds |")
+    print("|---|---|---|---|")
+    for name, vals in rows.items():
+        p = [v[0] for v in vals]
+        r = [v[1] for v in vals]
+        print(f"| {name} | {statistics.mean(p):.3f}{spread(p)} | {statistics.mean(r):.3f}{spread(r)} | {len(vals)} |")
+
+
+if __name__ == "__main__":
+    main()
