@@ -41,6 +41,12 @@ def _json_default(o):
     raise TypeError(f"Cannot store {type(o).__name__} in bundle metadata.")
 
 
+def jsonable(obj):
+    """``obj`` as the plain JSON values an archive's metadata stores (numpy scalars and arrays converted the
+    way :func:`meta_array` converts them), so what is kept in memory equals what a file reads back."""
+    return json.loads(json.dumps(obj, default=_json_default))
+
+
 def write_atomic(path: PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` through a temporary file beside it and a rename (never half-written)."""
     p = Path(path)

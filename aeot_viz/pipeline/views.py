@@ -25,6 +25,7 @@ from typing import Optional
 import numpy as np
 
 from ..analysis.singularity import SingularSet, model_singular_set
+from ..io.archive import jsonable
 from ..utils.progress import Callback, emit
 
 __all__ = ["compute_views", "default_slice_planes", "slice_key", "stored_projection", "stored_cell_masses",
@@ -137,18 +138,6 @@ def default_slice_planes(model) -> list:
     return planes
 
 
-def _jsonable(obj):
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (np.floating, float)):
-        return float(obj)
-    if isinstance(obj, (np.integer, int)) and not isinstance(obj, bool):
-        return int(obj)
-    return obj
-
-
 def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] = None,
                   baselines_id: Optional[str] = None, classifier=None, callback: Optional[Callback] = None) -> None:
     """Compute every view of ``model`` and store it in ``model.views`` / ``model.views_meta``.
@@ -215,7 +204,7 @@ def _compute_lab(model, baselines, baselines_id, classifier, views, meta) -> Non
 
                 classifier = default_classifier()
             real = real_images(model, 5000)
-        scores = _jsonable(score_all(model, samples, classifier=classifier, real_images=real))
+        scores = jsonable(score_all(model, samples, classifier=classifier, real_images=real))
     except ValueError as exc:
         why_not = str(exc)
     for i, codes in enumerate(samples.values()):  # by position: generator names are not plain view names
