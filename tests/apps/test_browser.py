@@ -65,14 +65,20 @@ def _no_exception(page, where):
     assert boxes.count() == 0, f"Streamlit exception(s) on {where}: {boxes.all_inner_texts()}"
 
 
+def _open_home(p, server, height: int = 1100):
+    """Headless Chromium on the app's Home page, once its summary card shows: (browser, page)."""
+    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+    page = browser.new_page(viewport={"width": 1300, "height": height})
+    page.goto(server, wait_until="networkidle")
+    page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+    return browser, page
+
+
 def test_every_page_selection_and_generation(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1100})
-        page.goto(server, wait_until="networkidle")
-        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        browser, page = _open_home(p, server)
         _no_exception(page, "home")
         page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
         for name in PAGES:
@@ -153,10 +159,7 @@ def test_singular_set_page_shows_verdict_histogram_and_crossings(server, tmp_pat
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1100})
-        page.goto(server, wait_until="networkidle")
-        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        browser, page = _open_home(p, server)
         page.get_by_role("link", name="Singular Set").click()
         page.wait_for_selector("text=Latent support non-convex", timeout=120_000)
         page.wait_for_selector("text=crossings along the probe", timeout=60_000)
@@ -181,10 +184,7 @@ def test_training_runs_in_the_background_while_the_visitor_looks_around(server, 
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1100})
-        page.goto(server, wait_until="networkidle")
-        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        browser, page = _open_home(p, server)
         assert page.get_by_text("Deploy", exact=True).count() == 0
         page.get_by_role("link", name="Train").click()
         page.wait_for_selector("text=Train an AE-OT model", timeout=60_000)
@@ -223,10 +223,7 @@ def test_playground_draws_points_and_strokes_solves_and_steps_the_gan(server, tm
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1300, "height": 1400})
-        page.goto(server, wait_until="networkidle")
-        page.wait_for_selector("[data-testid='stMetric']", timeout=90_000)
+        browser, page = _open_home(p, server, height=1400)
         page.get_by_role("link", name="Playground").click()
         page.wait_for_selector("text=AE-OT: the OT map and where it jumps", timeout=120_000)
         page.wait_for_selector("text=500 points", timeout=60_000)
