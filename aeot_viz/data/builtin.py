@@ -57,9 +57,16 @@ def load_stacked_mnist(n_samples: Optional[int] = None, random_state: int = 0,
                        path: Optional[os.PathLike] = None) -> Dataset:
     r"""Stacked MNIST: three MNIST digits as the colour channels of one image, 1,000 modes.
 
-    Image ``i`` stacks the shipped digits ``a_i, b_i, c_i``, drawn independently and uniformly (with
-    replacement) from the 10,000 of ``assets/mnist10k.npz`` by ``numpy.random.default_rng(random_state)``;
-    its label is the mode :math:`100\,y_{a_i} + 10\,y_{b_i} + y_{c_i}` in 0..999 (channel 0 is the hundreds).
+    A stratified draw from the 10,000 digits of ``assets/mnist10k.npz`` with
+    ``numpy.random.default_rng(random_state)``: the modes :math:`m_i = i \bmod 1000` of the ``n`` images are
+    shuffled, so every mode appears :math:`\lfloor n/1000 \rfloor` or :math:`\lceil n/1000 \rceil` times, and
+    the digit of each channel is drawn uniformly (with replacement) among the shipped digits of its class.
+    Image ``i``'s label is its mode :math:`100 a + 10 b + c` (channel 0 carries the hundreds ``a``).
+
+    Why stratified: drawing the three digits independently from MNIST, as VEEGAN and PacGAN do, gives a
+    training set whose own mode histogram is not uniform (KL 0.027 to uniform at 25,600 images, from sampling
+    and MNIST's unequal classes). A generator that reproduces its training set exactly would then score a KL of
+    about 0.045 over 26,000 samples before any error of its own: most of the 0.06 the published best reach.
 
     Parameters
     ----------
@@ -75,11 +82,19 @@ def load_stacked_mnist(n_samples: Optional[int] = None, random_state: int = 0,
         float32 images (n, 3, 28, 28) in [0, 1] and int64 labels (n,).
     """
     n = STACKED_MNIST_SIZE if n_samples is None else n_samples
-    if not isinstance(n, (int, np.integer)) or not 1 <= n <= 200_000:
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or not 1 <= n <= 200_000:
         raise ValueError(f"n_samples must be an integer between 1 and 200000, got {n_samples!r}.")
     digits = load_mnist10k(path=path)
     rng = np.random.default_rng(random_state)
-    idx = rng.integers(0, len(digits), size=(int(n), 3))
+    modes = rng.permutation(np.arange(int(n)) % 1000)
+    wanted = np.stack([modes // 100, modes // 10 % 10, modes % 10], axis=1)  # (n, 3) digit classes
+    by_class = [np.flatnonzero(digits.labels == k) for k in range(10)]
+    if any(len(rows) == 0 for rows in by_class):
+        raise ValueError("The MNIST-10k file must hold every digit 0-9 to stack them.")
+    idx = np.empty((int(n), 3), dtype=np.int64)
+    for k, rows in enumerate(by_class):
+        hit = wanted == k
+        idx[hit] = rows[rng.integers(0, len(rows), size=int(hit.sum()))]
     X = np.concatenate([digits.data[idx[:, c]] for c in range(3)], axis=1)  # (n, 3, 28, 28)
     y = 100 * digits.labels[idx[:, 0]] + 10 * digits.labels[idx[:, 1]] + digits.labels[idx[:, 2]]
     return Dataset(X, y.astype(np.int64), "images", "stacked_mnist",
