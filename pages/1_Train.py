@@ -15,6 +15,7 @@ from aeot_viz.apps.ui.state import (
 )
 from aeot_viz.data import TOY_DATASETS, Dataset, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
+from aeot_viz.models.config import IMAGE_LATENT_DIM, STACKED_LATENT_DIM
 from aeot_viz.ot.error import error_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
@@ -67,8 +68,11 @@ else:
     n_classes = "no labels" if uploaded.labels is None else f"{len(np.unique(uploaded.labels))} classes"
     c1.caption(f"{len(uploaded):,} {uploaded.kind} of shape {uploaded.shape}, {n_classes}.")
 
-latent = c2.number_input("Latent dimension", 2, 64, 16 if dataset_name == "mnist10k" else 8, key="tr_latent",
-                         disabled=is_toy)
+latent = c2.number_input("Latent dimension", 2, 96,
+                         {"mnist10k": IMAGE_LATENT_DIM, "stacked_mnist": STACKED_LATENT_DIM}.get(dataset_name, 8),
+                         key="tr_latent",
+                         disabled=is_toy, help=f"{IMAGE_LATENT_DIM} keeps MNIST digits sharp (the reconstructions' "
+                                               "recall, docs/BENCHMARKS.md); smaller spaces blur them")
 epochs = c2.number_input("Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy)
 ot_iters = c2.number_input("OT iteration budget", 20, 10_000, OTConfig().max_iter, step=20, key="tr_ot_iters",
                            help="A cap: the solver stops earlier, once its validation reads within "
@@ -78,8 +82,12 @@ with st.expander("More settings: autoencoder and OT solver"):
     a1, a2, a3 = st.columns(3)
     images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k",
                                                                                      "stacked_mnist")
-    ae_kind = a1.selectbox("Autoencoder", ["auto", "conv"] if images else ["auto", "mlp"], key="tr_ae_kind",
-                           disabled=is_toy, help="auto: convolutional for images, MLP for vectors, none for 2-D points")
+    ae_kind = a1.selectbox("Autoencoder", ["auto", "conv", "channelwise"] if images else ["auto", "mlp"],
+                           index=2 if dataset_name == "stacked_mnist" else 0, key="tr_ae_kind", disabled=is_toy,
+                           help="auto: convolutional for images, MLP for vectors, none for 2-D points. "
+                                "channelwise: one conv autoencoder shared by the channels, each coded on its own "
+                                "(Stacked MNIST's three independent digits); the latent dimension must be a multiple "
+                                "of the channels")
     batch = a2.select_slider("Batch size", [32, 64, 128, 256, 512], 128, key="tr_batch", disabled=is_toy)
     ae_lr = a3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="tr_ae_lr",
                              disabled=is_toy)

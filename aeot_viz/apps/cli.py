@@ -34,6 +34,7 @@ def _int_or_auto(text: str):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ..models.config import AE_KINDS, IMAGE_LATENT_DIM, VECTOR_LATENT_DIM
     from ..ot.config import SOURCES, OTConfig  # the solver's defaults, defined once
 
     ap = argparse.ArgumentParser(prog="python -m aeot_viz", description="AE-OT Explorer command line.")
@@ -45,8 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
                          "or a path (.npz/.npy, Keras mnist.npz, MNIST IDX files, image folder)")
     tr.add_argument("--n-samples", type=int, default=None, help="use this many samples of the dataset")
     tr.add_argument("--data-seed", type=int, default=0, help="seed of toy data / subsets")
-    tr.add_argument("--ae-kind", default="auto", choices=["auto", "conv", "mlp", "identity"])
-    tr.add_argument("--latent-dim", type=int, default=16)
+    tr.add_argument("--ae-kind", default="auto", choices=list(AE_KINDS),
+                    help="channelwise: one conv autoencoder shared by the channels (Stacked MNIST)")
+    tr.add_argument("--latent-dim", type=int, default=None,
+                    help=f"latent code dimension (default {IMAGE_LATENT_DIM} for images, {VECTOR_LATENT_DIM} for "
+                         "vectors)")
     tr.add_argument("--epochs", type=int, default=20)
     tr.add_argument("--batch-size", type=int, default=128)
     tr.add_argument("--lr", type=float, default=1e-3, help="autoencoder learning rate")
@@ -140,6 +144,7 @@ class _Bars:
 
 def _train(args) -> int:
     from ..data import load_dataset
+    from ..models.config import default_latent_dim
     from ..pipeline.bundle import save_bundle
     from ..pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
     from ..pipeline.training import fit_aeot
@@ -153,7 +158,7 @@ def _train(args) -> int:
         kwargs["n_samples"] = args.n_samples
     dataset = load_dataset(args.dataset, **kwargs)
     config = AEOTConfig(
-        ae=AEConfig(kind=args.ae_kind, latent_dim=args.latent_dim),
+        ae=AEConfig(kind=args.ae_kind, latent_dim=args.latent_dim or default_latent_dim(dataset.kind)),
         train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, device=args.device,
                           random_state=args.seed),
         ot=OTConfig(source=args.source, max_iter=args.ot_max_iter, round_iter=args.ot_round_iter,

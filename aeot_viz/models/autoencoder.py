@@ -3,6 +3,9 @@ r"""Autoencoders that embed data in the latent space where AE-OT solves its tran
 * :class:`ConvAutoencoder` for images (n, C, H, W): stride-2 convolutions halve the image while both
   sides are even and at least 8, then a linear layer maps to the latent code; the decoder mirrors it
   with transposed convolutions and returns logits, :meth:`decode` applies the sigmoid.
+* :class:`ChannelwiseAutoencoder` for images whose channels are independent pictures (Stacked MNIST): one
+  single-channel :class:`ConvAutoencoder`, shared by every channel, codes each channel on its own, and the code
+  of an image is the concatenation of its channels' codes.
 * :class:`MLPAutoencoder` for vectors (n, d).
 * :class:`IdentityAutoencoder` for 2-D toy data: the latent space is the data itself, so the OT
   geometry is visible directly.
@@ -23,8 +26,8 @@ from ..utils.device import resolve_device
 from ..utils.progress import Callback, emit
 from .config import AEConfig
 
-__all__ = ["Autoencoder", "ConvAutoencoder", "MLPAutoencoder", "IdentityAutoencoder", "build_autoencoder",
-           "resolve_kind", "encode_array"]
+__all__ = ["Autoencoder", "ConvAutoencoder", "ChannelwiseAutoencoder", "MLPAutoencoder", "IdentityAutoencoder",
+           "build_autoencoder", "resolve_kind", "encode_array"]
 
 
 class Autoencoder(nn.Module):
@@ -114,6 +117,49 @@ class ConvAutoencoder(Autoencoder):
         return self.decoder(self.fc(z).view(-1, *self.feat_shape))
 
 
+class ChannelwiseAutoencoder(Autoencoder):
+    r"""A shared single-channel convolutional autoencoder applied to each channel of an image on its own.
+
+    For an image :math:`x = (x_1, \dots, x_C)` the code is :math:`z = (E(x_1), \dots, E(x_C))` and the
+    reconstruction :math:`(D(z_1), \dots, D(z_C))`, with :math:`E, D` one :class:`ConvAutoencoder` on
+    (1, H, W) images and latent dimension ``latent_dim / C``.
+
+    This fits data whose channels are independent pictures, as in Stacked MNIST (three digits drawn
+    independently): every channel is a training example for the same network, so it sees C times the
+    data, and a code never has to spend dimensions on coincidences between channels. Measured on Stacked
+    MNIST (docs/BENCHMARKS.md): 4 epochs, 16 dimensions per channel, read back right 97.6% of the time per
+    channel, against 95% for a joint 3-channel ConvAutoencoder with 48 dimensions after 10 epochs.
+
+    Parameters
+    ----------
+    image_shape : tuple (C, H, W)
+    latent_dim : int
+        Total code dimension, a multiple of C.
+    channels : tuple of int
+        Widths of the shared network's downsampling stages.
+    """
+
+    loss_kind = "bce"
+
+    def __init__(self, image_shape: tuple, latent_dim: int = 48, channels: tuple = (64, 128)):
+        super().__init__()
+        c, h, w = image_shape
+        if latent_dim % c:
+            raise ValueError(f"A channel-wise autoencoder needs latent_dim ({latent_dim}) to be a multiple of the "
+                             f"{c} channels; try {max(c, latent_dim // c * c)}.")
+        self.n_channels, self.latent_dim = c, latent_dim
+        self.shared = ConvAutoencoder((1, h, w), latent_dim // c, channels)
+
+    def encode(self, x):
+        n, c = x.shape[:2]
+        return self.shared.encode(x.reshape(n * c, 1, *x.shape[2:])).reshape(n, -1)
+
+    def decode_logits(self, z):
+        n = z.shape[0]
+        out = self.shared.decode_logits(z.reshape(n * self.n_channels, -1))
+        return out.reshape(n, self.n_channels, *out.shape[2:])
+
+
 class MLPAutoencoder(Autoencoder):
     """Fully connected autoencoder for vectors, ``d -> hidden -> latent -> reversed(hidden) -> d``."""
 
@@ -166,8 +212,9 @@ def resolve_kind(config: AEConfig, data_kind: str, sample_shape: tuple) -> str:
         kind = "identity"
     else:
         kind = "mlp"
-    if kind == "conv" and data_kind != "images":
-        raise ValueError("A convolutional autoencoder needs images; use kind 'mlp' for vectors.")
+    if kind in ("conv", "channelwise") and data_kind != "images":
+        raise ValueError(f"A {'channel-wise' if kind == 'channelwise' else 'convolutional'} autoencoder needs "
+                         "images; use kind 'mlp' for vectors.")
     if kind == "mlp" and data_kind == "images":
         raise ValueError("An MLP autoencoder needs vectors; use kind 'conv' for images.")
     return kind
@@ -191,10 +238,11 @@ def build_autoencoder(config: AEConfig, data_kind: str, sample_shape: tuple) -> 
     if config.latent_dim >= n_in:
         raise ValueError(f"latent_dim ({config.latent_dim}) must be smaller than the data dimension ({n_in}); "
                          "lower it, or use the identity embedding for low-dimensional points.")
-    if kind == "conv":
+    if kind in ("conv", "channelwise"):
         if len(sample_shape) != 3:
             raise ValueError(f"Images must have shape (C, H, W), got {tuple(sample_shape)}.")
-        return ConvAutoencoder(tuple(int(s) for s in sample_shape), config.latent_dim, tuple(config.channels))
+        cls = ConvAutoencoder if kind == "conv" else ChannelwiseAutoencoder
+        return cls(tuple(int(s) for s in sample_shape), config.latent_dim, tuple(config.channels))
     return MLPAutoencoder(n_in, config.latent_dim, tuple(config.hidden))
 
 

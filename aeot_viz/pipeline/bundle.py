@@ -52,6 +52,7 @@ from ..io.archive import (
     write_atomic,
 )
 from ..models.autoencoder import build_autoencoder
+from ..models.config import AE_KINDS
 from ..models.normalization import LatentNormalizer
 from .config import AEOTConfig
 from .model import AEOTModel
@@ -163,7 +164,7 @@ def load_bundle(source, max_bytes: int = DEFAULT_MAX_BYTES) -> AEOTModel:
         if labels.shape != (N,):
             _fail(f"{name}: 'labels' has shape {labels.shape}, expected ({N},).")
     ae_kind = meta.get("ae_kind")
-    cfg_ae = type(config.ae)(**{**config.ae.__dict__, "kind": ae_kind}) if ae_kind in ("conv", "mlp", "identity") \
+    cfg_ae = type(config.ae)(**{**config.ae.__dict__, "kind": ae_kind}) if ae_kind in AE_KINDS[1:] \
         else _fail(f"{name}: unknown autoencoder kind {ae_kind!r}.")
     # build it on the "meta" device first (no memory): a crafted config must not make us allocate a network
     # much larger than the weights the file actually holds (small mismatches get the precise message below)

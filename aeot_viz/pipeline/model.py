@@ -31,7 +31,7 @@ class AEOTModel:
     config : AEOTConfig
         The settings that trained it.
     ae_kind : str
-        Concrete autoencoder kind ("conv", "mlp", "identity").
+        Concrete autoencoder kind ("conv", "channelwise", "mlp", "identity").
     autoencoder : Autoencoder
         In eval mode, on the CPU.
     dataset : dict

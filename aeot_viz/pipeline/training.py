@@ -31,10 +31,19 @@ from ..utils.progress import Callback, emit, relabelled
 from .config import AEOTConfig, TrainConfig
 from .model import AEOTModel
 
-__all__ = ["train_autoencoder", "encode_array", "fit_aeot", "ot_model_fields", "MAX_DISPLAY_IMAGES"]
+__all__ = ["train_autoencoder", "encode_array", "fit_aeot", "ot_model_fields", "MAX_DISPLAY_IMAGES",
+           "MAX_DISPLAY_BYTES", "display_image_count"]
 
 #: at most this many training images are kept in a model for display
 MAX_DISPLAY_IMAGES = 20_000
+#: and at most this many bytes of them (uint8 pixels): 20,000 MNIST digits, about 7,100 Stacked-MNIST images
+MAX_DISPLAY_BYTES = 16 * 2**20
+
+
+def display_image_count(sample_shape) -> int:
+    """How many training images of one-sample shape (C, H, W) a model keeps for display: at most
+    :data:`MAX_DISPLAY_IMAGES` and :data:`MAX_DISPLAY_BYTES` of uint8 pixels (at least one)."""
+    return int(max(1, min(MAX_DISPLAY_IMAGES, MAX_DISPLAY_BYTES // max(1, int(np.prod(sample_shape))))))
 
 
 def _seed_all(seed: int) -> torch.Generator:
@@ -258,9 +267,8 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
                           **dataclasses.asdict(config.ot))
     images = index = None
     if dataset.kind == "images":
-        n = len(dataset)
-        index = np.arange(n) if n <= MAX_DISPLAY_IMAGES else np.sort(
-            np.random.default_rng(0).choice(n, MAX_DISPLAY_IMAGES, replace=False))
+        n, keep = len(dataset), display_image_count(dataset.shape)
+        index = np.arange(n) if n <= keep else np.sort(np.random.default_rng(0).choice(n, keep, replace=False))
         images = np.round(dataset.data[index] * 255).astype(np.uint8)
     model = AEOTModel(
         config=config,

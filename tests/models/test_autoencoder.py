@@ -92,3 +92,50 @@ def test_fit_aeot_rejects_bad_input():
     ds = load_dataset("digits", n_samples=50)
     with pytest.raises(ValueError, match="latent_dim"):
         fit_aeot(ds, AEOTConfig(ae=AEConfig(latent_dim=64)))
+
+
+def test_channelwise_autoencoder_codes_each_channel_alone_with_one_shared_network():
+    from aeot_viz.models.autoencoder import ChannelwiseAutoencoder
+
+    torch.manual_seed(0)
+    ae = build_autoencoder(AEConfig(kind="channelwise", latent_dim=12), "images", (3, 28, 28)).eval()
+    assert isinstance(ae, ChannelwiseAutoencoder) and ae.latent_dim == 12
+    x = torch.rand(5, 3, 28, 28)
+    with torch.no_grad():
+        z = ae.encode(x)
+        swapped = ae.encode(x[:, [2, 0, 1]])  # permuting the channels permutes the code's blocks, nothing else
+        alone = ae.shared.encode(x[:, 1:2])  # the middle channel coded by the shared network on its own
+        out = ae.decode(z)
+    assert z.shape == (5, 12) and out.shape == (5, 3, 28, 28) and 0 <= out.min() and out.max() <= 1
+    torch.testing.assert_close(swapped, torch.cat([z[:, 8:], z[:, :4], z[:, 4:8]], dim=1))
+    torch.testing.assert_close(alone, z[:, 4:8])
+    with torch.no_grad():  # channel 0's reconstruction depends on channel 0's code only
+        z2 = z.clone()
+        z2[:, 4:] += 1.0
+        torch.testing.assert_close(ae.decode(z2)[:, 0], out[:, 0])
+    with pytest.raises(ValueError, match="multiple of the 3 channels"):
+        build_autoencoder(AEConfig(kind="channelwise", latent_dim=10), "images", (3, 28, 28))
+    with pytest.raises(ValueError, match="needs images"):
+        build_autoencoder(AEConfig(kind="channelwise", latent_dim=6), "points", (10,))
+
+
+def test_a_channelwise_model_survives_its_bundle(tmp_path):
+    from aeot_viz.pipeline.bundle import load_bundle, save_bundle
+
+    cfg = AEOTConfig(ae=AEConfig(kind="channelwise", latent_dim=6, channels=(8, 16)),
+                     train=TrainConfig(epochs=1, batch_size=32),
+                     ot=OTConfig(max_iter=20, round_iter=10, batch_size=2048, validation_samples=2**14))
+    model = fit_aeot(load_dataset("stacked_mnist", n_samples=80), cfg)
+    assert model.ae_kind == "channelwise" and model.codes.shape == (80, 6)
+    back = load_bundle(save_bundle(model, tmp_path / "s.npz"))
+    assert back.ae_kind == "channelwise"
+    np.testing.assert_allclose(back.decode(model.codes[:4]), model.decode(model.codes[:4]), atol=1e-6)
+
+
+def test_a_model_keeps_at_most_16_mib_of_training_images_for_display():
+    from aeot_viz.pipeline.training import MAX_DISPLAY_BYTES, display_image_count
+
+    assert display_image_count((1, 28, 28)) == 20_000  # all of MNIST-10k, capped by count
+    n = display_image_count((3, 28, 28))
+    assert n * 3 * 784 <= MAX_DISPLAY_BYTES < (n + 1) * 3 * 784
+    assert display_image_count((3, 4000, 4000)) == 1
