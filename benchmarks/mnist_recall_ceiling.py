@@ -1,13 +1,14 @@
 """The autoencoder's ceiling on AE-OT's MNIST recall (issue 19, item 5): how far its own reconstructions reach.
 
-    python benchmarks/mnist_recall_ceiling.py [--seeds 3]
+    python benchmarks/mnist_recall_ceiling.py [--seeds 3] [--bandwidths 0.5 0.25]
 
 AE-OT's samples are decoded codes, so they can be no more varied than the decoder's reconstructions of the
 training digits. This scores, with the shipped digit classifier's features and the same k = 3 precision /
 recall as the Mode Collapse table, (a) the reconstructions of 5,000 training digits and (b) 5,000 AE-OT samples
-(extended map, the stored convex null), both against 5,000 real training digits, for several seeds. The peer in the
-same run is a second subset of 5,000 real digits scored the same way, the most a perfect generator could
-reach with these sample sizes.
+(extended map, the stored convex null; and the plain map), all against 5,000 real training digits, for several seeds.
+The peer in the same run is a second subset of 5,000 real digits scored the same way, the most a perfect generator
+could reach with these sample sizes. ``--bandwidths`` adds extended-map rows at other bandwidths, in units of the
+typical cell width N^(-1/d) (the default is aeot_viz.analysis.generation.BANDWIDTH_FACTOR).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from aeot_viz.analysis.generation import generate  # noqa: E402
+from aeot_viz.analysis.generation import BANDWIDTH_FACTOR, generate  # noqa: E402
 from aeot_viz.analysis.metrics import image_metrics  # noqa: E402
 from aeot_viz.analysis.singularity import model_singular_set  # noqa: E402
 from aeot_viz.models.classifier import default_classifier  # noqa: E402
@@ -36,11 +37,17 @@ def spread(x: list) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--bandwidths", type=float, nargs="*", default=[])
+    ap.add_argument("--bundle", default=str(ROOT / "assets" / "default_mnist10k.npz"))
     args = ap.parse_args()
-    model = load_bundle(ROOT / "assets" / "default_mnist10k.npz")
+    model = load_bundle(args.bundle)
+    N, d = model.targets.shape
     clf = default_classifier()
     ss = model_singular_set(model)
-    rows = {"real digits (another 5,000)": [], "autoencoder reconstructions": [], "AE-OT samples (extended)": []}
+    ext = f"AE-OT samples (extended, default bandwidth {BANDWIDTH_FACTOR:g} N^(-1/d))"
+    rows = {"real digits (another 5,000)": [], "autoencoder reconstructions": [], ext: [],
+            "AE-OT samples (plain map)": []}
+    rows.update({f"AE-OT samples (extended, bandwidth {b:g} N^(-1/d))": [] for b in args.bandwidths})
     for seed in range(args.seeds):
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(model.images_index))
@@ -49,10 +56,15 @@ def main() -> None:
         other = model.images[other_rows].astype(np.float32) / 255.0
         codes_rows = np.array([model.images_index[r] for r in other_rows])
         recon = np.clip(model.decode(model.codes[codes_rows]), 0, 1)
-        gen = np.clip(model.decode(generate(model, 5000, singular=ss, random_state=100 + seed).codes), 0, 1)
-        for name, fake in zip(rows, (other, recon, gen)):
+        gen = [np.clip(model.decode(generate(model, 5000, singular=ss, random_state=100 + seed).codes), 0, 1),
+               np.clip(model.decode(generate(model, 5000, rule="plain", random_state=100 + seed).codes), 0, 1)]
+        gen += [np.clip(model.decode(generate(model, 5000, singular=ss, random_state=100 + seed,
+                                              bandwidth=b * N ** (-1.0 / d)).codes), 0, 1) for b in args.bandwidths]
+        for name, fake in zip(rows, (other, recon, *gen)):
             m = image_metrics(fake, real, clf)
             rows[name].append((m["precision"], m["recall"]))
+    print(f"Model: {args.bundle}, {N:,} codes in {d}-D, {model.ae_kind} autoencoder, channels "
+          f"{tuple(model.config.ae.channels)}, {len(model.train_history['epoch'])} epochs.\n")
     print("| images (5,000 each, vs 5,000 real training digits) | precision | recall | seeds |")
     print("|---|---|---|---|")
     for name, vals in rows.items():

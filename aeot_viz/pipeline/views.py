@@ -12,6 +12,10 @@ their question exactly and compute (and cache) it otherwise, so a view only ever
                            (:func:`slice_key` names it from the plane and R)
 ``lab_<i>``                float32 (n, d): Mode Collapse samples of the i-th generator (AE-OT and the
                            baselines), named with their scores in ``views_meta["lab"]``
+``stacked_histograms``     int64 (G, 1000): Stacked-MNIST models only, the mode histogram of each generator's
+                           :data:`~aeot_viz.analysis.metrics.STACKED_SAMPLES` samples (the 26,000-sample
+                           protocol, :func:`~aeot_viz.analysis.lab.stacked_scores`), named with their
+                           scores in ``views_meta["stacked"]``
 =========================  ==================================================================================
 
 Every view equals what the page would compute itself with the same settings and seeds (the tests check it).
@@ -24,13 +28,14 @@ from typing import Optional
 
 import numpy as np
 
+from ..analysis.lab import is_stacked_mnist
 from ..analysis.singularity import SingularSet, model_singular_set
 from ..io.archive import jsonable
 from ..utils.progress import Callback, emit
 
 __all__ = ["compute_views", "default_slice_planes", "slice_key", "stored_projection", "stored_cell_masses",
-           "stored_singular_set", "stored_slice", "stored_lab", "singular_set_arrays", "PROJECTIONS", "MASS_SAMPLES",
-           "SLICE_RESOLUTION", "EXPLAINER_RESOLUTION", "LAB_SAMPLES", "LAB_SEED"]
+           "stored_singular_set", "stored_slice", "stored_lab", "stored_stacked", "singular_set_arrays",
+           "PROJECTIONS", "MASS_SAMPLES", "SLICE_RESOLUTION", "EXPLAINER_RESOLUTION", "LAB_SAMPLES", "LAB_SEED"]
 
 PROJECTIONS = ("pca", "umap", "tsne")
 #: fresh samples of the cell-mass view (the Latent Space page's "cell mass error" colouring)
@@ -117,6 +122,18 @@ def stored_lab(model, baselines_id: str, n: int, seed: int) -> Optional[tuple]:
     return samples, meta.get("scores"), meta.get("why_not")
 
 
+def stored_stacked(model, baselines_id: str) -> Optional[dict]:
+    """Stored Stacked-MNIST protocol results for these baselines: generator name -> ``{"modes_covered", "kl",
+    "n_samples", "histogram"}`` (as :func:`~aeot_viz.analysis.lab.stacked_scores` returns), or None."""
+    meta, H = model.views_meta.get("stacked"), model.views.get("stacked_histograms")
+    if not isinstance(meta, dict) or H is None or meta.get("baselines") != baselines_id:
+        return None
+    names, scores = meta.get("generators", []), meta.get("scores", {})
+    if H.shape != (len(names), 1000) or set(scores) != set(names):
+        return None
+    return {g: {**scores[g], "histogram": H[i]} for i, g in enumerate(names)}
+
+
 # --------------------------------------------------------------------------------------------- computing
 def default_slice_planes(model) -> list:
     """``(plane, resolution)`` of the slices the pages open with: the Power Diagram and Singular Set pages'
@@ -167,6 +184,8 @@ def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] =
     jobs += list(slices)
     if baselines is not None:
         jobs.append("lab")
+        if is_stacked_mnist(model):
+            jobs.append("stacked")
     views, meta = model.views, model.views_meta
     for step, job in enumerate(jobs, start=1):
         emit(callback, "views", step - 1, len(jobs), view=job)
@@ -187,7 +206,24 @@ def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] =
             views[job] = np.asarray(plane.labels(model.targets, model.h, resolution=res), dtype=np.int32)
         elif job == "lab":
             _compute_lab(model, baselines, baselines_id, classifier, views, meta)
+        elif job == "stacked":
+            _compute_stacked(model, baselines, baselines_id, classifier, views, meta)
     emit(callback, "views", len(jobs), len(jobs), view="done")
+
+
+def _compute_stacked(model, baselines, baselines_id, classifier, views, meta) -> None:
+    from ..analysis.lab import stacked_scores
+
+    if classifier is None:
+        from ..models.classifier import default_classifier
+
+        classifier = default_classifier()
+    ss = stored_singular_set(model) or model_singular_set(model)
+    scores = stacked_scores(model, baselines, classifier, random_state=LAB_SEED, singular=ss)
+    views["stacked_histograms"] = np.stack([s["histogram"] for s in scores.values()]).astype(np.int64)
+    meta["stacked"] = {"baselines": baselines_id, "seed": LAB_SEED, "generators": list(scores),
+                       "scores": {g: jsonable({k: v for k, v in s.items() if k != "histogram"})
+                                  for g, s in scores.items()}}
 
 
 def _compute_lab(model, baselines, baselines_id, classifier, views, meta) -> None:

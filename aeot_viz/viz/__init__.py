@@ -11,6 +11,7 @@ from .figures import (
     explainer_figure,
                       image_grid_figure,
                       latent_scatter,
+    mode_histograms_figure,
     null_histogram_figure,
     paths_figure,
                       power_cells_figure,
@@ -20,4 +21,5 @@ from .figures import (
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid",
-           "null_histogram_figure", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]
+           "null_histogram_figure", "mode_histograms_figure", "explainer_figure", "samples_figure", "paths_figure",
+           "CLICK_GRID_NAME"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
-           "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure", "CLICK_GRID_NAME"]
+           "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure",
+           "mode_histograms_figure", "CLICK_GRID_NAME"]
 
 CLICK_GRID_NAME = "click targets"
 
@@ -506,4 +507,51 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
         fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
     fig.update_layout(barmode="overlay", height=340, margin=dict(l=10, r=10, t=40, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0.0))
+    return fig
+
+
+def mode_histograms_figure(histograms: dict, *, cap: float = 3.0):
+    """Stacked-MNIST mode histograms as pictures: one 10 x 100 panel per generator, one cell per mode.
+
+    Mode ``100 a + 10 b + c`` sits at row ``a`` (the first channel's digit) and column ``10 b + c``. The colour is
+    the mode's count over the uniform expectation ``n / 1000`` (1 = exactly its share, capped at ``cap``); a
+    **missing mode is black**.
+
+    Parameters
+    ----------
+    histograms : dict
+        Panel title -> samples per mode, array-like of shape (1000,).
+    cap : float
+        Upper end of the colour scale, in multiples of the uniform share.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One heatmap trace per panel, named after it.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    names = list(histograms)
+    if not names:
+        raise ValueError("Give at least one histogram to draw.")
+    fig = make_subplots(rows=len(names), cols=1, subplot_titles=names, vertical_spacing=0.28 / max(len(names), 1))
+    eps = 1e-9
+    scale = [[0.0, "#000000"], [eps, "#000000"], [2 * eps, "#440154"], [1 / (2 * cap), "#3b528b"],
+             [1 / cap, "#21918c"], [2 / cap, "#5ec962"], [1.0, "#fde725"]]
+    for r, name in enumerate(names, start=1):
+        H = np.asarray(histograms[name], dtype=np.float64).ravel()
+        if H.shape != (1000,) or (H < 0).any():
+            raise ValueError(f"Histogram {name!r} must hold 1000 non-negative counts, got shape {H.shape}.")
+        ratio = np.minimum(H / max(H.sum() / 1000.0, eps), cap).reshape(10, 100)
+        counts = H.reshape(10, 100).astype(np.int64)
+        modes = np.arange(1000).reshape(10, 100)
+        fig.add_trace(go.Heatmap(z=ratio, x=np.arange(100), y=np.arange(10), zmin=0.0, zmax=cap, colorscale=scale,
+                                 customdata=np.stack([modes, counts], axis=-1), name=name, showscale=r == 1,
+                                 colorbar=dict(title="count / uniform share", len=0.6, y=0.5),
+                                 hovertemplate="mode %{customdata[0]:03d}: %{customdata[1]} samples"
+                                               "<extra>" + name + "</extra>"), r, 1)
+        fig.update_yaxes(title="1st digit", row=r, col=1, dtick=3, autorange="reversed")
+        fig.update_xaxes(title="2nd and 3rd digits" if r == len(names) else None, row=r, col=1, dtick=10)
+    fig.update_layout(height=150 + 150 * len(names), margin=dict(l=10, r=10, t=40, b=10))
     return fig
