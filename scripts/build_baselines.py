@@ -1,6 +1,6 @@
 """Rebuild the shipped baselines (GAN, WGAN-GP, VAE) for the shipped AE-OT models, and the ring8 toy model.
 
-    python scripts/build_baselines.py
+    python scripts/build_baselines.py [--only default_mnist10k]
 
 Writes assets/toy_ring8.npz (AE-OT on 1,000 ring8 points) and assets/baselines_<model>.npz for the
 MNIST-10k default model (in its 16-D latent space) and the two toy models (on the points), seed 0.
@@ -24,12 +24,19 @@ ASSETS = ROOT / "assets"
 
 
 def main() -> None:
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", choices=["default_mnist10k", "toy_grid25", "toy_ring8"], default=None)
+    args = ap.parse_args()
     ring = ASSETS / "toy_ring8.npz"
     if not ring.is_file():
         subprocess.run([sys.executable, "-m", "aeot_viz", "train", "--dataset", "ring8", "--n-samples", "1000",
                         "--seed", "0", "--quiet", "--out", str(ring)], check=True, cwd=ROOT)
     for bundle, out in (("default_mnist10k.npz", "baselines_mnist10k.npz"), ("toy_grid25.npz", "baselines_grid25.npz"),
                         ("toy_ring8.npz", "baselines_ring8.npz")):
+        if args.only and bundle != f"{args.only}.npz":
+            continue
         t0 = time.perf_counter()
         model = load_bundle(ASSETS / bundle)
         baselines = train_baselines(model, random_state=0, device="cpu")

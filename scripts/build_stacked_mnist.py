@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -36,6 +38,21 @@ from aeot_viz.pipeline.views import compute_views  # noqa: E402
 
 ASSETS = ROOT / "assets"
 CHECK_SEED = 20_251_129
+#: what the shipped file keeps of the training images and of the solver's height snapshots (the size budget)
+SHIPPED_IMAGES, SHIPPED_SNAPSHOTS = 2000, 10
+
+
+def thin_for_shipping(model) -> None:
+    """Keep :data:`SHIPPED_IMAGES` of the display images (a seeded random subset, in order) and
+    :data:`SHIPPED_SNAPSHOTS` evenly spaced height snapshots (the last included) for the replay: about 5 MiB less.
+    Neither enters the codes, the heights, the views or any score."""
+    if model.images is not None and len(model.images) > SHIPPED_IMAGES:
+        keep = np.sort(np.random.default_rng(0).choice(len(model.images), SHIPPED_IMAGES, replace=False))
+        model.images, model.images_index = model.images[keep], model.images_index[keep]
+    S = len(model.h_snapshots)
+    if S > SHIPPED_SNAPSHOTS:
+        keep = np.unique(np.linspace(0, S - 1, SHIPPED_SNAPSHOTS).round().astype(int))
+        model.h_snapshots, model.snapshot_iters = model.h_snapshots[keep], model.snapshot_iters[keep]
 #: the shipped model's autoencoder: one conv autoencoder shared by the three channels, 16 dimensions each (a joint
 #: 3-channel one with 48 dimensions reads back worse, docs/BENCHMARKS.md "Stacked MNIST")
 CHANNELS = (64, 128)
@@ -76,6 +93,8 @@ def main() -> None:
           f"samples, floor {v['noise_floor']:.4f} ({v['l1'] / v['noise_floor']:.2f}x)", flush=True)
     t1 = time.perf_counter()
     baselines = train_baselines(model, random_state=0, device="cpu")
+    for b in baselines.values():  # the training replay is drawn for 2-D data only: keep the last snapshot
+        b.snapshots_, b.snapshot_steps_ = b.snapshots_[-1:], b.snapshot_steps_[-1:]
     save_baselines(baselines, base_out)
     t_base = time.perf_counter() - t1
     print(f"baselines {', '.join(baselines)} in {t_base:.0f} s -> {base_out} "
@@ -83,6 +102,7 @@ def main() -> None:
     t2 = time.perf_counter()
     model = load_bundle(out)
     compute_views(model, baselines=load_baselines(base_out), baselines_id=f"shipped-{base_out.name}")
+    thin_for_shipping(model)
     save_bundle(model, out)
     t_views = time.perf_counter() - t2
     print(f"views in {t_views:.0f} s; total {time.perf_counter() - t0:.0f} s; {out} "

@@ -1,6 +1,6 @@
 """Precompute the views of the shipped models and store them in their bundles (issue 17).
 
-    python scripts/build_views.py [--only default_mnist10k]
+    python scripts/build_views.py [--only default_mnist10k] [--skip stacked_mnist]
 
 For each shipped bundle: the PCA, UMAP and t-SNE projections, the cell masses, the singular set by its
 stored convex null, the default slices, and the Mode Collapse samples and scores against the shipped
@@ -23,15 +23,16 @@ from aeot_viz.pipeline.bundle import load_bundle, save_bundle  # noqa: E402
 from aeot_viz.pipeline.views import compute_views  # noqa: E402
 
 SHIPPED = {"default_mnist10k": "baselines_mnist10k.npz", "toy_grid25": "baselines_grid25.npz",
-           "toy_ring8": "baselines_ring8.npz"}
+           "toy_ring8": "baselines_ring8.npz", "stacked_mnist": "baselines_stacked_mnist.npz"}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=list(SHIPPED), default=None)
+    ap.add_argument("--skip", choices=list(SHIPPED), nargs="*", default=[])
     args = ap.parse_args()
     for name, base in SHIPPED.items():
-        if args.only and name != args.only:
+        if (args.only and name != args.only) or name in args.skip:
             continue
         path = ROOT / "assets" / f"{name}.npz"
         model = load_bundle(path)

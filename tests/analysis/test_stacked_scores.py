@@ -74,3 +74,20 @@ def test_the_mode_picture_puts_each_mode_in_its_cell_and_missing_modes_at_zero()
     assert fig.layout.xaxis2.title.text and fig.layout.yaxis.title.text
     with pytest.raises(ValueError, match="1000"):
         mode_histograms_figure({"bad": np.ones(999)})
+
+
+def test_the_shipped_stacked_model_covers_the_modes_evenly_with_a_seed_it_never_saw():
+    """Issue 19's acceptance, on generation seed 7 (the build and its views used 0 and 20251129)."""
+    from repo import ASSETS
+
+    from aeot_viz.analysis.lab import stacked_scores
+    from aeot_viz.analysis.singularity import model_singular_set
+    from aeot_viz.pipeline.bundle import load_bundle
+    from aeot_viz.pipeline.views import stored_singular_set
+
+    model = load_bundle(ASSETS / "stacked_mnist.npz")
+    singular = stored_singular_set(model) or model_singular_set(model)
+    scores = stacked_scores(model, {}, default_classifier(), random_state=7, singular=singular)
+    aeot = scores["AE-OT"]
+    assert aeot["n_samples"] == 26_000
+    assert aeot["modes_covered"] >= 990 and aeot["kl"] < 0.06

@@ -85,3 +85,26 @@ def test_data_without_a_protocol_still_shows_samples_and_says_why_there_are_no_s
     assert at.radio(key="mc_source").options == ["trained here"]  # nothing shipped for a session model
     assert any("No scores for this model" in i.value for i in at.info)
     assert len([t for t in _spec(at, 0)["data"] if t["name"] in ("AE-OT", "GAN", "WGAN-GP", "VAE")]) == 4
+
+
+STACKED = "Stacked MNIST, 1,000 modes (shipped)"
+
+
+def test_stacked_mnist_shows_the_1000_mode_table_pictures_and_colour_samples():
+    at = run_page(PAGE, STACKED, timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "modes covered (of 1,000)" in d.value.columns)
+    ours = ["AE-OT", "AE-OT (plain map)", "GAN", "WGAN-GP", "VAE"]
+    assert list(table["generator"][:5]) == ours
+    assert table["generator"].str.endswith("(published)").sum() == 9
+    assert set(table["samples"]) == {26_000}
+    aeot = table.iloc[0]
+    assert aeot["modes covered (of 1,000)"] >= 990 and aeot["KL(modes || uniform)"] < 0.06
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    hist = next(sp["data"] for sp in specs if sp["data"] and sp["data"][0]["type"] == "heatmap")
+    assert [t["name"] for t in hist] == ours
+    # each picture is the mode histogram the table summarises: its zero cells are the uncovered modes
+    for row, trace in zip(table.itertuples(), hist):
+        z = plotly_array(trace["z"]).reshape(10, 100)
+        assert z.shape == (10, 100) and (z > 0).sum() == row[2]
+    assert len(at.get("image")) >= 4  # colour sample grids of the generators (and the path strips)

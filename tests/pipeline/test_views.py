@@ -127,7 +127,8 @@ def test_pages_show_the_stored_views():
 
 @pytest.mark.parametrize("bundle, baselines", [("default_mnist10k", "baselines_mnist10k.npz"),
                                                ("toy_grid25", "baselines_grid25.npz"),
-                                               ("toy_ring8", "baselines_ring8.npz")])
+                                               ("toy_ring8", "baselines_ring8.npz"),
+                                               ("stacked_mnist", "baselines_stacked_mnist.npz")])
 def test_shipped_bundles_carry_every_first_visit_view(bundle, baselines):
     model = load_bundle(ASSETS / f"{bundle}.npz")
     for method in ("pca", "umap", "tsne"):
@@ -141,3 +142,21 @@ def test_shipped_bundles_carry_every_first_visit_view(bundle, baselines):
     for plane, res in default_slice_planes(model):
         assert stored_slice(model, plane, res) is not None
     assert stored_lab(model, f"shipped-{baselines}", 2500, 0) is not None
+
+
+def test_the_stored_stacked_histogram_equals_a_fresh_count():
+    """The shipped Stacked-MNIST model's stored AE-OT mode histogram is what the protocol computes afresh."""
+    from aeot_viz.analysis.generation import generate
+    from aeot_viz.analysis.lab import decoded_stacked_score
+    from aeot_viz.analysis.metrics import STACKED_SAMPLES
+    from aeot_viz.models.classifier import default_classifier
+    from aeot_viz.pipeline.views import LAB_SEED, stored_stacked
+
+    model = load_bundle(ASSETS / "stacked_mnist.npz")
+    stored = stored_stacked(model, "shipped-baselines_stacked_mnist.npz")
+    assert stored is not None and list(stored)[:2] == ["AE-OT", "AE-OT (plain map)"]
+    codes = generate(model, STACKED_SAMPLES, singular=stored_singular_set(model), random_state=LAB_SEED).codes
+    fresh = decoded_stacked_score(model, codes, default_classifier())
+    np.testing.assert_array_equal(stored["AE-OT"]["histogram"], fresh["histogram"])
+    assert stored["AE-OT"]["modes_covered"] == fresh["modes_covered"] >= 990
+    assert stored_stacked(model, "shipped-something-else.npz") is None
