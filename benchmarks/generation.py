@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import aeot_viz as av  # noqa: E402
-from aeot_viz.analysis.generation import extended_map, generate, sample_region  # noqa: E402
+from aeot_viz.analysis.generation import default_bandwidth, extended_map, generate, sample_region  # noqa: E402
 from aeot_viz.data import grid_modes  # noqa: E402
 
 
@@ -50,7 +50,7 @@ def mnist(path: str, quantile=None):
     if quantile is not None:
         ss = ss.with_threshold(float(np.quantile(ss.angles, quantile)))
     N, d = Y.shape
-    tau = 0.5 * N ** (-1.0 / d)
+    tau = default_bandwidth(N, d)  # the extension's own bandwidth
     X = sample_region(20000, d, random_state=1)
     near = ss.near_singular(X, Y, h, eps=tau).mean()
     _, i1, idx, w = extended_map(X, Y, h, ss.with_threshold(np.inf), return_weights=True)

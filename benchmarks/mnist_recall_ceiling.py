@@ -48,6 +48,7 @@ def main() -> None:
     rows = {"real digits (another 5,000)": [], "autoencoder reconstructions": [], ext: [],
             "AE-OT samples (plain map)": []}
     rows.update({f"AE-OT samples (extended, bandwidth {b:g} N^(-1/d))": [] for b in args.bandwidths})
+    blended: dict = {}  # generator row -> mean number of codes with a positive weight per sample, per seed
     for seed in range(args.seeds):
         rng = np.random.default_rng(seed)
         order = rng.permutation(len(model.images_index))
@@ -56,21 +57,27 @@ def main() -> None:
         other = model.images[other_rows].astype(np.float32) / 255.0
         codes_rows = np.array([model.images_index[r] for r in other_rows])
         recon = np.clip(model.decode(model.codes[codes_rows]), 0, 1)
-        gen = [np.clip(model.decode(generate(model, 5000, singular=ss, random_state=100 + seed).codes), 0, 1),
-               np.clip(model.decode(generate(model, 5000, rule="plain", random_state=100 + seed).codes), 0, 1)]
-        gen += [np.clip(model.decode(generate(model, 5000, singular=ss, random_state=100 + seed,
-                                              bandwidth=b * N ** (-1.0 / d)).codes), 0, 1) for b in args.bandwidths]
+        made = [generate(model, 5000, singular=ss, random_state=100 + seed),
+                generate(model, 5000, rule="plain", random_state=100 + seed)]
+        made += [generate(model, 5000, singular=ss, random_state=100 + seed, bandwidth=b * N ** (-1.0 / d))
+                 for b in args.bandwidths]
+        gen = [np.clip(model.decode(g.codes), 0, 1) for g in made]
+        for name, g in zip(list(rows)[2:], made):
+            blended.setdefault(name, []).append(float((g.weights > 0).sum(axis=1).mean()))
         for name, fake in zip(rows, (other, recon, *gen)):
             m = image_metrics(fake, real, clf)
             rows[name].append((m["precision"], m["recall"]))
     print(f"Model: {args.bundle}, {N:,} codes in {d}-D, {model.ae_kind} autoencoder, channels "
           f"{tuple(model.config.ae.channels)}, {len(model.train_history['epoch'])} epochs.\n")
-    print("| images (5,000 each, vs 5,000 real training digits) | precision | recall | seeds |")
-    print("|---|---|---|---|")
+    print("| images (5,000 each, vs 5,000 real training digits) | precision | recall | codes blended per sample "
+          "| seeds |")
+    print("|---|---|---|---|---|")
     for name, vals in rows.items():
         p = [v[0] for v in vals]
         r = [v[1] for v in vals]
-        print(f"| {name} | {statistics.mean(p):.3f}{spread(p)} | {statistics.mean(r):.3f}{spread(r)} | {len(vals)} |")
+        b = f"{statistics.mean(blended[name]):.2f}" if name in blended else "-"
+        print(f"| {name} | {statistics.mean(p):.3f}{spread(p)} | {statistics.mean(r):.3f}{spread(r)} | {b} | "
+              f"{len(vals)} |")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
 Toy mixtures (PacGAN / VEEGAN protocol, aeot_viz.analysis.metrics): per seed, 2,000 training points; AE-OT with
 the identity embedding (default solver) and the three baselines (default steps) trained on them; 2,500
 samples each. MNIST-10k: the shipped default model's autoencoder and OT map (assets/default_mnist10k.npz);
-per seed the three baselines are trained on its 16-D codes and every generator draws 5,000 codes that the
+per seed the three baselines are trained on its codes (32-D) and every generator draws 5,000 codes that the
 shared decoder turns into images, judged by the shipped digit classifier against 5,000 training digits drawn at random.
 Prints markdown tables of mean +- standard deviation over the seeds.
 """
@@ -92,7 +92,8 @@ def main() -> None:
         real = real_images(model, 5000)
         clf = default_classifier()
         runs = [mnist(model, real, clf, s) for s in args.seeds]
-        table("MNIST-10k (shared autoencoder, 16-D latent; AE-OT train s = its OT solve)", runs, IMG_COLS,
+        table(f"MNIST-10k (shared autoencoder, {model.latent_dim}-D latent; AE-OT train s = its OT solve)", runs,
+              IMG_COLS,
               {"min_class_share"})
 
 

@@ -93,8 +93,6 @@ def main() -> None:
           f"samples, floor {v['noise_floor']:.4f} ({v['l1'] / v['noise_floor']:.2f}x)", flush=True)
     t1 = time.perf_counter()
     baselines = train_baselines(model, random_state=0, device="cpu")
-    for b in baselines.values():  # the training replay is drawn for 2-D data only: keep the last snapshot
-        b.snapshots_, b.snapshot_steps_ = b.snapshots_[-1:], b.snapshot_steps_[-1:]
     save_baselines(baselines, base_out)
     t_base = time.perf_counter() - t1
     print(f"baselines {', '.join(baselines)} in {t_base:.0f} s -> {base_out} "

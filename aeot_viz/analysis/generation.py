@@ -42,8 +42,8 @@ __all__ = ["plain_map", "extended_map", "sample_region", "generate", "Generated"
            "BANDWIDTH_FACTOR"]
 
 #: the default bandwidth in units of the typical cell width :math:`N^{-1/d}`. It was 1/2 until issue 19: on MNIST-10k
-#: in a 32-D latent space that blended 4.7 codes per sample on average and cut recall from 0.88 (plain map) to
-#: 0.78; at 1/4 a sample blends 1.6 codes and recall is 0.86, precision unchanged (docs/BENCHMARKS.md)
+#: in a 32-D latent space that blended 4.7 codes per sample on average and cut recall to 0.78 (plain map 0.87); at
+#: 1/4 a sample blends 3.0 codes and recall is 0.84, precision unchanged (docs/BENCHMARKS.md)
 BANDWIDTH_FACTOR = 0.25
 
 

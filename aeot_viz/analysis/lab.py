@@ -36,11 +36,15 @@ LABELS = {"AE-OT": "AE-OT", "AE-OT (plain map)": "AE-OT (plain map)", "gan": "GA
 
 def train_baselines(model, *, kinds=KINDS, steps: Optional[dict] = None, random_state: int = 0,
                     callback: Optional[Callback] = None, device: str = "auto") -> dict:
-    """Fit each baseline kind to ``model.codes`` (noise dimension: the latent dimension, at least 8)."""
+    """Fit each baseline kind to ``model.codes`` (noise dimension: the latent dimension, at least 8).
+
+    Point models keep 20 training snapshots for the page's replay; latent-space models only the first and last."""
     out = {}
+    points = model.dataset["kind"] == "points"
     for kind in kinds:
         cfg = BaselineConfig(kind=kind, noise_dim=max(8, model.latent_dim), random_state=random_state,
-                             steps=(steps or {}).get(kind), device=device)
+                             steps=(steps or {}).get(kind), device=device,
+                             n_snapshots=20 if points else 2)  # the training replay is drawn for 2-D data only
         info = {"space": "latent" if model.dataset["kind"] == "images" else "data",
                 "dataset": model.dataset.get("name"), "model_created": model.created}
         out[kind] = fit_baseline(model.codes, cfg, callback=callback, info=info)

@@ -127,8 +127,8 @@ class ChannelwiseAutoencoder(Autoencoder):
     This fits data whose channels are independent pictures, as in Stacked MNIST (three digits drawn
     independently): every channel is a training example for the same network, so it sees C times the
     data, and a code never has to spend dimensions on coincidences between channels. Measured on Stacked
-    MNIST (docs/BENCHMARKS.md): 4 epochs, 16 dimensions per channel, read back right 97.6% of the time per
-    channel, against 95% for a joint 3-channel ConvAutoencoder with 48 dimensions after 10 epochs.
+    MNIST (docs/BENCHMARKS.md): 4 epochs, 16 dimensions per channel, read back right 96.8% of the time per
+    channel, against 95.1% for a joint 3-channel ConvAutoencoder with 48 dimensions after 10 epochs.
 
     Parameters
     ----------
