@@ -21,7 +21,10 @@ def plotly_array(value):
 
     if isinstance(value, dict) and "bdata" in value:
         out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
-        return out.reshape(value["shape"]) if "shape" in value else out
+        if "shape" not in value:
+            return out
+        shape = value["shape"]  # a list, or a string such as "10, 100"
+        return out.reshape(tuple(int(s) for s in shape.split(",")) if isinstance(shape, str) else shape)
     return np.asarray(value, dtype=float)
 
 

@@ -102,7 +102,8 @@ def test_mnist_probe_scores_rank_digit_changes_first(mnist):
 
 def test_probe_crossings_are_scored_like_the_facets_they_cross(mnist):
     ss = model_singular_set(mnist)
-    pr = probe(np.full(16, -0.4), np.full(16, 0.4), mnist.targets, mnist.h, singular=ss)
+    d = mnist.latent_dim
+    pr = probe(np.full(d, -0.4), np.full(d, 0.4), mnist.targets, mnist.h, singular=ss)
     keys = {tuple(p): k for k, p in enumerate(ss.pairs.tolist())}
     shared = [(c, keys[tuple(sorted(p))]) for c, p in enumerate(pr.pairs.tolist()) if tuple(sorted(p)) in keys]
     assert shared

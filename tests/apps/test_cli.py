@@ -147,7 +147,7 @@ def test_generate_writes_an_image_grid_and_codes(tmp_path):
     img = Image.open(out)
     assert img.size == (2 * (4 * 30 + 2), 2 * (4 * 30 + 2))  # 4 x 4 tiles of 28 px, 2 px gaps, x2
     z = np.load(tmp_path / "grid_codes.npz")
-    assert z["codes"].shape == (16, 16) and z["cells"].shape == (16,)
+    assert z["codes"].shape == (16, load_bundle(bundle).latent_dim) and z["cells"].shape == (16,)
     assert main(["generate", "--bundle", str(bundle), "--cells", "x", "--out", str(out)]) == 2
     assert main(["generate", "--bundle", str(bundle), "--out", str(tmp_path / "grid.jpg")]) == 2
 

@@ -77,7 +77,7 @@ def test_uploading_a_zip_of_images_trains_an_image_model_with_chosen_settings():
     at.number_input(key="tr_latent").set_value(3)
     at.number_input(key="tr_epochs").set_value(2)
     at.number_input(key="tr_ot_iters").set_value(40)
-    assert at.selectbox(key="tr_ae_kind").options == ["auto", "conv"]
+    assert at.selectbox(key="tr_ae_kind").options == ["auto", "conv", "channelwise"]
     at.selectbox(key="tr_ae_kind").set_value("conv")
     at.select_slider(key="tr_batch").set_value(32)
     at.select_slider(key="tr_val").set_value(16)
