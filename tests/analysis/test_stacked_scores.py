@@ -80,14 +80,14 @@ def test_the_shipped_stacked_model_covers_the_modes_evenly_with_a_seed_it_never_
     """Issue 19's acceptance, on generation seed 7 (the build and its views used 0 and 20251129)."""
     from repo import ASSETS
 
-    from aeot_viz.analysis.lab import stacked_scores
+    from aeot_viz.analysis.generation import generate
     from aeot_viz.analysis.singularity import model_singular_set
     from aeot_viz.pipeline.bundle import load_bundle
     from aeot_viz.pipeline.views import stored_singular_set
 
     model = load_bundle(ASSETS / "stacked_mnist.npz")
     singular = stored_singular_set(model) or model_singular_set(model)
-    scores = stacked_scores(model, {}, default_classifier(), random_state=7, singular=singular)
-    aeot = scores["AE-OT"]
+    codes = generate(model, 26_000, singular=singular, random_state=7).codes  # the default generation
+    aeot = decoded_stacked_score(model, codes, default_classifier())
     assert aeot["n_samples"] == 26_000
     assert aeot["modes_covered"] >= 990 and aeot["kl"] < 0.06
