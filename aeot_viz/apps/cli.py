@@ -157,8 +157,9 @@ def _train(args) -> int:
     if args.n_samples is not None:
         kwargs["n_samples"] = args.n_samples
     dataset = load_dataset(args.dataset, **kwargs)
+    latent_dim = default_latent_dim(dataset.kind) if args.latent_dim is None else args.latent_dim
     config = AEOTConfig(
-        ae=AEConfig(kind=args.ae_kind, latent_dim=default_latent_dim(dataset.kind) if args.latent_dim is None else args.latent_dim),
+        ae=AEConfig(kind=args.ae_kind, latent_dim=latent_dim),
         train=TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, device=args.device,
                           random_state=args.seed),
         ot=OTConfig(source=args.source, max_iter=args.ot_max_iter, round_iter=args.ot_round_iter,

@@ -535,7 +535,8 @@ def mode_histograms_figure(histograms: dict, *, cap: float = 3.0):
     names = list(histograms)
     if not names:
         raise ValueError("Give at least one histogram to draw.")
-    fig = make_subplots(rows=len(names), cols=1, subplot_titles=names, vertical_spacing=0.28 / max(len(names), 1))
+    # room between panels for the tick labels above and the title below (in figure fractions)
+    fig = make_subplots(rows=len(names), cols=1, subplot_titles=names, vertical_spacing=min(0.2, 0.5 / len(names)))
     eps = 1e-9
     scale = [[0.0, "#000000"], [eps, "#000000"], [2 * eps, "#440154"], [1 / (2 * cap), "#3b528b"],
              [1 / cap, "#21918c"], [2 / cap, "#5ec962"], [1.0, "#fde725"]]
@@ -553,5 +554,5 @@ def mode_histograms_figure(histograms: dict, *, cap: float = 3.0):
                                                "<extra>" + name + "</extra>"), r, 1)
         fig.update_yaxes(title="1st digit", row=r, col=1, dtick=3, autorange="reversed")
         fig.update_xaxes(title="2nd and 3rd digits" if r == len(names) else None, row=r, col=1, dtick=10)
-    fig.update_layout(height=150 + 150 * len(names), margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(height=120 + 190 * len(names), margin=dict(l=10, r=10, t=40, b=10))
     return fig

@@ -251,3 +251,22 @@ def test_playground_draws_points_and_strokes_solves_and_steps_the_gan(server, tm
         _no_exception(page, "Playground")
         page.screenshot(path=str(tmp_path / "playground.png"), full_page=True)
         browser.close()
+
+
+def test_stacked_mnist_mode_collapse_draws_its_1000_mode_pictures(server, tmp_path):
+    """The Stacked-MNIST model picked on Home: the Mode Collapse page shows the table and the 10 x 100 pictures."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser, page = _open_home(p, server, height=2600)
+        page.get_by_test_id("stSelectbox").first.click()
+        page.get_by_role("option", name="Stacked MNIST, 1,000 modes (shipped)").click()
+        page.wait_for_selector("[data-testid='stMetricValue'] >> text=stacked_mnist", timeout=120_000)
+        page.get_by_role("link", name="Mode Collapse").click()
+        page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=120_000)
+        page.wait_for_timeout(2000)
+        _no_exception(page, "Mode Collapse on Stacked MNIST")
+        assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 5  # one 10 x 100 panel per generator
+        assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the 26,000-sample table
+        page.screenshot(path=str(tmp_path / "stacked_mode_collapse.png"), full_page=True)
+        browser.close()
