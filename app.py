@@ -6,7 +6,9 @@ Each page in ``pages/`` is a thin script: widgets -> :mod:`aeot_viz` core -> fig
 import streamlit as st
 
 from aeot_viz.apps.ui.background import collect_finished, sidebar_panel
+from aeot_viz.apps.ui.state import use_app_navigation
 
+use_app_navigation(rerun=False)  # this file's navigation, not the pages/ folder's (see its docstring)
 st.set_page_config(page_title="AE-OT Explorer", layout="wide")
 PAGES = [
     st.Page("pages/0_Home.py", title="Home", icon=":material/home:", default=True),

@@ -94,7 +94,8 @@ if SHIPPED[TOY_NAME].is_file():
                "connect the modes: it puts samples in the gaps (mode mixture) or drops modes (mode collapse).")
 st.info("Pages in the sidebar: **Train** (your own model), **Latent Space** (codes projected, select to see images), "
         "**Power Diagram** (the cells of the OT map), **Singular Set** (where the map jumps, with a probe), "
-        "**Generate** (decode new samples) and **Mode Collapse** (AE-OT against a GAN, a WGAN-GP and a VAE).")
+        "**Generate** (decode new samples), **Mode Collapse** (AE-OT against a GAN, a WGAN-GP and a VAE) and "
+        "**Playground** (draw 2-D data and watch AE-OT and a GAN learn it).")
 st.markdown(
     "**References**\n\n"
     "1. Dongsheng An, Yang Guo, Na Lei, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu. *AE-OT: a new generative model "

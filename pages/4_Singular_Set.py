@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.analysis.discontinuity_probe import probe
+from aeot_viz.analysis.discontinuity_probe import probe, probe_summary
 from aeot_viz.apps.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.widgets import clicked_point, singular_rule, slice_controls
@@ -89,9 +89,7 @@ if click is not None and click != st.session_state.get("sg_last_click"):
         st.session_state["sg_ends"][0 if moves == "start" else 1] = list(click)
         st.rerun()
 
-n_sing = int(pr.singular.sum())
-st.write(f"Along the segment the OT map changes code {len(pr.t)} times; **{n_sing}** of these jumps cross the "
-         f"singular set (at t = {', '.join(f'{t:.2f}' for t in pr.t[pr.singular]) or '-'}).")
+st.write(probe_summary(len(pr.t), pr.t[pr.singular]))
 if model.dataset["kind"] == "images":
     t = np.linspace(0.0, 1.0, 16)
     st.image(image_grid(model.decode(model.codes[pr.path.cell_at(t)]), ncols=16),

@@ -26,7 +26,7 @@ import numpy as np
 from ..geometry.facets import facet_angles, relative_jumps
 from .singularity import check_threshold
 
-__all__ = ["SegmentCells", "segment_cells", "Probe", "probe"]
+__all__ = ["SegmentCells", "segment_cells", "Probe", "probe", "probe_summary"]
 
 
 @dataclass
@@ -177,3 +177,24 @@ def probe(start, end, Y, h, threshold: Optional[float] = None, *, singular=None)
     else:
         flagged = singular.null.beyond(angles, rel)
     return Probe(x0, x1, path, path.breaks[1:], pairs, jump, angles, flagged, rel, score)
+
+
+def probe_summary(n_changes: int, singular_t) -> str:
+    """One sentence on a probe: how often the OT map changes code along it and where it crosses the singular set.
+
+    Parameters
+    ----------
+    n_changes : int
+        Code changes along the segment.
+    singular_t : array-like, shape (k,)
+        Positions ``t`` in [0, 1] of the crossings that are singular.
+    """
+    t = [float(x) for x in np.asarray(singular_t, dtype=np.float64).ravel()]
+    head = f"Along the segment the OT map changes code {n_changes} time{'' if n_changes == 1 else 's'}; "
+    if n_changes == 0:
+        return "Along the segment the OT map keeps one code: the probe stays inside one power cell."
+    if not t:
+        return head + ("none of these jumps crosses the singular set: every one is between codes whose cells "
+                       "join smoothly.")
+    where = ", ".join(f"{x:.2f}" for x in t)
+    return head + f"**{len(t)}** of these jumps cross{'es' if len(t) == 1 else ''} the singular set (at t = {where})."

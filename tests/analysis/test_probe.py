@@ -71,3 +71,15 @@ def test_slice_plane_round_trips_coordinates():
     np.testing.assert_allclose(plane.coordinates(plane.to_source(ab[:, 0], ab[:, 1])), ab, atol=1e-12)
     with pytest.raises(ValueError, match="parallel"):
         SlicePlane.through(np.zeros(3), [1, 0, 0], [2, 0, 0])
+
+
+def test_the_probe_sentence_says_where_it_jumps_and_never_writes_a_dash():
+    from aeot_viz.analysis.discontinuity_probe import probe_summary
+
+    none = probe_summary(7, [])
+    assert "none of these jumps crosses the singular set" in none and "t = -" not in none and "7 times" in none
+    two = probe_summary(7, [0.25, 0.5])
+    assert "**2** of these jumps cross the singular set (at t = 0.25, 0.50)" in two
+    one = probe_summary(1, [0.75])
+    assert "crosses the singular set (at t = 0.75)" in one and "1 time;" in one
+    assert "one power cell" in probe_summary(0, [])

@@ -33,8 +33,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def _start_server():
+    """A fresh `streamlit run app.py` on a free port: (process, url)."""
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -52,6 +52,12 @@ def server():
     else:
         proc.kill()
         pytest.fail("streamlit did not start within 60 s")
+    return proc, url
+
+
+@pytest.fixture(scope="module")
+def server():
+    proc, url = _start_server()
     yield url
     proc.terminate()
     try:
@@ -270,3 +276,37 @@ def test_stacked_mnist_mode_collapse_draws_its_1000_mode_pictures(server, tmp_pa
         assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the 26,000-sample table
         page.screenshot(path=str(tmp_path / "stacked_mode_collapse.png"), full_page=True)
         browser.close()
+
+
+#: the app's pages as app.py lists them: sidebar title and URL path
+APP_PAGES = [("Home", ""), ("Train", "Train"), ("Latent Space", "Latent_Space"), ("Power Diagram", "Power_Diagram"),
+             ("Singular Set", "Singular_Set"), ("Generate", "Generate"), ("Mode Collapse", "Mode_Collapse"),
+             ("Playground", "Playground")]
+
+
+def test_every_page_opened_by_its_url_shows_the_apps_sidebar_with_icons():
+    """A bookmark, even as the first request a fresh server gets, shows app.py's navigation: exactly its pages,
+    in order, each with its icon, and the page asked for (not Streamlit's pages/-folder list with an "app" entry)."""
+    from playwright.sync_api import sync_playwright
+
+    proc, url = _start_server()  # fresh: its very first request is a page's URL
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            for _title, path in [APP_PAGES[4]] + APP_PAGES:
+                page.goto(f"{url}/{path}", wait_until="networkidle")
+                page.wait_for_selector("[data-testid='stSidebarNavLink']", timeout=90_000)
+                page.wait_for_selector("h1", timeout=90_000)
+                links = page.locator("[data-testid='stSidebarNavLink']")
+                names = [t.strip() for t in links.all_inner_texts()]
+                icons = page.locator("[data-testid='stSidebarNavLink'] [data-testid='stIconMaterial']")
+                assert [n.split("\n")[-1] for n in names] == [t for t, _ in APP_PAGES], (path, names)
+                assert icons.count() == len(APP_PAGES), (path, icons.count())
+                assert page.locator("h1").first.inner_text().strip() != "", path
+                assert page.url.rstrip("/").endswith(path) or path == "", (path, page.url)
+                _no_exception(page, f"/{path}")
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -44,8 +44,28 @@ def _load_bytes(digest: str, _data: bytes) -> AEOTModel:
     return load_bundle(_data)
 
 
+def use_app_navigation(rerun: bool = True) -> None:
+    """Make Streamlit run ``app.py``'s own navigation, not its old ``pages/``-folder navigation.
+
+    Streamlit 1.67 notices a ``pages/`` folder beside the entry script and then runs every request through its
+    first multipage mode: a URL such as ``/Singular_Set`` runs that page's file directly, so ``app.py``'s
+    ``st.navigation`` (titles, icons, the order) never runs and the sidebar lists the files plus an "app"
+    entry. The switch is one process-wide flag, ``PagesManager.uses_pages_directory``. ``app.py`` turns it off
+    when it runs; a page run by the old mode (the first request of a fresh server was a page's URL) turns it off
+    and reruns, and the rerun goes through ``app.py`` to the same page: both modes name a page's script by its
+    URL path, so the page is found again.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if rerun:
+            st.rerun()
+
+
 def init_state() -> None:
-    """Create this session's keys once."""
+    """Create this session's keys once (and leave Streamlit's ``pages/``-folder mode, :func:`use_app_navigation`)."""
+    use_app_navigation()
     st.session_state.setdefault("aeot_current", DEFAULT_NAME)
     st.session_state.setdefault("aeot_session_models", {})  # name -> AEOTModel trained or uploaded here
 
