@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_python.sh
 "$PY" -m pip install -q -r requirements-dev.txt
+# the project itself, editable: `import aeot_viz` and the aeot-viz command then work from any folder
+"$PY" -m pip install -q --no-deps --no-build-isolation -e .
 # the browser test drives Debian's Chromium (never a downloaded browser build)
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -9,13 +9,14 @@ from typing import Optional
 
 import numpy as np
 
+from ..utils.paths import assets_dir
 from .dataset import Dataset, _subset, _to_images
 from .files import _read_npz_arrays
 
 __all__ = ["ASSETS_DIR", "load_digits", "load_mnist10k", "load_stacked_mnist", "STACKED_MNIST_SIZE"]
 
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+ASSETS_DIR = assets_dir()
 
 
 def load_digits(n_samples: Optional[int] = None, random_state: int = 0) -> Dataset:

@@ -31,6 +31,7 @@ from ..io.archive import (
     weight_arrays,
     write_atomic,
 )
+from ..utils.paths import asset
 from ..utils.progress import Callback, emit
 
 __all__ = ["DigitClassifier", "train_classifier", "save_classifier", "load_classifier", "default_classifier",
@@ -38,7 +39,7 @@ __all__ = ["DigitClassifier", "train_classifier", "save_classifier", "load_class
 
 FORMAT = "aeot-viz-classifier"
 FORMAT_VERSION = 1
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assets" / "mnist_classifier.npz"
+DEFAULT_PATH = asset("mnist_classifier.npz")
 
 
 class DigitClassifier(nn.Module):

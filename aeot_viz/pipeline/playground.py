@@ -9,7 +9,6 @@ facets are judged exactly as for any other model.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Optional
 
 import numpy as np
@@ -18,6 +17,7 @@ from ..data.dataset import Dataset
 from ..data.drawing import check_drawing
 from ..models.config import AEConfig, TrainConfig
 from ..ot.config import OTConfig
+from ..utils.paths import asset
 from ..utils.progress import Callback
 from .config import AEOTConfig
 from .model import AEOTModel
@@ -27,7 +27,7 @@ __all__ = ["PLAYGROUND_OT", "fit_drawing", "solve_drawing", "DEFAULT_DRAWING", "
 
 #: the page's opening drawing (preset name, points, seed) and its solve, shipped (scripts/build_playground_default.py)
 DEFAULT_DRAWING = ("ring", 500, 0)
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "assets" / "playground_ring500.npz"
+DEFAULT_MODEL_PATH = asset("playground_ring500.npz")
 
 #: the Playground's solver settings (see the module docstring)
 PLAYGROUND_OT = OTConfig(max_iter=600, round_iter=100, max_batch_size=2**14, validation_samples=2**18, device="cpu")

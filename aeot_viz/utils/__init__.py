@@ -2,11 +2,14 @@
 
 from .device import resolve_device
 from .env import positive_number
+from .paths import asset, assets_dir
 from .progress import Callback, Cancelled, ProgressEvent, emit, relabelled
 
 __all__ = [
     "resolve_device",
     "positive_number",
+    "asset",
+    "assets_dir",
     "Callback",
     "Cancelled",
     "ProgressEvent",

@@ -15,8 +15,9 @@ import streamlit as st
 from ...io.checkpoint import fingerprint
 from ...pipeline.bundle import BundleError, load_bundle
 from ...pipeline.model import AEOTModel
+from ...utils.paths import assets_dir
 
-ASSETS = Path(__file__).resolve().parents[3] / "assets"
+ASSETS = assets_dir()
 SHIPPED = {
     "MNIST-10k (shipped default)": ASSETS / "default_mnist10k.npz",
     "25 Gaussians, 2-D (shipped toy)": ASSETS / "toy_grid25.npz",
