@@ -21,7 +21,7 @@ from .metrics import (
     TOY_PROTOCOLS,
     histogram_coverage,
     image_metrics,
-    stacked_mnist_score,
+    stacked_histogram,
     toy_score,
 )
 
@@ -88,12 +88,12 @@ def is_stacked_mnist(model) -> bool:
 def decoded_stacked_score(model, codes, classifier, *, chunk: int = 4096, callback: Optional[Callback] = None,
                           stage: str = "score") -> dict:
     """:func:`~aeot_viz.analysis.metrics.stacked_mnist_score` of the images decoded from ``codes`` (n, d), decoded and
-    read in chunks of ``chunk`` so 26,000 images never sit in memory at once."""
+    counted (:func:`~aeot_viz.analysis.metrics.stacked_histogram`) in chunks of ``chunk``, so 26,000 images never
+    sit in memory at once."""
     codes = np.asarray(codes, dtype=np.float32)
     hist = np.zeros(1000, dtype=np.int64)
     for i in range(0, len(codes), chunk):
-        part = stacked_mnist_score(np.clip(model.decode(codes[i:i + chunk]), 0, 1), classifier)
-        hist += part["histogram"]
+        hist += stacked_histogram(np.clip(model.decode(codes[i:i + chunk]), 0, 1), classifier)
         emit(callback, stage, min(i + chunk, len(codes)), len(codes))
     covered, kl = histogram_coverage(hist)
     return {"modes_covered": covered, "kl": kl, "n_samples": int(hist.sum()), "histogram": hist}

@@ -38,7 +38,7 @@ import torch
 from ..data import grid_modes, ring_modes
 
 __all__ = ["ModeScore", "mode_score", "toy_score", "stacked_modes", "mode_coverage", "histogram_coverage",
-           "channel_digits",
+           "channel_digits", "stacked_histogram",
            "stacked_mnist_score", "STACKED_PUBLISHED", "STACKED_SAMPLES", "TOY_PROTOCOLS", "PUBLISHED",
            "kl_divergence", "class_coverage", "mean_confidence", "precision_recall", "frechet_distance",
            "image_metrics"]
@@ -154,16 +154,21 @@ def channel_digits(images, classifier) -> np.ndarray:
     return np.stack([classifier.predict_proba(X[:, c:c + 1]).argmax(1) for c in range(3)], axis=1).astype(np.int64)
 
 
+def stacked_histogram(images, classifier) -> np.ndarray:
+    """Samples per mode ``100 a + 10 b + c`` (int64 (1000,)) of Stacked-MNIST images (n, 3, 28, 28), each channel
+    read by ``classifier``."""
+    return np.bincount(stacked_modes(channel_digits(images, classifier)), minlength=1000).astype(np.int64)
+
+
 def stacked_mnist_score(images, classifier) -> dict:
     """Stacked-MNIST scores of generated images (n, 3, 28, 28) in [0, 1], each channel read by ``classifier``.
 
     Returns ``modes_covered`` (modes with at least one sample), ``kl`` (:func:`mode_coverage`'s KL to the
-    uniform histogram), ``n_samples`` and ``histogram`` (int64 (1000,): samples per mode ``100 a + 10 b + c``).
+    uniform histogram), ``n_samples`` and ``histogram`` (:func:`stacked_histogram`).
     """
-    modes = stacked_modes(channel_digits(images, classifier))
-    covered, kl = mode_coverage(modes)
-    return {"modes_covered": covered, "kl": kl, "n_samples": int(len(modes)),
-            "histogram": np.bincount(modes, minlength=1000).astype(np.int64)}
+    hist = stacked_histogram(images, classifier)
+    covered, kl = histogram_coverage(hist)
+    return {"modes_covered": covered, "kl": kl, "n_samples": int(hist.sum()), "histogram": hist}
 
 
 def mode_score(points, modes, std, *, hq_sigma: float = 3.0, min_count: int = 20) -> ModeScore:

@@ -23,20 +23,16 @@ ASSETS_ENV = "AEOT_VIZ_ASSETS"
 _MARKER = "mnist10k.npz"
 
 
-def _candidates() -> list[Path]:
-    out = []
-    if os.environ.get(ASSETS_ENV):
-        out.append(Path(os.environ[ASSETS_ENV]).expanduser())
-    out.append(Path(__file__).resolve().parents[2] / "assets")  # aeot_viz/utils/paths.py -> the checkout
-    for prefix in (sysconfig.get_path("data"), sys.prefix):
-        out.append(Path(prefix) / "share" / "aeot-viz" / "assets")
-    return out
+#: the checkout's own folder (aeot_viz/utils/paths.py -> the repository root)
+CHECKOUT_ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 
 def assets_dir() -> Path:
     """The folder of the shipped assets (module docstring)."""
-    candidates = _candidates()
-    return next((p for p in candidates if (p / _MARKER).is_file()), candidates[1 if os.environ.get(ASSETS_ENV) else 0])
+    env = os.environ.get(ASSETS_ENV)
+    candidates = ([Path(env).expanduser()] if env else []) + [CHECKOUT_ASSETS] + [
+        Path(prefix) / "share" / "aeot-viz" / "assets" for prefix in (sysconfig.get_path("data"), sys.prefix)]
+    return next((p for p in candidates if (p / _MARKER).is_file()), CHECKOUT_ASSETS)
 
 
 def asset(name: str) -> Path:
