@@ -21,7 +21,7 @@ import torch
 
 from .scoring import assign_cells, top_k_cells
 
-__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "Adjacency", "adjacency_from_samples",
+__all__ = ["assign", "top_k", "PowerCells2D", "exact_cells_2d", "cell_masses_2d", "Adjacency", "adjacency_from_samples",
            "SlicePlane", "slice_points", "slice_labels"]
 
 
@@ -91,123 +91,232 @@ class PowerCells2D:
 
 _SQUARE = np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
 
-
-def _clip(poly: np.ndarray, a: np.ndarray, b: float) -> np.ndarray:
-    """Clip a convex polygon to the half-plane ``a . x <= b`` (Sutherland-Hodgman, one edge)."""
-    if len(poly) == 0:
-        return poly
-    s = poly @ a - b
-    inside = s <= 1e-15
-    if inside.all():
-        return poly
-    if not inside.any():
-        return poly[:0]
-    out = []
-    n = len(poly)
-    for k in range(n):
-        p, q = poly[k], poly[(k + 1) % n]
-        sp, sq = s[k], s[(k + 1) % n]
-        if sp <= 1e-15:
-            out.append(p)
-        if (sp <= 1e-15) != (sq <= 1e-15):
-            t = sp / (sp - sq)
-            out.append(p + t * (q - p))
-    return np.asarray(out)
+#: a vertex with ``a . x - b`` at most this is inside a clipping half-plane (float64 cells of the unit square)
+_INSIDE = 1e-15
 
 
-def _area_centroid(poly: np.ndarray) -> tuple[float, np.ndarray]:
-    if len(poly) < 3:
-        return 0.0, np.full(2, np.nan)
-    x, y = poly[:, 0], poly[:, 1]
-    xn, yn = np.roll(x, -1), np.roll(y, -1)
-    cross = x * yn - xn * y
-    a = cross.sum() / 2
-    if abs(a) < 1e-18:
-        return 0.0, np.full(2, np.nan)
-    cx = ((x + xn) * cross).sum() / (6 * a)
-    cy = ((y + yn) * cross).sum() / (6 * a)
-    return float(abs(a)), np.array([cx, cy])
+def _pairs_to_table(pairs: np.ndarray, N: int) -> np.ndarray:
+    """Symmetric neighbour table, shape (N, D), padded with -1, from unordered pairs (E, 2)."""
+    if len(pairs) == 0:
+        return np.full((N, 0), -1, dtype=np.int64)
+    both = np.concatenate([pairs, pairs[:, ::-1]])
+    both = np.unique(both[both[:, 0] != both[:, 1]], axis=0)  # sorted by row, then neighbour
+    deg = np.bincount(both[:, 0], minlength=N)
+    col = np.arange(len(both)) - np.repeat(np.cumsum(deg) - deg, deg)
+    table = np.full((N, int(deg.max(initial=0))), -1, dtype=np.int64)
+    table[both[:, 0], col] = both[:, 1]
+    return table
 
 
-def _hull_neighbours(Y: np.ndarray, h: np.ndarray) -> list:
-    """Neighbours in the regular triangulation (lower hull of the lifted points); ``None`` marks a
-    target whose lifted point is not a lower-hull vertex, i.e. whose cell is empty."""
+def _line_neighbours(Y: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbours of collinear targets: consecutive vertices of the 1-D lower hull of ``(t_i, -2 h_i)``,
+    ``t_i`` the position along the line (the cells are strips across it)."""
+    c = Y - Y.mean(axis=0)
+    t = c @ np.linalg.svd(c, full_matrices=False)[2][0]
+    lift = -2.0 * h + (Y * Y).sum(axis=1) - t * t  # the power weight left once the line's own term is taken out
+    order = np.lexsort((lift, t))
+    hull: list[int] = []
+    for i in order:  # Andrew's monotone chain, lower part
+        if hull and t[hull[-1]] == t[i]:
+            continue  # same position, higher lift: never on the lower hull
+        while len(hull) >= 2:
+            a, b = hull[-2], hull[-1]
+            if (t[b] - t[a]) * (lift[i] - lift[a]) - (lift[b] - lift[a]) * (t[i] - t[a]) <= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(int(i))
+    alive = np.zeros(len(Y), dtype=bool)
+    alive[hull] = True
+    return np.column_stack([hull[:-1], hull[1:]]).astype(np.int64).reshape(-1, 2), alive
+
+
+def _hull_neighbours(Y: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbours in the regular triangulation (lower hull of the lifted points ``(y_i, -2 h_i)``).
+
+    Returns
+    -------
+    table : numpy.ndarray of int64, shape (N, D)
+        Each target's neighbours, padded with -1.
+    alive : numpy.ndarray of bool, shape (N,)
+        False for a target whose lifted point is not a lower-hull vertex: its cell is empty.
+    """
     from scipy.spatial import ConvexHull, QhullError
 
     N = len(Y)
-    nbrs = [set() for _ in range(N)]
     if N <= 3:
-        for i in range(N):
-            nbrs[i] = set(range(N)) - {i}
-        return nbrs
+        i, j = np.triu_indices(N, 1)
+        return _pairs_to_table(np.column_stack([i, j]), N), np.ones(N, dtype=bool)
+    centred = Y - Y.mean(axis=0)
+    sv = np.linalg.svd(centred, compute_uv=False)
+    if sv[1] <= 1e-12 * max(sv[0], 1e-300):  # collinear targets: a 1-D problem
+        pairs, alive = _line_neighbours(Y, h)
+        return _pairs_to_table(pairs, N), alive
     lifted = np.column_stack([Y, -2.0 * h])
     try:
         hull = ConvexHull(lifted, qhull_options="Qt QbB")
-    except QhullError:  # degenerate (collinear targets): fall back to all pairs
-        return [set(range(N)) - {i} for i in range(N)]
-    on_lower = np.zeros(N, dtype=bool)
-    for simplex, eq in zip(hull.simplices, hull.equations):
-        if eq[2] < 0:  # lower facet: outward normal points down
-            on_lower[simplex] = True
-            for a in simplex:
-                nbrs[a].update(int(b) for b in simplex if b != a)
-    return [nb if on_lower[i] else None for i, nb in enumerate(nbrs)]
+    except QhullError:  # flat lifted points in another way: every pair (clipping drops the idle ones)
+        i, j = np.triu_indices(N, 1)
+        return _pairs_to_table(np.column_stack([i, j]), N), np.ones(N, dtype=bool)
+    lower = hull.simplices[hull.equations[:, 2] < 0]  # lower facets: outward normal points down
+    alive = np.zeros(N, dtype=bool)
+    alive[lower.ravel()] = True
+    pairs = np.concatenate([lower[:, [0, 1]], lower[:, [1, 2]], lower[:, [0, 2]]])
+    return _pairs_to_table(pairs, N), alive
 
 
-def exact_cells_2d(Y, h) -> PowerCells2D:
-    """Exact power cells of targets ``Y`` (N, 2) with heights ``h`` (N,), clipped to the square.
+def _clip_all(Y: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Clip the square by every cell's neighbour half-planes at once (Sutherland-Hodgman, vectorised).
 
-    Each cell is the square clipped by the half-planes
-    :math:`\\langle x, y_j - y_i\\rangle \\le h_i - h_j` of its neighbours in the regular triangulation
-    (no other constraint can be active), computed in float64.
+    Cell :math:`i` is the square cut by :math:`\langle x, y_j - y_i\rangle \le h_i - h_j` for its
+    neighbours :math:`j`; all cells take their :math:`k`-th neighbour's cut together. Each vertex carries the
+    label of the polygon edge that starts at it: the neighbour whose facet the edge lies on, or -1 for the
+    square's border, so facet lengths are read off the polygons.
 
-    Raises
-    ------
-    ValueError
-        If ``Y`` is not (N, 2) or ``h`` not (N,), or they hold NaN / Inf.
+    Returns
+    -------
+    P : numpy.ndarray, shape (N, V, 2)
+        Counter-clockwise vertices, padded.
+    n : numpy.ndarray of int64, shape (N,)
+        Vertices of each cell (0 for an empty cell).
+    label : numpy.ndarray of int64, shape (N, V)
+        Edge labels, padded with -2.
     """
+    N = len(Y)
+    table, alive = _hull_neighbours(Y, h)
+    P = np.broadcast_to(_SQUARE, (N, 4, 2)).copy()
+    n = np.where(alive, 4, 0).astype(np.int64)
+    label = np.full((N, 4), -1, dtype=np.int64)
+    for k in range(table.shape[1]):
+        j = table[:, k]
+        act = np.nonzero((j >= 0) & (n > 0))[0]
+        if len(act) == 0:
+            continue
+        jj, V = j[act], P.shape[1]
+        a = Y[jj] - Y[act]
+        b = h[act] - h[jj]
+        Pa, na, La = P[act], n[act], label[act]
+        pos = np.arange(V)
+        valid = pos[None, :] < na[:, None]
+        s = np.einsum("nvk,nk->nv", Pa, a) - b[:, None]
+        inside = (s <= _INSIDE) | ~valid
+        cut = ~(inside.all(axis=1))
+        if not cut.any():
+            continue
+        act, Pa, na, La, s, valid, jj = act[cut], Pa[cut], na[cut], La[cut], s[cut], valid[cut], jj[cut]
+        inside = s <= _INSIDE
+        r = np.arange(len(act))[:, None]
+        nxt = np.where(pos[None, :] + 1 < na[:, None], pos[None, :] + 1, 0)
+        sq, q, in_q = s[r, nxt], Pa[r, nxt], inside[r, nxt]
+        keep = inside & valid
+        cross = (inside != in_q) & valid
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(cross, s / (s - sq), 0.0)
+        X = Pa + t[..., None] * (q - Pa)
+        # slot 2v: vertex v if inside; slot 2v + 1: where edge v crosses the cut
+        outP = np.stack([Pa, X], axis=2).reshape(len(act), 2 * V, 2)
+        outL = np.stack([La, np.where(inside, jj[:, None], La)], axis=2).reshape(len(act), 2 * V)
+        mask = np.stack([keep, cross], axis=2).reshape(len(act), 2 * V)
+        order = np.argsort(~mask, axis=1, kind="stable")
+        m = mask.sum(axis=1)
+        W = max(int(m.max(initial=0)), V)
+        outP = np.take_along_axis(outP, order[..., None], axis=1)[:, :W]
+        outL = np.where(np.arange(W)[None, :] < m[:, None], np.take_along_axis(outL, order, axis=1)[:, :W], -2)
+        if W > V:
+            P = np.concatenate([P, np.zeros((N, W - V, 2))], axis=1)
+            label = np.concatenate([label, np.full((N, W - V), -2, dtype=np.int64)], axis=1)
+        P[act], label[act], n[act] = outP, outL, np.where(m >= 3, m, 0)
+    return P, n, label
+
+
+def _shoelace(P: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Areas (N,), centroids (N, 2) (NaN when empty) and the index of each vertex's successor (N, V)."""
+    N, V = P.shape[:2]
+    pos = np.arange(V)[None, :]
+    valid = pos < n[:, None]
+    nxt = np.where(pos + 1 < n[:, None], pos + 1, 0)
+    Q = np.take_along_axis(P, nxt[..., None], axis=1)
+    cross = np.where(valid, P[..., 0] * Q[..., 1] - Q[..., 0] * P[..., 1], 0.0)
+    a = cross.sum(axis=1) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cx = ((P[..., 0] + Q[..., 0]) * cross).sum(axis=1) / (6 * a)
+        cy = ((P[..., 1] + Q[..., 1]) * cross).sum(axis=1) / (6 * a)
+    empty = np.abs(a) < 1e-18
+    areas = np.where(empty, 0.0, np.abs(a))
+    cents = np.where(empty[:, None], np.nan, np.column_stack([cx, cy]))
+    return areas, cents, nxt
+
+
+def _check_2d(Y, h) -> tuple[np.ndarray, np.ndarray]:
     Y = np.asarray(Y, dtype=np.float64)
     h = np.asarray(h, dtype=np.float64)
     if Y.ndim != 2 or Y.shape[1] != 2 or h.shape != (Y.shape[0],):
         raise ValueError(f"exact_cells_2d needs Y of shape (N, 2) and h of shape (N,), got {Y.shape}, {h.shape}.")
     if not (np.isfinite(Y).all() and np.isfinite(h).all()):
         raise ValueError("Y and h must be finite.")
-    N = len(Y)
-    nbrs = _hull_neighbours(Y, h)
-    polys, areas, cents = [], np.zeros(N), np.full((N, 2), np.nan)
-    for i in range(N):
-        if nbrs[i] is None:
-            polys.append(_SQUARE[:0].copy())
-            continue
-        poly = _SQUARE.copy()
-        for j in sorted(nbrs[i]):
-            poly = _clip(poly, Y[j] - Y[i], h[i] - h[j])
-            if len(poly) == 0:
-                break
-        polys.append(poly)
-        areas[i], cents[i] = _area_centroid(poly)
-    edges, lengths, segs = [], [], []
-    for i in range(N):
-        if areas[i] <= 0 or nbrs[i] is None:
-            continue
-        for j in nbrs[i]:
-            if j <= i or areas[j] <= 0:
-                continue
-            a, b = Y[j] - Y[i], h[i] - h[j]
-            na = np.linalg.norm(a)
-            if na == 0:
-                continue
-            on = np.abs(polys[i] @ a - b) <= 1e-9 * max(1.0, na)
-            if on.sum() >= 2:
-                pts = polys[i][on]
-                along = pts @ np.array([-a[1], a[0]]) / na
-                length = float(np.ptp(along))
-                if length > 1e-12:
-                    edges.append((i, j))
-                    lengths.append(length)
-                    segs.append([pts[np.argmin(along)], pts[np.argmax(along)]])
-    return PowerCells2D(polys, areas, cents, np.asarray(edges, dtype=np.int64).reshape(-1, 2),
-                        np.asarray(lengths, dtype=np.float64), np.asarray(segs, dtype=np.float64).reshape(-1, 2, 2))
+    return Y, h
+
+
+def _facets(P, n, label, nxt, areas) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shared edges (i < j, both cells non-empty) with their lengths and end points, read off cell i's polygon."""
+    N = len(P)
+    i, v = np.nonzero((label >= 0) & (np.arange(P.shape[1])[None, :] < n[:, None]))
+    j = label[i, v]
+    p, q = P[i, v], P[i, nxt[i, v]]
+    length = np.linalg.norm(q - p, axis=1)
+    ok = (i < j) & (length > 1e-12) & (areas[i] > 0) & (areas[j] > 0)
+    i, j, p, q, length = i[ok], j[ok], p[ok], q[ok], length[ok]
+    codes, first, inv = np.unique(i * N + j, return_index=True, return_inverse=True)
+    total = np.zeros(len(codes))
+    np.add.at(total, inv, length)
+    if len(codes) < len(i):  # a facet split by a repeated vertex: keep its longest piece as the segment
+        best = np.lexsort((-length, inv))
+        first = best[np.r_[0, np.nonzero(np.diff(inv[best]))[0] + 1]]
+    edges = np.column_stack([codes // N, codes % N]).astype(np.int64)
+    segs = np.stack([p[first], q[first]], axis=1)
+    return edges.reshape(-1, 2), total, segs.reshape(-1, 2, 2)
+
+
+def cell_masses_2d(Y, h) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact areas of the power cells inside the square, and their shared facets: what a Newton step needs.
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, 2)
+    h : array-like, shape (N,)
+
+    Returns
+    -------
+    areas : numpy.ndarray, shape (N,)
+    edges : numpy.ndarray of int64, shape (E, 2)
+        Pairs (i, j), i < j, sharing a facet of positive length inside the square.
+    lengths : numpy.ndarray, shape (E,)
+    """
+    Y, h = _check_2d(Y, h)
+    P, n, label = _clip_all(Y, h)
+    areas, _, nxt = _shoelace(P, n)
+    edges, lengths, _ = _facets(P, n, label, nxt, areas)
+    return areas, edges, lengths
+
+
+def exact_cells_2d(Y, h) -> PowerCells2D:
+    r"""Exact power cells of targets ``Y`` (N, 2) with heights ``h`` (N,), clipped to the square.
+
+    Each cell is the square clipped by the half-planes
+    :math:`\langle x, y_j - y_i\rangle \le h_i - h_j` of its neighbours in the regular triangulation
+    (no other constraint can be active), computed in float64, all cells at once (``_clip_all``).
+
+    Raises
+    ------
+    ValueError
+        If ``Y`` is not (N, 2) or ``h`` not (N,), or they hold NaN / Inf.
+    """
+    Y, h = _check_2d(Y, h)
+    P, n, label = _clip_all(Y, h)
+    areas, cents, nxt = _shoelace(P, n)
+    edges, lengths, segs = _facets(P, n, label, nxt, areas)
+    polys = [P[i, :n[i]].copy() if areas[i] > 0 else _SQUARE[:0].copy() for i in range(len(Y))]
+    return PowerCells2D(polys, areas, cents, edges, lengths, segs)
 
 
 @dataclass
