@@ -13,7 +13,11 @@ import numpy as np
 
 from ..geometry.sources import SAMPLERS, SOURCES
 
-__all__ = ["OTConfig", "SOURCES", "SAMPLERS", "check_ot_settings"]
+__all__ = ["OTConfig", "SOURCES", "SAMPLERS", "METHODS", "check_ot_settings"]
+
+#: how :class:`~aeot_viz.ot.SemiDiscreteOT` solves: ``"auto"`` is exact Newton for 2-D targets from the uniform
+#: square (:mod:`aeot_viz.ot.newton`) and the stochastic solver otherwise
+METHODS = ("auto", "newton", "stochastic")
 
 
 @dataclass
@@ -21,6 +25,7 @@ class OTConfig:
     """Semi-discrete OT solver settings; see :class:`aeot_viz.ot.SemiDiscreteOT`."""
 
     source: str = "uniform"
+    method: str = "auto"
     batch_size: int = 16384
     max_batch_size: int = 2**18
     lr: float = 1.5
@@ -48,6 +53,8 @@ def check_ot_settings(params: dict) -> None:
     """
     if params["source"] not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {params['source']!r}.")
+    if params.get("method", "auto") not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {params.get('method')!r}.")
     if params["sampler"] not in SAMPLERS:
         raise ValueError(f"sampler must be 'sobol' or 'random', got {params['sampler']!r}.")
     names = ("batch_size", "max_batch_size", "round_iter", "max_iter") + (

@@ -25,11 +25,17 @@ def corrected_l1(l1: float, noise_floor: float) -> float:
     return math.sqrt(max(float(l1) ** 2 - float(noise_floor) ** 2, 0.0))
 
 
-def error_in_words(l1: float, noise_floor: float, n_samples: Optional[int] = None) -> str:
+def error_in_words(l1: float, noise_floor: float, n_samples: Optional[int] = None, *,
+                   exact_l1: Optional[float] = None) -> str:
     """A sentence on an OT error: the mass in the wrong cells (L1 / 2) after removing the noise, and how
-    uncertain the measurement itself is."""
+    uncertain the measurement itself is. With ``exact_l1`` (an error computed from exact 2-D cell areas) the
+    sentence gives that first and calls the sampled reading what it is: a cross-check within its noise."""
     true = corrected_l1(l1, noise_floor)
     on = f" on {int(n_samples):,} samples" if n_samples else ""
+    if exact_l1 is not None:
+        return (f"Exact error, from the exact cell areas: L1 {float(exact_l1):.1e} (a share {float(exact_l1) / 2:.0e} "
+                f"of the mass in the wrong cells). A sampled check{on} reads L1 {l1:.3f} against the {noise_floor:.3f} "
+                f"that even an exact map reads there: its noise, not an error.")
     return (f"About {true / 2:.1%} of the mass is in the wrong cells (estimated L1 {true:.3f} after removing the "
             f"sampling noise); the measurement{on} is itself uncertain by about {noise_floor / 2:.1%} (an exact map "
             f"would still read L1 {noise_floor:.3f}; this one read {l1:.3f}).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Optional
 
 import numpy as np
 
@@ -13,7 +14,7 @@ __all__ = ["OTValidation", "OTResult"]
 
 @dataclass(frozen=True)
 class OTValidation:
-    """Independent check of OT heights on fresh pseudo-random samples.
+    r"""Independent check of OT heights on fresh pseudo-random samples.
 
     Attributes
     ----------
@@ -27,6 +28,11 @@ class OTValidation:
         Expected L1 of an exact solution under the same number of samples.
     n_samples : int
         Samples used.
+    exact_l1 : float or None
+        The exact L1 mass error :math:`\sum_i |\mu(W_i) - \nu_i|` from exact cell areas (2-D Newton solves);
+        None where only the sampled check exists.
+    exact_empty_share : float or None
+        Share of exactly empty cells, beside ``exact_l1``.
     """
 
     l1: float
@@ -34,6 +40,8 @@ class OTValidation:
     max_rel_error: float
     noise_floor: float
     n_samples: int
+    exact_l1: Optional[float] = None
+    exact_empty_share: Optional[float] = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -44,8 +52,8 @@ class OTValidation:
         return corrected_l1(self.l1, self.noise_floor)
 
     def in_words(self) -> str:
-        """One sentence for a student (:func:`error_in_words`)."""
-        return error_in_words(self.l1, self.noise_floor, self.n_samples)
+        """One sentence for a student (:func:`error_in_words`), led by the exact error where there is one."""
+        return error_in_words(self.l1, self.noise_floor, self.n_samples, exact_l1=self.exact_l1)
 
 
 @dataclass(frozen=True, eq=False)

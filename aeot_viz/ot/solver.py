@@ -85,6 +85,7 @@ References
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from typing import Optional
@@ -98,6 +99,7 @@ from ..io.checkpoint import fingerprint, load_checkpoint, save_checkpoint
 from ..utils.device import resolve_device
 from ..utils.progress import Callback, emit
 from .config import OTConfig, check_ot_settings
+from .newton import NEWTON_MAX_ITER, newton_ot_2d
 from .result import OTResult, OTValidation, _frozen
 from .validation import (
     VALIDATION_ABORT_Z,
@@ -114,6 +116,10 @@ __all__ = ["SemiDiscreteOT", "solve_ot"]
 
 #: settings that may change between a checkpointed run and its resumption
 _RESUMABLE_PARAMS = ("max_iter", "tol", "device", "memory_budget", "distributed", "n_snapshots")
+
+#: points of the sampled check beside the exact error of a Newton solve (``validation_samples="auto"``): a
+#: cross-check of the exact cells, cheap next to the solve (its noise floor is about 0.8 sqrt(N / 2^20))
+NEWTON_CHECK_SAMPLES = 2**20
 
 #: nearest neighbours per target that tell touching clusters from isolated ones (multiscale steps)
 NEIGHBOURS = 8
@@ -161,6 +167,13 @@ class SemiDiscreteOT:
     ----------
     source : {"uniform", "gaussian"}
         Source measure: uniform on :math:`[-\tfrac12,\tfrac12]^d` or :math:`N(0, I_d)`.
+    method : {"auto", "newton", "stochastic"}
+        ``"newton"``: the exact damped Newton method on the exact power cells (:mod:`aeot_viz.ot.newton`),
+        for 2-D targets and the uniform source only; it stops at an exact mass error of ``tol`` (when positive)
+        or float64's reach (:func:`~aeot_viz.ot.newton.default_tol`), and its validation carries that exact
+        error beside a sampled check of ``validation_samples`` (``"auto"``: ``NEWTON_CHECK_SAMPLES``).
+        ``"stochastic"``: the sampled solver of the module docstring, for any dimension. ``"auto"`` picks
+        Newton where it applies. The settings below up to ``multiscale`` are the stochastic solver's.
     batch_size : int
         Fresh source samples per iteration in the first round (doubled each round).
     max_batch_size : int
@@ -228,6 +241,7 @@ class SemiDiscreteOT:
         self,
         *,
         source: str = OTConfig.source,  # the defaults are OTConfig's: one definition
+        method: str = OTConfig.method,
         batch_size: int = OTConfig.batch_size,
         max_batch_size: int = OTConfig.max_batch_size,
         lr: float = OTConfig.lr,
@@ -247,6 +261,7 @@ class SemiDiscreteOT:
         distributed: bool = False,
     ):
         self.source = source
+        self.method = method
         self.batch_size = batch_size
         self.max_batch_size = max_batch_size
         self.lr = lr
@@ -355,6 +370,59 @@ class SemiDiscreteOT:
                 return val
         return _summarise(counts, m, w)[0]
 
+    def solver_for(self, d: int) -> str:
+        """Which solver ``fit`` runs for targets of dimension ``d``: ``"newton"`` or ``"stochastic"``.
+
+        ``ValueError`` when ``method="newton"`` cannot apply (``d != 2`` or a Gaussian source)."""
+        if self.method == "stochastic":
+            return "stochastic"
+        fits = d == 2 and self.source == "uniform" and not self.distributed
+        if self.method == "newton" and not fits:
+            raise ValueError(f"method='newton' solves 2-D targets from the uniform source on one process; these "
+                             f"targets have d = {d}, source {self.source!r}. Use method='auto' or 'stochastic'.")
+        return "newton" if fits else "stochastic"
+
+    def _fit_newton(self, Y: torch.Tensor, w: torch.Tensor, h_init, callback) -> SemiDiscreteOT:
+        """The exact 2-D solve (:func:`~aeot_viz.ot.newton.newton_ot_2d`) and its two checks: the exact mass error
+        from exact cells, and a sampled check of ``validation_samples`` fresh points (seed of round 0's check)."""
+        Yd, wd = Y.double().cpu().numpy(), w.double().cpu().numpy()
+        max_newton = min(int(self.max_iter), NEWTON_MAX_ITER)
+        run = newton_ot_2d(Yd, wd, h_init=h_init, tol=self.tol if self.tol > 0 else None, max_iter=max_newton,
+                           callback=callback)
+        n_check = (NEWTON_CHECK_SAMPLES if isinstance(self.validation_samples, str)
+                   else int(self.validation_samples))
+        t0 = time.perf_counter()
+        h = torch.as_tensor(run.h, dtype=torch.float32, device=Y.device)
+        val = self._validate_all(Y, h, w, n_check)
+        val = dataclasses.replace(val, exact_l1=run.l1, exact_empty_share=float(run.log["empty_share"][-1]))
+        n = len(run.log["l1"])
+        elapsed = run.log["time"][-1] + time.perf_counter() - t0
+        entry = {"iteration": n - 1, "round": 0, "time": elapsed, **val.to_dict()}
+        emit(callback, "ot-validation", n - 1, max_newton, **entry)
+        self.validation_samples_ = n_check
+        self.h_ = run.h.astype(np.float64)
+        steps = n - 1  # the log has one entry per Newton step, as the stochastic log has one per iteration
+        self.log_ = {"iteration": run.log["iteration"][1:], "round": [0] * steps, "l1": run.log["l1"][1:],
+                     "noise_floor": [0.0] * steps, "empty_share": run.log["empty_share"][1:],
+                     "lr": run.log["step"][1:], "batch_size": [0] * steps, "samples": [0] * steps,
+                     "time": run.log["time"][1:]}
+        self.validation_log_ = [entry]
+        self.validation_ = val
+        self.snapshots_ = np.stack(run.snapshots).astype(np.float32)
+        self.snapshot_iters_ = np.arange(n, dtype=np.int64)
+        self.n_iter_ = n - 1
+        self.converged_ = run.converged
+        self.solver_ = "newton"
+        return self
+
+    def _validate_all(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, n_samples: int) -> OTValidation:
+        """A whole sampled check of ``n_samples`` points with round 0's seed (as ``_validate`` would read it)."""
+        seed = int(self.random_state) + 104_729
+        for counts, m in _running_counts(Y, h, n_samples, self.source, seed, VALIDATION_CHUNK, Y.device,  # noqa: B007
+                                         False):
+            pass  # the last (counts, samples) is the whole check
+        return _summarise(counts, m, w)[0]
+
     def _check_params(self) -> None:
         check_ot_settings(self.get_params())
         if not isinstance(self.coarsening, (int, np.integer)) or self.coarsening < 2:
@@ -392,6 +460,10 @@ class SemiDiscreteOT:
         Y, w = _as_targets(Y, nu, dev)
         N, d = Y.shape
         uniq, inverse = torch.unique(Y, dim=0, return_inverse=True)
+        if self.solver_for(d) == "newton" and len(uniq) < 3:
+            raise ValueError(f"Exact OT needs at least 3 distinct targets, got {len(uniq)} among {N}: with one or two "
+                             "there is nothing to solve for (all mass goes to one point, or a straight cut). Use "
+                             "more distinct points.")
         if len(uniq) < N:  # identical targets: solve for the distinct ones with merged weights
             w_u = torch.zeros(len(uniq), dtype=w.dtype, device=dev).index_add_(0, inverse, w)
             first = torch.full((len(uniq),), N, dtype=torch.long, device=dev).scatter_reduce_(
@@ -407,6 +479,8 @@ class SemiDiscreteOT:
             self.n_unique_ = int(len(uniq))
             return self
         self.n_unique_ = int(N)
+        if self.solver_for(d) == "newton":
+            return self._fit_newton(Y, w, h_init, callback)
         n_full = (auto_validation_samples(N) if isinstance(self.validation_samples, str)
                   else int(self.validation_samples))
         self.validation_samples_ = n_full
@@ -519,6 +593,7 @@ class SemiDiscreteOT:
         self.snapshot_iters_ = np.asarray(snap_iters, dtype=np.int64)
         self.n_iter_ = it
         self.converged_ = converged
+        self.solver_ = "stochastic"
         return self
 
     @property
@@ -536,7 +611,7 @@ class SemiDiscreteOT:
     def get_params(self) -> dict:
         """Constructor parameters, as scikit-learn estimators report them."""
         return {k: getattr(self, k) for k in (
-            "source", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
+            "source", "method", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
             "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
             "random_state", "memory_budget", "momentum", "multiscale", "coarsening", "distributed")}
 

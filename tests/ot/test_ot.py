@@ -95,8 +95,8 @@ def test_adding_a_constant_to_h_leaves_the_map_unchanged():
 
 def test_solver_is_reproducible_and_heights_are_centred():
     Y = _two_d_targets(80, seed=4)
-    a = SemiDiscreteOT(max_iter=40, round_iter=20, validation_samples=2**16, device="cpu").fit(Y)
-    b = SemiDiscreteOT(max_iter=40, round_iter=20, validation_samples=2**16, device="cpu").fit(Y)
+    a = SemiDiscreteOT(max_iter=40, round_iter=20, validation_samples=2**16, device="cpu", method="stochastic").fit(Y)
+    b = SemiDiscreteOT(max_iter=40, round_iter=20, validation_samples=2**16, device="cpu", method="stochastic").fit(Y)
     assert np.array_equal(a.h_, b.h_)
     assert abs(a.h_.mean()) < 1e-6
     assert a.snapshots_.shape[1] == 80 and len(a.snapshot_iters_) == len(a.snapshots_)
@@ -107,7 +107,7 @@ def test_solver_is_reproducible_and_heights_are_centred():
 def test_callback_sees_every_iteration_and_validation():
     Y = _two_d_targets(40, seed=6)
     events = []
-    SemiDiscreteOT(max_iter=30, round_iter=10, floor_factor=0, validation_samples=2**14,
+    SemiDiscreteOT(max_iter=30, round_iter=10, floor_factor=0, validation_samples=2**14, method="stochastic",
                    device="cpu").fit(Y, callback=events.append)
     assert [e.step for e in events if e.stage == "ot"] == list(range(1, 31))
     assert len([e for e in events if e.stage == "ot-validation"]) == 3
@@ -206,12 +206,13 @@ def test_a_validation_that_cannot_pass_stops_early_but_never_stops_the_solver():
     # check gives up after its first 2^18-sample chunk; that chunk's own (larger) noise floor must not count
     # as convergence
     Y = np.random.default_rng(4).uniform(-0.45, 0.45, (3000, 2))
-    ot = SemiDiscreteOT(max_iter=30, round_iter=10, validation_samples=2**22, device="cpu", random_state=0).fit(Y)
+    ot = SemiDiscreteOT(max_iter=30, round_iter=10, validation_samples=2**22, device="cpu", random_state=0,
+                        method="stochastic").fit(Y)
     assert [v["n_samples"] for v in ot.validation_log_] == [2**18] * 3
     assert not ot.converged_ and ot.n_iter_ == 30
     # and with a loose tolerance the check runs to the end and stops the solver
     loose = SemiDiscreteOT(max_iter=90, round_iter=30, validation_samples=2**20, tol=0.5, device="cpu",
-                           random_state=0).fit(Y)
+                           random_state=0, method="stochastic").fit(Y)
     assert loose.converged_ and loose.n_iter_ < 90
     assert [v["n_samples"] for v in loose.validation_log_] == [2**20] * len(loose.validation_log_)
 

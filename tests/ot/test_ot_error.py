@@ -18,7 +18,8 @@ def test_the_corrected_error_estimates_the_exact_error_that_the_measurement_over
     noise-corrected figure recovers it."""
     rng = np.random.default_rng(3)
     Y = rng.random((400, 2)) - 0.5
-    h = SemiDiscreteOT(max_iter=40, round_iter=20, validation_samples=2**16, device="cpu").fit(Y).h_
+    h = SemiDiscreteOT(max_iter=40, round_iter=20, validation_samples=2**16, device="cpu",
+                       method="stochastic").fit(Y).h_  # a rough solve: its error is what is measured
     exact = np.abs(exact_cells_2d(Y, h).areas - 1 / 400).sum()
     checks = [validate_ot(Y, h, n_samples=2**16, random_state=s, device="cpu") for s in range(11, 16)]
     measured = np.mean([c.l1 for c in checks])
