@@ -9,13 +9,14 @@ from aeot_viz.apps.ui.cache import (
     model_key,
     plane_key,
     projection_for,
+    replay_errors_for,
     singular_set_for,
     slice_labels_for,
 )
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.widgets import projection_choice, singular_rule, slice_controls
 from aeot_viz.ot.error import error_in_words
-from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure
+from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure, solver_error_figure
 
 st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")
 name, model = current_model()
@@ -28,11 +29,15 @@ singular = singular_set_for(key, model)
 
 if model.latent_dim == 2:
     snaps, iters = model.h_snapshots, model.snapshot_iters
-    h, snap = model.h, -1
+    newton = model.ot_validation.get("exact_l1") is not None
+    h, snap, k = model.h, -1, 0
     if snaps is not None and len(snaps) > 1:
-        k = st.slider("Replay the solver: iteration", 0, len(snaps) - 1, len(snaps) - 1, key="pd_snapshot",
-                      format="%d", help="Heights stored during the OT solve; the last one is the final map.")
-        st.caption(f"Heights after {int(iters[k])} solver iterations")
+        unit = "Newton step" if newton else "solver iteration"
+        k = st.select_slider(f"Replay the solver: {unit}", options=list(range(len(snaps))), value=len(snaps) - 1,
+                             format_func=lambda i: str(int(iters[i])), key="pd_snapshot",
+                             help="Heights stored during the OT solve; the last one is the final map."
+                                  + (" Each Newton step solves the linearised problem on the exact cells; the "
+                                     "error falls a little at first, then squares at every step." if newton else ""))
         if k < len(snaps) - 1:
             h, snap = snaps[k].astype(np.float64), int(k)
     cells = exact_cells_for(key, snap, Y, h)
@@ -43,7 +48,16 @@ if model.latent_dim == 2:
     c1, c2, c3 = st.columns(3)
     c1.metric("Cells", f"{model.n_codes:,}")
     c2.metric("Empty cells", int((cells.areas == 0).sum()))
-    c3.metric("Exact L1 mass error", f"{err:.4f}")
+    c3.metric("Exact L1 mass error", f"{err:.2e}",
+              help="The sum over cells of |cell area - 1/N|, from the exact polygons above: no sampling noise. "
+                   "(Home's figure for a model solved by the stochastic solver is a sampled estimate.)")
+    if snaps is not None and len(snaps) > 1:
+        errors = replay_errors_for(key, Y, snaps, model.h)
+        st.plotly_chart(solver_error_figure(iters, errors, current=int(k), exact=newton), key="pd_replay_errors",
+                        width="stretch")
+        st.caption(("Newton on the exact cells: " if newton else "The stochastic solver, checked exactly: ")
+                   + f"exact error {errors[0]:.1e} at the start, {errors[-1]:.1e} at the end, over {int(iters[-1])} "
+                   + ("steps." if newton else "iterations (the x axis counts iterations; a dot is a stored snapshot)."))
     st.stop()
 
 v = model.ot_validation

@@ -15,6 +15,7 @@ from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, points_fr
 from aeot_viz.geometry.power_diagram import exact_cells_2d
 from aeot_viz.io.images import drawing_png
 from aeot_viz.models.live_gan import LiveGAN
+from aeot_viz.ot.error import ot_error_line
 from aeot_viz.pipeline.playground import solve_drawing
 from aeot_viz.viz import power_cells_figure, samples_figure
 
@@ -104,8 +105,11 @@ with left:
     snaps = model.h_snapshots
     k = len(snaps) - 1 if snaps is not None else 0
     if snaps is not None and len(snaps) > 1:
-        k = st.slider("Replay the solve: snapshot", 0, len(snaps) - 1, len(snaps) - 1, key="pg_replay",
-                      help=f"Heights stored during the solve ({int(model.snapshot_iters[-1])} iterations in all).")
+        newton = model.ot_validation.get("exact_l1") is not None
+        k = st.slider("Replay the solve: " + ("Newton step" if newton else "snapshot"), 0, len(snaps) - 1,
+                      len(snaps) - 1, key="pg_replay",
+                      help=f"Heights stored during the solve ({int(model.snapshot_iters[-1])} "
+                           + ("Newton steps" if newton else "iterations") + " in all).")
     if snaps is not None and k < len(snaps) - 1:
         h = snaps[k].astype(np.float64)
         shown_cells, seg = exact_cells_2d(model.targets, h), None
@@ -114,7 +118,7 @@ with left:
     st.plotly_chart(power_cells_figure(shown_cells, model.targets, None, heights=h, target_mass=1.0 / model.n_codes,
                                        singular_segments=seg), key="pg_cells", width="stretch")
     st.caption(f"{model.n_codes} cells, one per point; {ss.n_singular} singular facets (red) by the convex null. "
-               f"OT error: L1 {model.ot_validation['l1']:.3f} (noise floor {model.ot_validation['noise_floor']:.3f}).")
+               + ot_error_line(model.ot_validation))
 
 # --- the GAN ----------------------------------------------------------------------------------------------------------
 with right:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-__all__ = ["corrected_l1", "error_in_words"]
+__all__ = ["corrected_l1", "error_in_words", "ot_error_line"]
 
 
 def corrected_l1(l1: float, noise_floor: float) -> float:
@@ -39,3 +39,12 @@ def error_in_words(l1: float, noise_floor: float, n_samples: Optional[int] = Non
     return (f"About {true / 2:.1%} of the mass is in the wrong cells (estimated L1 {true:.3f} after removing the "
             f"sampling noise); the measurement{on} is itself uncertain by about {noise_floor / 2:.1%} (an exact map "
             f"would still read L1 {noise_floor:.3f}; this one read {l1:.3f}).")
+
+
+def ot_error_line(validation: dict) -> str:
+    """A short phrase for a caption from a validation's dict (``OTValidation.to_dict()``): the exact error of a
+    2-D Newton solve, or the sampled L1 beside its noise floor."""
+    if validation.get("exact_l1") is not None:
+        return f"OT error: exact L1 {float(validation['exact_l1']):.1e} (exact Newton solve)."
+    return (f"OT error: L1 {float(validation['l1']):.3f} on samples (noise floor "
+            f"{float(validation['noise_floor']):.3f}).")

@@ -228,7 +228,8 @@ def newton_ot_2d(Y, nu=None, *, h_init=None, tol: Optional[float] = None, max_it
         for k, v in zip(log, (it, l1, empty, step, time.perf_counter() - t0)):
             log[k].append(v)
         snaps.append(h - h.mean())
-        emit(callback, stage, it, max_iter, l1=l1, noise_floor=0.0, empty_share=empty, lr=step, time=log["time"][-1])
+        emit(callback, stage, it, max_iter, l1=l1, noise_floor=0.0, empty_share=empty, lr=step, time=log["time"][-1],
+             solver="newton")
         return l1
 
     l1 = record(0, G, h, 0.0)

@@ -408,7 +408,7 @@ class SemiDiscreteOT:
                      "time": run.log["time"][1:]}
         self.validation_log_ = [entry]
         self.validation_ = val
-        self.snapshots_ = np.stack(run.snapshots).astype(np.float32)
+        self.snapshots_ = np.stack(run.snapshots)  # float64: a handful of iterates, each exact to its own error
         self.snapshot_iters_ = np.arange(n, dtype=np.int64)
         self.n_iter_ = n - 1
         self.converged_ = run.converged

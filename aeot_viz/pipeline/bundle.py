@@ -13,7 +13,8 @@ Format (``format_version`` 1): a NumPy ``.npz`` archive (a zip of ``.npy`` array
 ``norm_center``           float64 (d,);  ``norm_scale``: float64 ()
 ``ot_h``                  float64 (N,)
 ``ot_log/<column>``       per-iteration solver log
-``ot_snapshots``          float32 (S, N), with ``ot_snapshot_iters`` int64 (S,)
+``ot_snapshots``          float32 (S, N) (float64 for an exact 2-D Newton solve: its few iterates keep
+                          their exact errors), with ``ot_snapshot_iters`` int64 (S,)
 ``images``                uint8 (n_img, C, H, W), with ``images_index`` int64 (n_img,), optional
 ``null_*``                the convex null of the singular set (``null_angles``, ``null_relative_jumps``
                           float32 (E0,), ``null_meta`` int64 (5,)), optional
@@ -88,7 +89,8 @@ def _arrays(model: AEOTModel) -> dict:
     for k, v in (model.ot_log or {}).items():
         arrays[f"ot_log/{k}"] = np.asarray(v)
     if model.h_snapshots is not None:
-        arrays["ot_snapshots"] = np.asarray(model.h_snapshots, dtype=np.float32)
+        exact = (model.ot_validation or {}).get("exact_l1") is not None
+        arrays["ot_snapshots"] = np.asarray(model.h_snapshots, dtype=np.float64 if exact else np.float32)
         arrays["ot_snapshot_iters"] = np.asarray(model.snapshot_iters, dtype=np.int64)
     if model.images is not None:
         arrays["images"] = np.asarray(model.images, dtype=np.uint8)

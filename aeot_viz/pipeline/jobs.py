@@ -286,8 +286,12 @@ def describe_progress(events: list, kind: str = "training") -> tuple[float, str]
     else:
         start, span = TRAINING_STAGES.get(ev.stage, (0.0, 1.0))
     m = ev.metrics
-    if ev.stage.endswith("validation"):
+    if ev.stage.endswith("validation") and m.get("exact_l1") is not None:
+        detail = f"exact L1 {m['exact_l1']:.1e}"
+    elif ev.stage.endswith("validation"):
         detail = f"validated L1 {m['l1']:.4f} (noise floor {m['noise_floor']:.4f})"
+    elif m.get("solver") == "newton":
+        detail = f"Newton step, exact L1 {m['l1']:.1e}"
     elif "loss" in m:
         detail = f"loss {m['loss']:.4f}"
     elif "l1" in m:

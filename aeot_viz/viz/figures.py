@@ -6,7 +6,7 @@ import numpy as np
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure",
-           "mode_histograms_figure", "CLICK_GRID_NAME"]
+           "mode_histograms_figure", "solver_error_figure", "CLICK_GRID_NAME"]
 
 CLICK_GRID_NAME = "click targets"
 
@@ -555,4 +555,39 @@ def mode_histograms_figure(histograms: dict, *, cap: float = 3.0):
         fig.update_yaxes(title="1st digit", row=r, col=1, dtick=3, autorange="reversed")
         fig.update_xaxes(title="2nd and 3rd digits" if r == len(names) else None, row=r, col=1, dtick=10)
     fig.update_layout(height=120 + 190 * len(names), margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def solver_error_figure(iterations, l1, *, current=None, noise_floor=None, exact: bool = True):
+    """The OT error along a solve, on a log axis, with the replayed iterate marked.
+
+    Parameters
+    ----------
+    iterations : array-like, shape (T,)
+        Newton steps (``exact``) or stochastic iterations.
+    l1 : array-like, shape (T,)
+        The L1 mass error of each: exact (from exact cell areas) or sampled.
+    current : int, optional
+        Index into ``iterations`` of the iterate on show.
+    noise_floor : array-like, shape (T,), optional
+        The sampled error's noise floor, drawn as a dashed line (not for exact errors).
+    exact : bool
+        Titles the axis as the exact or the sampled error.
+    """
+    import plotly.graph_objects as go
+
+    it = np.asarray(iterations, dtype=np.float64)
+    err = np.maximum(np.asarray(l1, dtype=np.float64), 1e-17)  # a log axis cannot show 0
+    name = "exact L1 mass error" if exact else "L1 on each iteration's samples"
+    fig = go.Figure(go.Scatter(x=it, y=err, mode="lines+markers" if len(it) <= 60 else "lines", name=name,
+                               hovertemplate="step %{x}: L1 %{y:.2e}<extra></extra>"))
+    if noise_floor is not None:
+        fig.add_scatter(x=it, y=np.asarray(noise_floor, dtype=np.float64), mode="lines", name="noise floor",
+                        line=dict(dash="dash", color="grey"))
+    if current is not None and 0 <= current < len(it):
+        fig.add_scatter(x=[it[current]], y=[err[current]], mode="markers", name="shown",
+                        marker=dict(size=14, color="red", symbol="circle-open", line=dict(width=3)))
+    fig.update_xaxes(title="Newton step" if exact else "solver iteration")
+    fig.update_yaxes(type="log", title=name + " (log)", exponentformat="power")
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=LEGEND_BELOW)
     return fig

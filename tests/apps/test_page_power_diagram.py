@@ -23,12 +23,20 @@ def test_toy_model_draws_one_polygon_per_cell_and_replays_the_solver():
     assert len(plotly_array(info["x"])) == 1000 - int(metrics["Empty cells"])  # one hover point per drawn cell
     polys = sum(np.isnan(plotly_array(t["x"])).sum() for t in spec["data"] if t["name"].startswith("cells, label"))
     assert polys == 1000 - int(metrics["Empty cells"])
-    assert float(metrics["Exact L1 mass error"]) < 0.05
+    assert float(metrics["Exact L1 mass error"]) <= 1e-8  # the shipped toy is solved exactly (Newton)
+    assert metrics["Empty cells"] == "0"
     assert any(t.get("name") == "singular edges" for t in spec["data"])
-    at.slider(key="pd_snapshot").set_value(0).run()  # the Voronoi start
+    # the replay: a handful of Newton steps, the error on a log axis, the shown step marked
+    slider = at.select_slider(key="pd_snapshot")
+    assert "Newton step" in slider.label and 3 <= len(slider.options) <= 26
+    replay = _spec(at, 1)
+    errors = plotly_array(replay["data"][0]["y"])
+    assert replay["layout"]["yaxis"]["type"] == "log" and errors[-1] <= 1e-8 and errors[0] > 0.2
+    assert errors[-2] > errors[-1] and errors[-3] > errors[-2]  # the last steps each do better
+    slider.set_value(0).run()  # the Voronoi start
     assert not at.exception
     first = float({m.label: m.value for m in at.metric}["Exact L1 mass error"])
-    assert first > 0.2  # far from transporting the mass before the solve
+    assert first > 0.2 and abs(first - errors[0]) <= 0.01 * errors[0]  # far from transporting the mass at the start
 
 
 def test_mnist_model_shows_a_slice():

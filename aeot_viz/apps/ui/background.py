@@ -14,6 +14,7 @@ import shutil
 
 import streamlit as st
 
+from ...ot.error import ot_error_line
 from ...pipeline.jobs import describe_progress, estimate_training_bytes
 
 __all__ = ["session_jobs", "submit_training", "submit_views", "collect_finished", "active_jobs", "sidebar_panel",
@@ -95,9 +96,9 @@ def collect_finished() -> None:
             e["published"], e["key"] = True, model_key(e["name"], model)
             shutil.rmtree(e["checkpoint"], ignore_errors=True)
             v = model.ot_validation
-            messages.append(("success", f"{e['name']} is trained and is now the current model (OT L1 "
-                                        f"{v['l1']:.4f}, noise floor {v['noise_floor']:.4f}). Its views (UMAP, "
-                                        "t-SNE, singular set) are being computed in the background."))
+            messages.append(("success", f"{e['name']} is trained and is now the current model ("
+                                        f"{ot_error_line(v)[:-1]}). Its views (UMAP, t-SNE, singular set) are "
+                                        "being computed in the background."))
         if not job.done:
             continue
         e["collected"] = True

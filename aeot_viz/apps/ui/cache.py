@@ -31,6 +31,17 @@ def exact_cells_for(key: str, snapshot: int, _Y, _h):
     return exact_cells_2d(_Y, _h)
 
 
+@st.cache_data(show_spinner="Measuring the exact error of every stored solver step...", max_entries=16)
+def replay_errors_for(key: str, _Y, _snapshots, _h) -> np.ndarray:
+    """Exact L1 mass error (sum of |cell area - 1/N|) of each stored 2-D solver snapshot, the last one
+    replaced by the final heights ``_h``; shape (S,)."""
+    from ...geometry.power_diagram import cell_masses_2d
+
+    n = len(_Y)
+    heights = list(_snapshots[:-1]) + [_h]
+    return np.array([np.abs(cell_masses_2d(_Y, np.asarray(h, dtype=np.float64))[0] - 1.0 / n).sum() for h in heights])
+
+
 @st.cache_resource(show_spinner="Cutting the source cube...", max_entries=32)
 def slice_labels_for(key: str, plane_key: tuple, resolution: int, _plane, _Y, _h, _model=None) -> np.ndarray:
     """Label raster of a slice (``plane_key`` identifies ``_plane``: centre, directions and extent); the
