@@ -1,4 +1,6 @@
-"""Re-solve the OT heights of the shipped models with today's default stop rule, keeping their autoencoders.
+"""Re-solve the OT heights of the shipped models with today's default solver, keeping their autoencoders.
+
+2-D models are solved exactly by Newton (``method="auto"``, issue 22); the others by the stochastic solver.
 
 For each bundle: the OT settings take the current defaults of :class:`aeot_viz.pipeline.config.OTConfig` for
 ``max_iter``, ``floor_factor`` and ``validation_samples`` (the rest, seeds included, stay), the heights
@@ -37,6 +39,7 @@ def main(paths: list[str]) -> None:
         t0 = time.perf_counter()
         result = solve_ot(model.targets, **dataclasses.asdict(cfg))
         t_ot = time.perf_counter() - t0
+        v = result.validation
         model.config.ot = cfg
         for name, value in ot_model_fields(result).items():
             setattr(model, name, value)
@@ -47,8 +50,8 @@ def main(paths: list[str]) -> None:
         t_null = time.perf_counter() - t1
         save_bundle(model, path)
         check = validate_ot(model.targets, model.h, n_samples=2**22, random_state=CHECK_SEED, device="cpu")
-        v = result.validation
-        print(f"{path}: N = {len(model.h):,}, d = {model.targets.shape[1]}; OT {result.n_iter} iterations in "
+        exact = "" if v.exact_l1 is None else f"exact Newton, exact L1 {v.exact_l1:.1e}; "
+        print(f"{path}: N = {len(model.h):,}, d = {model.targets.shape[1]}; {exact}OT {result.n_iter} iterations in "
               f"{t_ot:.0f} s (converged: {result.converged}, validation {v.l1:.4f} on "
               f"{v.n_samples:,} samples, floor {v.noise_floor:.4f}); null in "
               f"{t_null:.0f} s; independent 2^22 check L1 {check.l1:.4f}, floor {check.noise_floor:.4f} "
