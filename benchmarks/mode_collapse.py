@@ -1,12 +1,13 @@
-"""AE-OT vs GAN vs WGAN-GP vs VAE: mode coverage on 8 and 25 Gaussians and MNIST-10k, over 3 seeds.
+"""AE-OT vs GAN, PacGAN, WGAN-GP and VAE: mode coverage on 8 and 25 Gaussians and MNIST-10k, over 3 seeds.
 
     python benchmarks/mode_collapse.py [--seeds 0 1 2] [--only ring8 grid25 mnist10k]
 
-Toy mixtures (PacGAN / VEEGAN protocol, aeot_viz.analysis.metrics): per seed, 2,000 training points; AE-OT with
-the identity embedding (default solver) and the three baselines (default steps) trained on them; 2,500
-samples each. MNIST-10k: the shipped default model's autoencoder and OT map (assets/default_mnist10k.npz);
-per seed the three baselines are trained on its codes (32-D) and every generator draws 5,000 codes that the
-shared decoder turns into images, judged by the shipped digit classifier against 5,000 training digits drawn at random.
+Toy mixtures (PacGAN / VEEGAN protocol, aeot_viz.analysis.metrics): per seed, 2,000 training points; AE-OT with the
+identity embedding (default solver: exact Newton) and the four baselines (the toy recipe,
+``aeot_viz.models.baselines.TOY_RECIPE``) trained on them; 2,500 samples each. MNIST-10k: the shipped default
+model's autoencoder and OT map (assets/default_mnist10k.npz); per seed the four baselines are trained on its codes
+(32-D) and every generator draws 5,000 codes that the shared decoder turns into images, judged by the shipped digit
+classifier against 5,000 training digits drawn at random.
 Prints markdown tables of mean +- standard deviation over the seeds.
 """
 
@@ -25,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import aeot_viz as av  # noqa: E402
 from aeot_viz.analysis.lab import GENERATORS, LABELS, generate_all, real_images, score_all, train_baselines  # noqa: E402
 from aeot_viz.analysis.metrics import PUBLISHED  # noqa: E402
+from aeot_viz.models.baselines import KINDS  # noqa: E402
 from aeot_viz.models.classifier import default_classifier  # noqa: E402
 
 TOY_COLS = [("modes_covered", "modes >= 1 HQ", "{:.1f}"), ("modes_covered_strict", "modes >= 20 HQ", "{:.1f}"),
@@ -53,9 +55,9 @@ def table(title, runs, cols, pct_keys, published=()):
 
 
 def timed_baselines(model, seed, seconds: dict) -> dict:
-    """The three baselines for ``model``, each one's training time written into ``seconds``."""
+    """The baselines for ``model``, each one's training time written into ``seconds``."""
     baselines = {}
-    for kind in ("gan", "wgan-gp", "vae"):
+    for kind in KINDS:
         t0 = time.perf_counter()
         baselines.update(train_baselines(model, kinds=(kind,), random_state=seed, device="cpu"))
         seconds[kind] = time.perf_counter() - t0

@@ -5,16 +5,25 @@ import pandas as pd
 import streamlit as st
 
 from aeot_viz.analysis.generation import plain_map
-from aeot_viz.analysis.lab import GENERATORS, LABELS, is_stacked_mnist, noise_path, source_path, train_baselines
-from aeot_viz.analysis.metrics import PUBLISHED, STACKED_PUBLISHED, STACKED_SAMPLES
+from aeot_viz.analysis.lab import (
+    GENERATORS,
+    LABELS,
+    failure_in_words,
+    is_stacked_mnist,
+    noise_path,
+    recipe_steps,
+    source_path,
+    train_baselines,
+)
+from aeot_viz.analysis.metrics import PUBLISHED, STACKED_PUBLISHED, STACKED_SAMPLES, TOY_PROTOCOLS, toy_score
 from aeot_viz.analysis.projections import axis_titles
 from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines_for, singular_set_for
 from aeot_viz.apps.ui.state import SHIPPED_BASELINES, current_model, init_state
 from aeot_viz.io.images import image_grid
-from aeot_viz.models.baselines import DEFAULT_STEPS, baselines_to_bytes
+from aeot_viz.models.baselines import baselines_to_bytes
 from aeot_viz.models.classifier import default_classifier
 from aeot_viz.pipeline.views import stored_stacked
-from aeot_viz.viz import mode_histograms_figure, paths_figure, samples_figure
+from aeot_viz.viz import mode_histograms_figure, paths_figure, samples_figure, training_scores_figure
 
 LATENT_X, LATENT_Y = axis_titles("pca", 2)  # the 2-D codes, shown as they are
 
@@ -23,8 +32,9 @@ init_state()
 name, model = current_model()
 key = model_key(name, model)
 st.title("Mode collapse")
-st.caption(f"Model: {name} (pick another on the Home page). AE-OT against three continuous generators trained on "
-           "the same codes: a GAN, a WGAN-GP and a VAE.")
+st.caption(f"Model: {name} (pick another on the Home page). AE-OT against four continuous generators trained on "
+           "the same codes: a GAN, a PacGAN (the GAN whose discriminator judges packs of samples, the field's own "
+           "fix for mode collapse), a WGAN-GP and a VAE.")
 
 # --- which baselines: shipped with the model, or trained here -----------------------------------------------
 trained = st.session_state.setdefault("mc_trained", {})  # model key -> {kind: Baseline}, this session only
@@ -34,13 +44,16 @@ source = st.radio("Baselines", options, horizontal=True, key="mc_source",
                   help="Shipped baselines were trained by scripts/build_baselines.py (seed 0).")
 if source == "trained here":
     c1, c2 = st.columns([3, 1])
-    scale = c1.select_slider("Training length (x the default steps)", [0.25, 0.5, 1.0, 2.0], 1.0, key="mc_scale",
-                             help=f"Default generator steps: {DEFAULT_STEPS}. Toy baselines take 20-40 s each "
-                                  "on 2 cores.")
+    default_steps = recipe_steps(model)
+    scale = c1.select_slider("Training length (x the shipped recipe's steps)", [0.1, 0.25, 0.5, 1.0, 2.0], 0.25,
+                             key="mc_scale",
+                             help=f"The shipped baselines' generator steps: {default_steps}. At 1x a toy baseline "
+                                  "trains for 1-3 minutes on 2 cores; the default quarter is quicker and scores lower "
+                                  "(docs/BENCHMARKS.md measures both).")
     seed = c2.number_input("Seed", 0, 10_000, 0, key="mc_seed")
-    if st.button("Train GAN, WGAN-GP and VAE", type="primary", key="mc_train"):
+    if st.button("Train GAN, PacGAN, WGAN-GP and VAE", type="primary", key="mc_train"):
         bar = st.progress(0.0, text="Training...")
-        order = list(DEFAULT_STEPS)
+        order = list(default_steps)
 
         def on_progress(ev):
             if ev.step % 25 == 0 or ev.step == ev.total:
@@ -48,7 +61,7 @@ if source == "trained here":
                 bar.progress(done, text=f"{LABELS[ev.stage]}: step {ev.step}/{ev.total}")
 
         try:
-            trained[key] = train_baselines(model, steps={k: max(1, int(v * scale)) for k, v in DEFAULT_STEPS.items()},
+            trained[key] = train_baselines(model, steps={k: max(1, int(v * scale)) for k, v in default_steps.items()},
                                            random_state=int(seed), callback=on_progress)
             bar.progress(1.0, text="Done")
         except ValueError as exc:
@@ -79,8 +92,8 @@ if model.dataset["kind"] == "images":
 else:
     st.plotly_chart(samples_figure(model.codes, titles, xlabel=LATENT_X, ylabel=LATENT_Y), key="mc_samples",
                     width="stretch")
-    st.caption("Grey: the training data. A GAN typically drops modes or lands between them; a VAE blurs every mode "
-               "into its neighbours; AE-OT puts its samples on the modes.")
+    st.caption("Grey: the training data. Look for samples between the modes (mode mixture) and modes with few or no "
+               "samples (mode collapse); the scores below measure both.")
 
 st.subheader("Scores")
 stacked = is_stacked_mnist(model)
@@ -140,6 +153,7 @@ elif model.dataset["kind"] == "images":
     st.caption("Judged by a small CNN trained on MNIST-10k (97.95% on held-out digits). Low confidence means "
                "in-between digits (mode mixture). The Fréchet distance uses that CNN's features: it is not an "
                "Inception FID, compare it only within this table.")
+    st.markdown("\n".join(f"- **{LABELS[g]}**: {failure_in_words(s)}" for g, s in scores.items()))
 else:
     rows = [{"generator": LABELS[g], "modes (>= 1 HQ)": s["modes_covered"], "modes (>= 20 HQ)":
              s["modes_covered_strict"], "% high quality": 100 * s["hq_share"], "reverse KL": s["reverse_kl"]}
@@ -152,6 +166,9 @@ else:
     st.caption("A point is high quality (HQ) within 3 standard deviations of its nearest mode; a mode is covered "
                "with at least one HQ point; reverse KL compares the HQ mode histogram with the uniform one "
                "(PacGAN / VEEGAN protocol). Published rows are means of 10 trials from the PacGAN paper.")
+    n_modes = next(iter(scores.values()))["n_modes"]
+    st.markdown("**What the table says**, generator by generator:\n"
+                + "\n".join(f"- **{LABELS[g]}**: {failure_in_words(s, n_modes)}" for g, s in scores.items()))
 
 # --- the continuity lesson ---------------------------------------------------------------------------------------
 st.subheader("Why a continuous generator must fail: one straight path through the noise")
@@ -197,3 +214,13 @@ if model.dataset["kind"] == "points" and kinds_with_snaps:
                     key="mc_replay_fig", width="stretch")
     st.caption("The same 500 noise vectors mapped by the generator during training: modes appear, move and "
                "disappear as the discriminator chases them.")
+    dataset = model.dataset.get("name")
+    if dataset in TOY_PROTOCOLS:  # how the scores of those 500 points evolve: training ran until they levelled off
+        rows = [toy_score(dataset, s) for s in b.snapshots_]
+        st.plotly_chart(training_scores_figure(b.snapshot_steps_, {
+            "high-quality share": [100 * r.hq_share for r in rows],
+            "modes covered (>= 1 HQ)": [100 * r.modes_covered / r.n_modes for r in rows]}, current=int(k),
+            title=f"{LABELS[kind]}: scores of the replayed points during training"), key="mc_replay_scores",
+            width="stretch")
+        st.caption("Scores of the same 500 noise vectors at every snapshot (PacGAN protocol on 500 points). A "
+                   "baseline trained to the standard levels off before its last steps.")

@@ -3,7 +3,7 @@
 # nearly all of it the OT solves of MNIST-10k and Stacked MNIST and their convex nulls; see assets/README.md).
 #   1. the digit classifier (judge of every image score)          scripts/build_classifier.py
 #   2. the default MNIST-10k model and the grid25 toy               scripts/build_default_bundle.sh
-#   3. the ring8 toy and the GAN / WGAN-GP / VAE baselines          scripts/build_baselines.py
+#   3. the ring8 toy and the GAN / PacGAN / WGAN-GP / VAE baselines scripts/build_baselines.py
 #   4. the Stacked-MNIST model, its baselines and views             scripts/build_stacked_mnist.py
 #   5. the Playground's opening solve                               scripts/build_playground_default.py
 #   6. the precomputed views of the other models (Mode Collapse     scripts/build_views.py

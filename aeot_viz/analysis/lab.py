@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..models.baselines import KINDS, BaselineConfig, fit_baseline
+from ..models.baselines import DEFAULT_STEPS, KINDS, BaselineConfig, fit_baseline, toy_recipe
 from ..utils.progress import Callback, emit
 from .generation import generate
 from .metrics import (
@@ -25,26 +25,40 @@ from .metrics import (
     toy_score,
 )
 
-__all__ = ["train_baselines", "generate_all", "score_all", "real_images", "GENERATORS", "noise_path", "source_path",
-           "is_stacked_mnist", "stacked_scores", "decoded_stacked_score"]
+__all__ = ["train_baselines", "recipe_steps", "failure_in_words", "generate_all", "score_all", "real_images",
+           "GENERATORS", "noise_path", "source_path", "is_stacked_mnist", "stacked_scores", "decoded_stacked_score"]
 
 #: the generators compared, in display order
 GENERATORS = ("AE-OT",) + KINDS
-LABELS = {"AE-OT": "AE-OT", "AE-OT (plain map)": "AE-OT (plain map)", "gan": "GAN", "wgan-gp": "WGAN-GP",
-          "vae": "VAE"}
+LABELS = {"AE-OT": "AE-OT", "AE-OT (plain map)": "AE-OT (plain map)", "gan": "GAN", "pacgan": "PacGAN",
+          "wgan-gp": "WGAN-GP", "vae": "VAE"}
+
+
+def recipe_steps(model) -> dict:
+    """The generator steps :func:`train_baselines` gives each kind for ``model`` by default: the toy recipe's for
+    2-D point models, :data:`~aeot_viz.models.baselines.DEFAULT_STEPS` otherwise."""
+    if model.dataset["kind"] == "points" and model.latent_dim == 2:
+        return {k: toy_recipe(k).steps for k in KINDS}
+    return dict(DEFAULT_STEPS)
 
 
 def train_baselines(model, *, kinds=KINDS, steps: Optional[dict] = None, random_state: int = 0,
                     callback: Optional[Callback] = None, device: str = "auto") -> dict:
-    """Fit each baseline kind to ``model.codes`` (noise dimension: the latent dimension, at least 8).
+    """Fit each baseline kind to ``model.codes``.
 
-    Point models keep 20 training snapshots for the page's replay; latent-space models only the first and last."""
+    2-D point models take the toy recipe (:func:`~aeot_viz.models.baselines.toy_recipe`: PacGAN's protocol with
+    2-D noise, trained until the scores level off) and keep 20 training snapshots for the page's replay;
+    latent-space models take the latent recipe (noise dimension: the latent dimension, at least 8; steps
+    :data:`~aeot_viz.models.baselines.DEFAULT_STEPS`) and keep the first and last snapshots. ``steps`` overrides
+    the recipe's generator steps per kind."""
     out = {}
-    points = model.dataset["kind"] == "points"
+    points = model.dataset["kind"] == "points" and model.latent_dim == 2
     for kind in kinds:
-        cfg = BaselineConfig(kind=kind, noise_dim=max(8, model.latent_dim), random_state=random_state,
-                             steps=(steps or {}).get(kind), device=device,
-                             n_snapshots=20 if points else 2)  # the training replay is drawn for 2-D data only
+        common = dict(random_state=random_state, device=device, n_snapshots=20 if points else 2)
+        if (steps or {}).get(kind) is not None:
+            common["steps"] = int(steps[kind])
+        cfg = (toy_recipe(kind, **common) if points
+               else BaselineConfig(kind=kind, noise_dim=max(8, model.latent_dim), **common))
         info = {"space": "latent" if model.dataset["kind"] == "images" else "data",
                 "dataset": model.dataset.get("name"), "model_created": model.created}
         out[kind] = fit_baseline(model.codes, cfg, callback=callback, info=info)
@@ -136,3 +150,44 @@ def source_path(dim: int, n: int = 12, random_state: int = 0) -> np.ndarray:
     x = np.random.default_rng(random_state).uniform(-0.45, 0.45, (2, dim))
     t = np.linspace(0, 1, n)[:, None]
     return (1 - t) * x[0] + t * x[1]
+
+
+def failure_in_words(score: dict, n_modes: Optional[int] = None) -> str:
+    """What a generator's scores say about it, in words a table cannot contradict (they are read off it).
+
+    Toy scores (:func:`~aeot_viz.analysis.metrics.mode_score` rows, with ``n_modes``): **collapse** is modes with no
+    high-quality sample, or with a small share of them (modes below a fifth of the uniform share); **mixture** is
+    samples off every mode (not high quality). Image scores (:func:`~aeot_viz.analysis.metrics.image_metrics`):
+    collapse is missing recall and under-drawn classes, mixture is missing precision and low classifier confidence.
+
+    Parameters
+    ----------
+    score : dict
+        One generator's row of :func:`score_all`.
+    n_modes : int, optional
+        Modes of the toy mixture (required for toy scores).
+    """
+    parts = []
+    if "hq_share" in score:
+        if n_modes is None:
+            raise ValueError("n_modes is needed to describe a toy score.")
+        missing = n_modes - int(score["modes_covered"])
+        thin = int(score["modes_covered"]) - int(score.get("modes_covered_strict", score["modes_covered"]))
+        off = 1.0 - float(score["hq_share"])
+        if missing:
+            parts.append(f"collapse: misses {missing} of {n_modes} modes")
+        if thin > 0:
+            parts.append(f"{thin} more mode{'s' if thin > 1 else ''} barely drawn (under 20 good samples)")
+        if off >= 0.05:
+            parts.append(f"mixture: {off:.0%} of its samples lie off every mode")
+        if not parts:
+            return f"covers all {n_modes} modes with {float(score['hq_share']):.0%} of its samples on them"
+        return "; ".join(parts)
+    recall, precision = float(score["recall"]), float(score["precision"])
+    if recall < 0.8:
+        parts.append(f"collapse: recall {recall:.2f} (part of the data is never generated), smallest class "
+                     f"{float(score['min_class_share']):.1%} of samples")
+    if precision < 0.9:
+        parts.append(f"mixture: precision {precision:.2f} (samples off the data), mean confidence "
+                     f"{float(score['confidence']):.2f}")
+    return "; ".join(parts) if parts else f"recall {recall:.2f} and precision {precision:.2f}: no clear failure"

@@ -18,9 +18,10 @@ from .figures import (
     samples_figure,
                       slice_figure,
     solver_error_figure,
+    training_scores_figure,
 )
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid",
            "null_histogram_figure", "mode_histograms_figure", "explainer_figure", "samples_figure", "paths_figure",
-           "solver_error_figure", "CLICK_GRID_NAME"]
+           "solver_error_figure", "training_scores_figure", "CLICK_GRID_NAME"]

@@ -6,7 +6,7 @@ import numpy as np
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure",
-           "mode_histograms_figure", "solver_error_figure", "CLICK_GRID_NAME"]
+           "mode_histograms_figure", "solver_error_figure", "training_scores_figure", "CLICK_GRID_NAME"]
 
 CLICK_GRID_NAME = "click targets"
 
@@ -590,4 +590,35 @@ def solver_error_figure(iterations, l1, *, current=None, noise_floor=None, exact
     fig.update_xaxes(title="Newton step" if exact else "solver iteration")
     fig.update_yaxes(type="log", title=name + " (log)", exponentformat="power")
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=LEGEND_BELOW)
+    return fig
+
+
+def training_scores_figure(steps, series: dict, *, current=None, title: str = ""):
+    """Scores of a generator's training snapshots against its training steps (the replay's convergence picture).
+
+    Parameters
+    ----------
+    steps : array-like, shape (S,)
+        Generator steps of the snapshots.
+    series : dict of str -> array-like, shape (S,)
+        Named scores in percent (e.g. high-quality share, modes covered).
+    current : int, optional
+        Index of the snapshot on show, marked.
+    """
+    import plotly.graph_objects as go
+
+    x = np.asarray(steps, dtype=np.float64)
+    fig = go.Figure()
+    for k, (name, vals) in enumerate(series.items()):
+        fig.add_scatter(x=x, y=np.asarray(vals, dtype=np.float64), mode="lines+markers", name=name,
+                        line=dict(color=PALETTE[k % len(PALETTE)]),
+                        hovertemplate=f"{name}: %{{y:.1f}}% at step %{{x}}<extra></extra>")
+        if current is not None and 0 <= current < len(x):
+            fig.add_scatter(x=[x[current]], y=[float(np.asarray(vals)[current])], mode="markers", showlegend=False,
+                            marker=dict(size=13, color="red", symbol="circle-open", line=dict(width=3)),
+                            hoverinfo="skip")
+    fig.update_xaxes(title="generator training step")
+    fig.update_yaxes(title="percent", range=[0, 105])
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40 if title else 20, b=10), legend=LEGEND_BELOW,
+                      title=title or None)
     return fig

@@ -4,15 +4,27 @@ import numpy as np
 import pytest
 from repo import ASSETS
 
-from aeot_viz.analysis.lab import generate_all, noise_path, score_all, source_path, train_baselines
+from aeot_viz.analysis.lab import (
+    failure_in_words,
+    generate_all,
+    noise_path,
+    recipe_steps,
+    score_all,
+    source_path,
+    train_baselines,
+)
+from aeot_viz.models.baselines import DEFAULT_STEPS, TOY_RECIPE
 
 
 def test_ring_model_scores_aeot_and_short_baselines(toy_model):
-    baselines = train_baselines(toy_model, steps={"gan": 30, "wgan-gp": 5, "vae": 30}, device="cpu")
-    assert set(baselines) == {"gan", "wgan-gp", "vae"}
-    assert all(b.config.noise_dim == 8 and b.info["space"] == "data" for b in baselines.values())
+    baselines = train_baselines(toy_model, steps={"gan": 30, "pacgan": 30, "wgan-gp": 5, "vae": 30}, device="cpu")
+    assert list(baselines) == ["gan", "pacgan", "wgan-gp", "vae"]
+    # 2-D points take the published toy recipe: 2-D noise, PacGAN's networks, the steps asked for
+    assert all(b.config.noise_dim == 2 and b.info["space"] == "data" for b in baselines.values())
+    assert baselines["pacgan"].config.pack == 2 and baselines["gan"].config.steps == 30
     samples = generate_all(toy_model, baselines, 400, random_state=0)
-    assert list(samples) == ["AE-OT", "gan", "wgan-gp", "vae"] and all(s.shape == (400, 2) for s in samples.values())
+    assert list(samples) == ["AE-OT", "gan", "pacgan", "wgan-gp", "vae"]
+    assert all(s.shape == (400, 2) for s in samples.values())
     scores = score_all(toy_model, samples)
     assert scores["AE-OT"]["modes_covered"] == 8 and scores["AE-OT"]["hq_share"] > 0.9
     # 30 steps are not enough for a GAN to reach the 0.01-wide ring modes
@@ -43,3 +55,24 @@ def test_real_images_are_a_random_subset_of_every_class():
     from aeot_viz.models.classifier import default_classifier
 
     assert len(np.unique(default_classifier().predict_proba(imgs).argmax(1))) == 10
+
+
+def test_recipe_steps_follow_the_model_kind(toy_model, tiny_model):
+    assert recipe_steps(toy_model) == {k: TOY_RECIPE[k]["steps"] for k in ("gan", "pacgan", "wgan-gp", "vae")}
+    assert recipe_steps(tiny_model) == DEFAULT_STEPS
+
+
+def test_failure_words_are_read_off_the_scores():
+    collapsed = {"n_modes": 25, "modes_covered": 17, "modes_covered_strict": 15, "hq_share": 0.97, "reverse_kl": 0.7}
+    words = failure_in_words(collapsed, 25)
+    assert "misses 8 of 25 modes" in words and "2 more modes barely drawn" in words and "mixture" not in words
+    mixed = {"n_modes": 8, "modes_covered": 8, "modes_covered_strict": 8, "hq_share": 0.62, "reverse_kl": 0.01}
+    words = failure_in_words(mixed, 8)
+    assert "38% of its samples lie off every mode" in words and "collapse" not in words
+    good = {"n_modes": 8, "modes_covered": 8, "modes_covered_strict": 8, "hq_share": 0.97, "reverse_kl": 0.01}
+    assert failure_in_words(good, 8) == "covers all 8 modes with 97% of its samples on them"
+    image = {"recall": 0.41, "precision": 0.95, "min_class_share": 0.004, "confidence": 0.93}
+    words = failure_in_words(image)
+    assert "recall 0.41" in words and "0.4% of samples" in words and "mixture" not in words
+    with pytest.raises(ValueError, match="n_modes"):
+        failure_in_words(good)

@@ -14,15 +14,23 @@ def _spec(at, key):
     return json.loads(at.get("plotly_chart")[key].proto.spec)
 
 
-def test_grid25_shows_four_generators_scores_with_published_rows_and_the_lessons():
+OURS = ["AE-OT", "GAN", "PacGAN", "WGAN-GP", "VAE"]
+
+
+def test_grid25_shows_five_generators_scores_with_published_rows_and_the_lessons():
     at = run_page(PAGE, TOY, timeout=240)
     assert not at.exception, [e.value for e in at.exception]
-    panels = [t for t in _spec(at, 0)["data"] if t["name"] in ("AE-OT", "GAN", "WGAN-GP", "VAE")]
-    assert [t["name"] for t in panels] == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    panels = [t for t in _spec(at, 0)["data"] if t["name"] in OURS]
+    assert [t["name"] for t in panels] == OURS
     assert all(len(plotly_array(t["x"])) == 2500 for t in panels)
     scores = at.dataframe[0].value
-    assert list(scores["generator"][:4]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
-    assert scores["generator"].str.contains("PacGAN").sum() == 3
+    assert list(scores["generator"][:5]) == OURS
+    assert scores["generator"].str.contains("PacGAN Table 1").sum() == 3
+    # the words under the table are read off it: no generator is said to miss modes it covers
+    words = next(m.value for m in at.markdown if "What the table says" in m.value)
+    for _, row in scores.iloc[:5].iterrows():
+        line = next(ln for ln in words.splitlines() if ln.startswith(f"- **{row['generator']}**"))
+        assert ("misses" in line) == (row["modes (>= 1 HQ)"] < 25), line
     aeot = scores.iloc[0]
     assert aeot["modes (>= 1 HQ)"] == 25 and aeot["% high quality"] >= 97 and aeot["reverse KL"] < 0.05
     # the continuity lesson: 200-point curves, AE-OT's points all near modes, a baseline's curve crossing gaps
@@ -30,20 +38,25 @@ def test_grid25_shows_four_generators_scores_with_published_rows_and_the_lessons
     from aeot_viz.analysis.metrics import toy_score
 
     assert toy_score("grid25", curves["AE-OT"]).hq_share > 0.95
-    assert min(toy_score("grid25", curves[k]).hq_share for k in ("GAN", "WGAN-GP", "VAE")) < 0.9
+    assert min(toy_score("grid25", curves[k]).hq_share for k in OURS[1:]) < 0.9
     # the training replay starts from the untrained generator
     at.slider(key="mc_replay").set_value(0).run()
     assert not at.exception
     title = _spec(at, 2)["data"][1]["name"]
     assert title.endswith("after 0 steps")
+    # and the scores along training level off: the picture of convergence
+    levels = _spec(at, 3)
+    hq = plotly_array(levels["data"][0]["y"])
+    assert levels["data"][0]["name"] == "high-quality share" and len(hq) == 20 and hq[-1] >= 85
+    assert abs(hq[-1] - hq[-4]) <= 10
 
 
 def test_mnist_shows_image_grids_classifier_scores_and_path_strips():
     at = run_page(PAGE, None, timeout=300)
     assert not at.exception, [e.value for e in at.exception]
-    assert len(at.get("image")) == 8  # 4 sample grids + 4 path strips
+    assert len(at.get("image")) == 10  # 5 sample grids + 5 path strips
     scores = at.dataframe[0].value
-    assert list(scores["generator"]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    assert list(scores["generator"]) == OURS
     aeot = scores.iloc[0]
     assert aeot["classes with >= 1%"] == 10 and aeot["smallest class share"] >= 0.05
     assert aeot["precision"] > 0.5 and aeot["mean confidence"] > 0.8
@@ -53,13 +66,13 @@ def test_baselines_trained_in_the_page_replace_the_shipped_ones():
     at = run_page(PAGE, RING, timeout=300)
     at.radio(key="mc_source").set_value("trained here").run()
     assert at.info and "Train the baselines" in at.info[0].value
-    at.select_slider(key="mc_scale").set_value(0.25)
+    at.select_slider(key="mc_scale").set_value(0.1)
     at.button(key="mc_train").click().run()
     assert not at.exception, [e.value for e in at.exception]
     trained = next(iter(at.session_state["mc_trained"].values()))
-    assert set(trained) == {"gan", "wgan-gp", "vae"} and trained["gan"].config.steps == 1500
+    assert list(trained) == ["gan", "pacgan", "wgan-gp", "vae"] and trained["gan"].config.steps == 2000
     scores = at.dataframe[0].value
-    assert list(scores["generator"][:4]) == ["AE-OT", "GAN", "WGAN-GP", "VAE"]
+    assert list(scores["generator"][:5]) == OURS
     assert scores.iloc[0]["modes (>= 1 HQ)"] == 8
     assert len(at.get("download_button")) == 1
 
@@ -73,7 +86,7 @@ def test_data_without_a_protocol_still_shows_samples_and_says_why_there_are_no_s
     from aeot_viz.pipeline.training import fit_aeot
 
     model = fit_aeot(load_dataset("two_moons", n_samples=200), _tiny_config())
-    baselines = train_baselines(model, steps={"gan": 20, "wgan-gp": 4, "vae": 20}, device="cpu")
+    baselines = train_baselines(model, steps={"gan": 20, "pacgan": 20, "wgan-gp": 4, "vae": 20}, device="cpu")
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(PAGE, default_timeout=120)
@@ -84,7 +97,7 @@ def test_data_without_a_protocol_still_shows_samples_and_says_why_there_are_no_s
     assert not at.exception, [e.value for e in at.exception]
     assert at.radio(key="mc_source").options == ["trained here"]  # nothing shipped for a session model
     assert any("No scores for this model" in i.value for i in at.info)
-    assert len([t for t in _spec(at, 0)["data"] if t["name"] in ("AE-OT", "GAN", "WGAN-GP", "VAE")]) == 4
+    assert len([t for t in _spec(at, 0)["data"] if t["name"] in OURS]) == 5
 
 
 STACKED = "Stacked MNIST, 1,000 modes (shipped)"

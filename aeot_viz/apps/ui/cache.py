@@ -97,7 +97,7 @@ def explainer_for(key: str, _model: AEOTModel):
 
 @st.cache_resource(show_spinner="Loading the baseline generators...", max_entries=8)
 def shipped_baselines_for(path: str, mtime: float) -> dict:
-    """GAN / WGAN-GP / VAE shipped beside a model (read-only, shared between sessions)."""
+    """The baselines (GAN, PacGAN, WGAN-GP, VAE) shipped beside a model (read-only, shared between sessions)."""
     from ...models.baselines import load_baselines
 
     return load_baselines(path)

@@ -24,7 +24,7 @@ SHIPPED = {
     "8 Gaussians on a ring, 2-D (shipped toy)": ASSETS / "toy_ring8.npz",
     "Stacked MNIST, 1,000 modes (shipped)": ASSETS / "stacked_mnist.npz",
 }
-#: GAN / WGAN-GP / VAE trained on the shipped models (scripts/build_baselines.py)
+#: GAN / PacGAN / WGAN-GP / VAE trained on the shipped models (scripts/build_baselines.py)
 SHIPPED_BASELINES = {
     "MNIST-10k (shipped default)": ASSETS / "baselines_mnist10k.npz",
     "25 Gaussians, 2-D (shipped toy)": ASSETS / "baselines_grid25.npz",
