@@ -62,7 +62,7 @@ def test_the_lab_view_equals_the_page_computation(toy_with_views):
 
     model, _ = toy_with_views
     samples, scores, why_not = stored_lab(model, "shipped-baselines_grid25.npz", 2500, 0)
-    assert why_not is None and set(samples) == {"AE-OT", "gan", "wgan-gp", "vae"}
+    assert why_not is None and set(samples) == {"AE-OT", "gan", "pacgan", "wgan-gp", "vae"}
     again = generate_all(model, load_baselines(ASSETS / "baselines_grid25.npz"), 2500, random_state=0,
                          singular=model_singular_set(model))
     for g in again:
