@@ -110,6 +110,7 @@ from .validation import (
     _running_counts,
     _summarise,
     auto_validation_samples,
+    validate_ot,
 )
 
 __all__ = ["SemiDiscreteOT", "solve_ot"]
@@ -393,8 +394,9 @@ class SemiDiscreteOT:
         n_check = (NEWTON_CHECK_SAMPLES if isinstance(self.validation_samples, str)
                    else int(self.validation_samples))
         t0 = time.perf_counter()
-        h = torch.as_tensor(run.h, dtype=torch.float32, device=Y.device)
-        val = self._validate_all(Y, h, w, n_check)
+        # one whole sampled check with round 0's seed, as ``_validate`` would draw it
+        val = validate_ot(Y, torch.as_tensor(run.h, dtype=torch.float32, device=Y.device), w, n_samples=n_check,
+                          source=self.source, random_state=int(self.random_state) + 104_729, device=Y.device)
         val = dataclasses.replace(val, exact_l1=run.l1, exact_empty_share=float(run.log["empty_share"][-1]))
         n = len(run.log["l1"])
         elapsed = run.log["time"][-1] + time.perf_counter() - t0
@@ -415,14 +417,6 @@ class SemiDiscreteOT:
         self.converged_ = run.converged
         self.solver_ = "newton"
         return self
-
-    def _validate_all(self, Y: torch.Tensor, h: torch.Tensor, w: torch.Tensor, n_samples: int) -> OTValidation:
-        """A whole sampled check of ``n_samples`` points with round 0's seed (as ``_validate`` would read it)."""
-        seed = int(self.random_state) + 104_729
-        for counts, m in _running_counts(Y, h, n_samples, self.source, seed, VALIDATION_CHUNK, Y.device,  # noqa: B007
-                                         False):
-            pass  # the last (counts, samples) is the whole check
-        return _summarise(counts, m, w)[0]
 
     def _check_params(self) -> None:
         check_ot_settings(self.get_params())

@@ -35,11 +35,9 @@ def exact_cells_for(key: str, snapshot: int, _Y, _h):
 def replay_errors_for(key: str, _Y, _snapshots, _h) -> np.ndarray:
     """Exact L1 mass error (sum of |cell area - 1/N|) of each stored 2-D solver snapshot, the last one
     replaced by the final heights ``_h``; shape (S,)."""
-    from ...geometry.power_diagram import cell_masses_2d
+    from ...ot.newton import exact_l1
 
-    n = len(_Y)
-    heights = list(_snapshots[:-1]) + [_h]
-    return np.array([np.abs(cell_masses_2d(_Y, np.asarray(h, dtype=np.float64))[0] - 1.0 / n).sum() for h in heights])
+    return np.array([exact_l1(_Y, h)[0] for h in list(_snapshots[:-1]) + [_h]])
 
 
 @st.cache_resource(show_spinner="Cutting the source cube...", max_entries=32)
