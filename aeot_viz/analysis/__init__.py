@@ -7,6 +7,7 @@ from .convex_null import ConvexNull
 from .discontinuity_probe import Probe, probe, segment_cells
 from .generation import Generated, extended_map, generate, plain_map, sample_region
 from .metrics import ModeScore, frechet_distance, mode_score, precision_recall, toy_score
+from .probe_output import ProbeOutput, generator_output_along, ot_output_along
 from .projections import project
 from .singularity import SingularSet, build_convex_null, model_singular_set, singular_set
 
@@ -25,6 +26,9 @@ __all__ = [
     "mode_score",
     "precision_recall",
     "toy_score",
+    "ProbeOutput",
+    "generator_output_along",
+    "ot_output_along",
     "project",
     "SingularSet",
     "build_convex_null",

@@ -19,9 +19,10 @@ Notation of AE-OT: the source point :math:`x` lies in the power cell :math:`W_{i
   (:math:`t_m = 0`) both sides give the midpoint of the two codes, so the map is continuous across
   regular facets and interpolates between neighbouring codes of one mode. Singular facets get no
   weight, so a generated code is a convex combination of codes joined by regular facets and never a
-  blend across a gap between modes. Default :math:`\tau`: a quarter of the typical cell width,
-  :math:`\tfrac14 N^{-1/d}` (:func:`default_bandwidth`); default :math:`k = d + 1` cells (a vertex of a generic
-  power diagram is shared by :math:`d + 1` cells).
+  blend across a gap between modes. With ``groups`` (e.g. the codes' labels) a neighbour of another group gets no
+  weight either: the map then blends only within one label ("blend only within this label"). Default
+  :math:`\tau`: a quarter of the typical cell width, :math:`\tfrac14 N^{-1/d}` (:func:`default_bandwidth`);
+  default :math:`k = d + 1` cells (a vertex of a generic power diagram is shared by :math:`d + 1` cells).
 
 Region-restricted generation samples :math:`x` only from chosen cells (rejection from the source), a
 box or a ball of the source cube.
@@ -59,7 +60,7 @@ def plain_map(X, Y, h) -> tuple[np.ndarray, np.ndarray]:
 
 
 def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
-                 bandwidth: Optional[float] = None, return_weights: bool = False):
+                 bandwidth: Optional[float] = None, groups=None, return_weights: bool = False):
     """The extended OT map (module docstring).
 
     Parameters
@@ -92,6 +93,10 @@ def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
     tau = default_bandwidth(N, d) if bandwidth is None else float(bandwidth)
     if not tau > 0:
         raise ValueError(f"bandwidth must be positive, got {bandwidth}.")
+    if groups is not None:
+        groups = np.asarray(groups).reshape(-1)
+        if groups.shape != (N,):
+            raise ValueError(f"groups must give one group per target, shape ({N},), got {groups.shape}.")
     idx, val = top_k(X, Y, h, k=k)
     i1 = idx[:, 0]
     w = np.zeros(idx.shape)
@@ -100,6 +105,8 @@ def extended_map(X, Y, h, singular: SingularSet, *, k: Optional[int] = None,
         j = idx[:, m]
         t = (val[:, 0] - val[:, m]) / np.maximum(np.linalg.norm(Y[i1] - Y[j], axis=1), 1e-12)
         w[:, m] = np.clip(1.0 - t / tau, 0.0, 1.0) * singular.pair_is(i1, j, "regular")
+        if groups is not None:
+            w[:, m] *= groups[j] == groups[i1]
     codes = (w[:, :, None] * Y[idx]).sum(axis=1) / w.sum(axis=1, keepdims=True)
     if return_weights:
         return codes.astype(np.float32), i1, idx, w
@@ -228,7 +235,7 @@ class Generated:
 
 def generate(model, n: int, *, rule: str = "extended", cells=None, label: Optional[int] = None,
              box=None, ball=None, singular: Optional[SingularSet] = None, k: Optional[int] = None,
-             bandwidth: Optional[float] = None, random_state: int = 0) -> Generated:
+             bandwidth: Optional[float] = None, within_label: bool = False, random_state: int = 0) -> Generated:
     """Generate ``n`` new latent codes from an :class:`~aeot_viz.pipeline.model.AEOTModel`.
 
     Parameters
@@ -237,12 +244,19 @@ def generate(model, n: int, *, rule: str = "extended", cells=None, label: Option
     cells, box, ball :
         Region of the source to sample from (see :func:`sample_region`).
     label : int, optional
-        Sample only from the cells of training codes with this label.
+        Sample only from the cells of training codes with this label. The extended map may still blend such a cell's
+        code with a neighbouring code of another label across a regular facet (a label is not a mode: in the latent
+        space digits touch), unless ``within_label``.
+    within_label : bool
+        Extended map only: blend only codes of one label (neighbours with another label get no weight), so every
+        generated code is a combination of training codes of a single label.
     singular : SingularSet, optional
         Precomputed singular set of the model (computed when needed and not given).
     """
     if rule not in ("extended", "plain"):
         raise ValueError(f"rule must be 'extended' or 'plain', got {rule!r}.")
+    if within_label and model.labels is None:
+        raise ValueError("This model has no labels to blend within; untick 'blend only within this label'.")
     Y, h = model.targets, model.h
     if label is not None:
         if model.labels is None:
@@ -260,7 +274,8 @@ def generate(model, n: int, *, rule: str = "extended", cells=None, label: Option
         return Generated(model.codes[idx].copy(), T, X, idx, rule, idx[:, None], np.ones((len(idx), 1)))
     if singular is None:
         singular = model_singular_set(model, random_state=random_state)
-    T, idx, nb, w = extended_map(X, Y, h, singular, k=k, bandwidth=bandwidth, return_weights=True)
+    T, idx, nb, w = extended_map(X, Y, h, singular, k=k, bandwidth=bandwidth, return_weights=True,
+                                 groups=model.labels if within_label else None)
     N, d = Y.shape
     tau = default_bandwidth(N, d) if bandwidth is None else float(bandwidth)
     near = singular.near_singular(X, Y, h, eps=tau, cells=nb)

@@ -100,3 +100,37 @@ def test_unfillable_regions_give_up_early_from_the_acceptance_rate(grid_model):
     # below the limit the same cell is filled
     X = sample_region(100, 2, Y=m.targets, h=m.h, cells=[corner], max_draws=2**22)
     assert len(X) == 100
+
+
+@pytest.fixture(scope="module")
+def one_blob_two_labels():
+    """One convex blob (every facet regular) whose left half is labelled 0 and right half 1: a label that is not a
+    mode, so the extended map blends across the label boundary unless told not to."""
+    rng = np.random.default_rng(4)
+    pts = rng.uniform(-1.0, 1.0, (800, 2))
+    labels = (pts[:, 0] > 0).astype(np.int64)
+    ds = av.Dataset(pts.astype(np.float32), labels, "points", "blob_two_labels")
+    return av.fit_aeot(ds, av.AEOTConfig(ot=av.OTConfig(device="cpu")))
+
+
+def test_label_restricted_generation_blends_only_within_the_label(one_blob_two_labels):
+    m = one_blob_two_labels
+    free = generate(m, 3000, label=0, bandwidth=0.08, random_state=6)
+    kept = generate(m, 3000, label=0, bandwidth=0.08, within_label=True, random_state=6)
+    # the same source points (same seed, same cells): only the blending differs
+    assert np.array_equal(free.source_points, kept.source_points)
+    assert (m.labels[free.cells] == 0).all() and (m.labels[kept.cells] == 0).all()
+    edge = m.codes[m.labels == 0, 0].max()  # the right-most code labelled 0: no blend of label-0 codes passes it
+    crosses = (free.weights > 0) & (m.labels[free.neighbours] != 0)
+    assert crosses.any(axis=1).mean() > 0.01  # without the restriction some samples blend in label-1 codes...
+    assert (free.codes[:, 0] > edge + 1e-6).any()  # ...and land beyond every label-0 code
+    assert not ((kept.weights > 0) & (m.labels[kept.neighbours] != 0)).any()
+    assert (kept.codes[:, 0] <= edge + 1e-6).all()  # inside the label's hull, checked from the codes themselves
+    assert len(np.unique(kept.codes, axis=0)) > 0.9 * len(kept.codes)  # still new codes, not copies
+
+
+def test_within_label_needs_labels(grid_model):
+    unlabelled = grid_model.__class__.__new__(grid_model.__class__)
+    unlabelled.__dict__.update({**grid_model.__dict__, "labels": None})
+    with pytest.raises(ValueError, match="no labels"):
+        generate(unlabelled, 10, within_label=True)
