@@ -6,15 +6,18 @@ import numpy as np
 
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure",
-           "mode_histograms_figure", "solver_error_figure", "training_scores_figure", "CLICK_GRID_NAME"]
+           "mode_histograms_figure", "solver_error_figure", "training_scores_figure", "probe_output_figure",
+           "class_histogram_figure", "CLICK_GRID_NAME"]
 
 CLICK_GRID_NAME = "click targets"
 
-#: a qualitative palette long enough for 25 modes
+#: 25 distinct colours, one per mode of the 25-Gaussian grid: D3's category10 without its grey (grey is the
+#: pictures' context colour), then 16 picked greedily in CIELAB to be farthest from those, from light grey, black
+#: and red (the context, overlay and singular colours). Every pair differs by at least 27 CIE76 units
 PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
-    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
-    "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+    "#0000ff", "#ff1eff", "#005a3c", "#5a00a5", "#f0b478", "#00e100", "#ff0078", "#78004b", "#69690f",
+    "#96d296", "#0069ff", "#ff8787", "#964b00", "#c300a5", "#c369ff", "#b4b4f0",
 ]
 
 
@@ -120,8 +123,9 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
     if overlay is not None:
         O = np.asarray(overlay, dtype=np.float64).reshape(-1, 2)
         fig.add_trace(go.Scattergl(x=O[:, 0], y=O[:, 1], mode="markers", name=overlay_name,
-                                   marker=dict(size=7, symbol="x", color="black")))
-    fig.update_layout(title=title, dragmode="select", legend=dict(itemsizing="constant"),
+                                   marker=dict(size=7, symbol="x-thin", color="rgba(0,0,0,0.65)",
+                                               line=dict(width=1.2, color="rgba(0,0,0,0.65)"))))
+    fig.update_layout(title=title, dragmode="select", legend=dict(itemsizing="constant", **LEGEND_BELOW),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     fig.update_xaxes(title=xlabel)
     fig.update_yaxes(title=ylabel)
@@ -193,7 +197,7 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
         ys = np.column_stack([S[:, 0, 1], S[:, 1, 1], np.full(len(S), np.nan)]).ravel()
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="singular edges",
                                  line=dict(color="red", width=2.5), hoverinfo="skip"))
-    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10), legend=LEGEND_BELOW,
                       xaxis=dict(range=[-0.5, 0.5], constrain="domain", title="source coordinate x1"),
                       yaxis=dict(range=[-0.5, 0.5], scaleanchor="x", scaleratio=1, title="source coordinate x2"))
     return fig
@@ -314,7 +318,7 @@ def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: 
                                line=dict(color="red", width=1.5), hoverinfo="skip"))
     for tr in latent_scatter(P, labels, single_trace=True).data:
         fig.add_trace(tr)
-    fig.update_layout(title=title, legend=dict(itemsizing="constant"),
+    fig.update_layout(title=title, legend=dict(itemsizing="constant", **LEGEND_BELOW),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     fig.update_xaxes(title=xlabel)
     fig.update_yaxes(title=ylabel)
@@ -353,44 +357,55 @@ def add_probe(fig, start, end, crossings=None, singular=None):
     return fig
 
 
-def add_click_grid(fig, lo: float, hi: float, n: int = 21):
+def add_click_grid(fig, lo: float, hi: float, n: int = 21, opacity: float = 0.04):
     """Add a faint n x n grid of points between ``lo`` and ``hi`` that a click can select (trace named
-    :data:`CLICK_GRID_NAME`); Plotly heatmaps and filled polygons cannot be selected themselves."""
+    :data:`CLICK_GRID_NAME`, left out of the legend); Plotly heatmaps and filled polygons cannot be selected
+    themselves. ``opacity`` 0 hides the dots; they still take clicks and show their coordinates on hover."""
     import plotly.graph_objects as go
 
     ax = np.linspace(lo, hi, int(n))
     A, B = np.meshgrid(ax, ax, indexing="xy")
-    fig.add_trace(go.Scatter(x=A.ravel(), y=B.ravel(), mode="markers", name=CLICK_GRID_NAME,
-                             marker=dict(size=7, color="rgba(0,0,0,0.12)"),
+    fig.add_trace(go.Scatter(x=A.ravel(), y=B.ravel(), mode="markers", name=CLICK_GRID_NAME, showlegend=False,
+                             marker=dict(size=7, color=f"rgba(0,0,0,{float(opacity):.3g})"),
                              hovertemplate="click: (%{x:.2f}, %{y:.2f})<extra></extra>"))
     fig.update_layout(clickmode="event+select")
     return fig
 
 
-def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, generated):
-    """Two panels that explain AE-OT on a 2-D toy: the source square cut into power cells (singular
-    boundaries in red), and the codes with samples generated by the extended map.
+def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, generated, targets=None):
+    """Two panels that explain AE-OT on a 2-D toy, side by side: the noise square cut into power cells (singular
+    boundaries in red, the codes rescaled into the square as dots), and the codes with samples generated by the
+    extended map drawn as thin crosses that leave the codes visible.
 
     Parameters
     ----------
     label_raster, axis, cell_labels, boundary :
         As for :func:`slice_figure` (the slice being the source square itself).
     codes : array-like, shape (N, 2)
+        The codes in data units.
     labels : array-like of int, shape (N,)
     generated : array-like, shape (M, 2)
+    targets : array-like, shape (N, 2), optional
+        The codes rescaled into the square (the OT targets), drawn on the left panel.
     """
+    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     left = slice_figure(label_raster, axis, cell_labels, boundary=boundary)
     right = latent_scatter(codes, labels, single_trace=True, overlay=generated, overlay_name="generated")
-    fig = make_subplots(1, 2, subplot_titles=("noise: the source square, cut into one cell per code",
-                                              "codes (colour) and new samples (black crosses)"),
-                        horizontal_spacing=0.06)
+    fig = make_subplots(1, 2, subplot_titles=("noise: the square, cut into one cell per code",
+                                              "the codes (colour) and new samples (thin crosses)"),
+                        horizontal_spacing=0.08)
     for tr in left.data:
         fig.add_trace(tr, 1, 1)
+    if targets is not None:
+        T = np.asarray(targets, dtype=np.float32)
+        fig.add_trace(go.Scattergl(x=T[:, 0], y=T[:, 1], mode="markers", name="codes rescaled into the square",
+                                   marker=dict(size=2, color="rgba(0,0,0,0.5)"), hoverinfo="skip"), 1, 1)
     for tr in right.data:
         fig.add_trace(tr, 1, 2)
-    fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=40, b=10), height=420)
+    fig.update_traces(showscale=False, selector=dict(type="heatmap"))
+    fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=40, b=10), height=460)
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title="noise coordinate x2", row=1, col=1)
     fig.update_xaxes(title="noise coordinate x1", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", scaleratio=1, title="data coordinate 2", row=1, col=2)
@@ -432,12 +447,12 @@ def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: i
         fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1, title=xlabel)
         fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1,
                          scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1, title=ylabel)
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), legend=LEGEND_BELOW)
     return fig
 
 
 def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int = 0,
-                 xlabel: str = "coordinate 1", ylabel: str = "coordinate 2"):
+                 xlabel: str = "coordinate 1", ylabel: str = "coordinate 2", jumping=("AE-OT",)):
     """Images of straight noise paths under several maps, drawn over 2-D data: a continuous map gives a
     connected curve (through the gaps between modes), the OT map isolated points (it jumps).
 
@@ -446,6 +461,8 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
     data : array-like, shape (n, 2)
     paths : dict
         Name -> points (m, 2) along the path, in order of the path parameter.
+    jumping : iterable of str
+        Paths drawn as markers only (a line between their points would cross gaps the map jumps over).
     """
     import plotly.graph_objects as go
 
@@ -456,10 +473,15 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
                                  marker=dict(size=3, color="lightgrey")))
     for k, (name, P) in enumerate(paths.items()):
         P = np.asarray(P, dtype=np.float64)
-        fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines+markers", name=name,
-                                 line=dict(color=_colour(k), width=1.5, dash="dot" if name == "AE-OT" else "solid"),
-                                 marker=dict(size=5, color=_colour(k))))
-    fig.update_layout(height=420, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant"))
+        if name in jumping:  # a map that jumps: its points only, no line drawn across the gaps it jumps
+            fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="markers", name=name,
+                                     marker=dict(size=8, color=_colour(k), symbol="diamond",
+                                                 line=dict(width=1, color="black"))))
+        else:
+            fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines+markers", name=name,
+                                     line=dict(color=_colour(k), width=1.5), marker=dict(size=4, color=_colour(k))))
+    fig.update_layout(height=460, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant",
+                                                                                  **LEGEND_BELOW))
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title=ylabel)
     fig.update_xaxes(title=xlabel)
     return fig
@@ -505,8 +527,7 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
         fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
-    fig.update_layout(barmode="overlay", height=340, margin=dict(l=10, r=10, t=40, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.04, xanchor="left", x=0.0))
+    fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=LEGEND_BELOW)
     return fig
 
 
@@ -621,4 +642,118 @@ def training_scores_figure(steps, series: dict, *, current=None, title: str = ""
     fig.update_yaxes(title="percent", range=[0, 105])
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=40 if title else 20, b=10), legend=LEGEND_BELOW,
                       title=title or None)
+    return fig
+
+
+def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
+    """Where each map sends the probe: its output against the position ``t`` along the probe.
+
+    For 2-D outputs (``kind="coordinates"``) one panel per coordinate, every map's curve in it: AE-OT's is a step
+    function (drawn with horizontal steps, ``line_shape="hv"``), a neural generator's a continuous curve. For
+    class probabilities one panel per map, one curve per class. Singular crossings of the probe are dashed red
+    vertical lines in every panel.
+
+    Parameters
+    ----------
+    outputs : dict of str -> aeot_viz.analysis.probe_output.ProbeOutput
+        Map name -> its output along the probe (all of one ``kind``, over the same ``t``).
+    singular_t : array-like, shape (S,)
+        Positions ``t`` where the probe crosses a singular facet.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One trace per (panel, curve), named ``"<map>: <column>"``.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    if not outputs:
+        raise ValueError("Give at least one map's output along the probe.")
+    first = next(iter(outputs.values()))
+    kinds = {o.kind for o in outputs.values()}
+    if len(kinds) != 1:
+        raise ValueError(f"All outputs must be of one kind, got {sorted(kinds)}.")
+    probs = first.kind == "class probabilities"
+    panels = list(outputs) if probs else list(first.names)
+    fig = make_subplots(1, len(panels), subplot_titles=[f"{p}: class probabilities" if probs else f"output {p}"
+                                                        for p in panels], horizontal_spacing=0.07)
+    for c, panel in enumerate(panels, start=1):
+        if probs:
+            out = outputs[panel]
+            steps = panel == "AE-OT"
+            for j, name in enumerate(out.names):
+                fig.add_trace(go.Scatter(x=out.t, y=out.values[:, j], mode="lines", name=f"{panel}: {name}",
+                                         legendgroup=name, showlegend=c == 1, line_shape="hv" if steps else "linear",
+                                         line=dict(color=_colour(j), width=2),
+                                         hovertemplate=f"t %{{x:.3f}}: {name} = %{{y:.2f}}<extra>{panel}</extra>"),
+                              1, c)
+            fig.update_yaxes(title="class probability" if c == 1 else None, range=[-0.03, 1.03], row=1, col=c)
+        else:
+            j = first.names.index(panel)
+            for k, (name, out) in enumerate(outputs.items()):
+                steps = name == "AE-OT"
+                fig.add_trace(go.Scatter(x=out.t, y=out.values[:, j], mode="lines", name=f"{name}: {panel}",
+                                         legendgroup=name, showlegend=False, line_shape="hv" if steps else "linear",
+                                         line=dict(color=_colour(k) if not steps else "black",
+                                                   width=2.5 if steps else 2),
+                                         hovertemplate=f"t %{{x:.3f}}: {panel} = %{{y:.3g}}<extra>{name}</extra>"),
+                              1, c)
+            fig.update_yaxes(title=f"output {panel} (data units)", row=1, col=c)
+        fig.update_xaxes(title="position along the probe, t", range=[0, 1], row=1, col=c)
+        for t in np.asarray(singular_t, dtype=np.float64).ravel():
+            fig.add_vline(x=float(t), line=dict(color="red", dash="dash", width=1), row=1, col=c)
+    if not probs:  # one legend entry per map (the traces of later panels repeat the same maps)
+        for tr in fig.data[: len(outputs)]:
+            tr.showlegend = True
+            tr.name = tr.name.rsplit(":", 1)[0]
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=LEGEND_BELOW)
+    return fig
+
+
+def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=None, height: int = 380):
+    """Per-generator class histograms as grouped bars, the data's share of each class as a reference line.
+
+    Parameters
+    ----------
+    shares : dict of str -> array-like, shape (C,)
+        Generator name -> share of its samples the classifier puts in each class (sums to 1).
+    data_share : array-like, shape (C,)
+        The training data's share of each class.
+    classes : list of str, optional
+        Class names (default "0" ... "C-1").
+    highlight : dict of str -> int, optional
+        Generator name -> a class to outline (e.g. its smallest class).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Bar`` trace per generator (named after it), then the ``data`` reference trace.
+    """
+    import plotly.graph_objects as go
+
+    ref = np.asarray(data_share, dtype=np.float64).ravel()
+    C = len(ref)
+    names = [str(c) for c in range(C)] if classes is None else [str(c) for c in classes]
+    if len(names) != C or not shares:
+        raise ValueError(f"Give one or more generators' shares and {C} class names.")
+    fig = go.Figure()
+    for k, (name, sh) in enumerate(shares.items()):
+        v = np.asarray(sh, dtype=np.float64).ravel()
+        if v.shape != (C,):
+            raise ValueError(f"{name}'s shares have shape {v.shape}, expected ({C},).")
+        line = np.zeros(C)
+        if highlight and name in highlight:
+            line[int(highlight[name])] = 3
+        fig.add_trace(go.Bar(x=names, y=v, name=name, marker=dict(color=PALETTE[k % len(PALETTE)],
+                                                                  line=dict(width=line, color="red")),
+                             hovertemplate=f"{name}: class %{{x}} %{{y:.1%}} of samples<extra></extra>"))
+    # the data's share: a short black bar across each group of bars
+    fig.add_trace(go.Scatter(x=names, y=ref, mode="markers", name="share in the training data",
+                             marker=dict(symbol="line-ew", size=60, line=dict(width=3, color="black")),
+                             hovertemplate="data: class %{x} %{y:.1%}<extra></extra>"))
+    fig.update_xaxes(title="class (as the digit classifier reads the samples)", type="category")
+    fig.update_yaxes(title="share of samples", tickformat=".0%", rangemode="tozero")
+    fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=20, b=10), legend=LEGEND_BELOW,
+                      bargap=0.2)
     return fig

@@ -106,3 +106,83 @@ def test_explainer_figure_has_both_panels():
                            Y, np.arange(40) % 3, Y[:5] + 0.01)
     assert fig.data[0].type == "heatmap" and fig.data[0].xaxis == "x"
     assert fig.data[-1].name == "generated" and fig.data[-1].xaxis == "x2" and len(fig.data[-1].x) == 5
+
+
+def _lab(hex_colour):
+    """sRGB hex -> CIELAB (D65), written out here from the CIE formulas (independent of the palette's builder)."""
+    rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255.0
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]) @ lin
+    f = lambda v: np.cbrt(v) if v > 0.008856 else 7.787 * v + 16 / 116  # noqa: E731
+    fx, fy, fz = f(xyz[0] / 0.95047), f(xyz[1]), f(xyz[2] / 1.08883)
+    return np.array([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)])
+
+
+def test_palette_gives_25_modes_25_clearly_different_colours():
+    from aeot_viz.viz.figures import PALETTE, _colour
+
+    colours = [_colour(k) for k in range(25)]
+    assert len(set(c.lower() for c in colours)) == 25
+    L = np.array([_lab(c) for c in colours])
+    dE = np.linalg.norm(L[:, None] - L[None], axis=2) + np.eye(25) * 1e9
+    assert dE.min() > 20  # CIE76: ~2.3 is just noticeable; the old palette had three greys 9-12 apart
+    grey = _lab("#d3d3d3")  # the context colour of unselected codes
+    assert np.linalg.norm(L - grey, axis=1).min() > 20
+    assert len(PALETTE) == 25
+
+
+def test_class_histogram_bars_carry_the_shares_and_the_data_line():
+    from aeot_viz.analysis.metrics import class_coverage
+    from aeot_viz.viz import class_histogram_figure
+
+    rng = np.random.default_rng(3)
+    real = rng.integers(0, 10, 5000)
+    collapsed = np.where(rng.random(3000) < 0.9, rng.integers(0, 3, 3000), rng.integers(0, 10, 3000))
+    cov = class_coverage(collapsed, real)
+    assert np.allclose(cov["shares"], np.bincount(collapsed, minlength=10) / 3000)
+    data = np.bincount(real, minlength=10) / 5000
+    fig = class_histogram_figure({"GAN": cov["shares"], "AE-OT": data}, data, highlight={"GAN": 9})
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert [t.name for t in bars] == ["GAN", "AE-OT"]
+    assert np.allclose(bars[0].y, cov["shares"]) and list(bars[0].x) == [str(c) for c in range(10)]
+    ref = [t for t in fig.data if t.name == "share in the training data"][0]
+    assert np.allclose(ref.y, data)
+    assert list(bars[0].marker.line.width).index(3) == 9  # the highlighted class is outlined
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
+    with pytest.raises(ValueError, match="shape"):
+        class_histogram_figure({"GAN": np.ones(3) / 3}, data)
+
+
+def test_probe_output_figure_steps_for_ae_ot_and_lines_for_the_rest():
+    from aeot_viz.analysis.probe_output import ProbeOutput
+    from aeot_viz.viz import probe_output_figure
+
+    t = np.linspace(0, 1, 11)
+    step = ProbeOutput(t, np.where(t[:, None] < 0.5, -1.0, 1.0) * np.ones((11, 2)), ["x1", "x2"])
+    smooth = ProbeOutput(t, np.column_stack([2 * t - 1, t]), ["x1", "x2"])
+    fig = probe_output_figure({"AE-OT": step, "GAN": smooth}, singular_t=[0.5])
+    assert len(fig.data) == 4  # two maps x two coordinates
+    ae = [tr for tr in fig.data if tr.legendgroup == "AE-OT"]
+    assert all(tr.line.shape == "hv" for tr in ae)
+    assert all(tr.line.shape == "linear" for tr in fig.data if tr.legendgroup == "GAN")
+    assert np.allclose(ae[0].y, step.values[:, 0])
+    assert len(fig.layout.shapes) == 2  # the singular crossing drawn in both panels
+    assert all(ax.title.text for ax in (fig.layout.xaxis, fig.layout.xaxis2, fig.layout.yaxis, fig.layout.yaxis2))
+    probs = ProbeOutput(t, np.full((11, 3), 1 / 3), ["P(0)", "P(1)", "P(2)"], "class probabilities")
+    fig = probe_output_figure({"AE-OT": probs, "GAN": probs})
+    assert len(fig.data) == 6 and fig.layout.yaxis.title.text == "class probability"
+    with pytest.raises(ValueError, match="one kind"):
+        probe_output_figure({"AE-OT": step, "GAN": probs})
+
+
+def test_paths_draw_the_jumping_map_as_points_and_click_grid_stays_out_of_the_legend():
+    from aeot_viz.viz import add_click_grid, paths_figure
+
+    data = np.random.default_rng(0).normal(size=(100, 2))
+    fig = paths_figure(data, {"AE-OT": data[:5], "GAN": data[5:10]})
+    modes = {tr.name.split(" (")[0]: tr.mode for tr in fig.data if tr.name != "data"}
+    assert modes == {"AE-OT": "markers", "GAN": "lines+markers"}
+    add_click_grid(fig, -0.5, 0.5, n=5)
+    grid = fig.data[-1]
+    assert grid.showlegend is False and len(grid.x) == 25 and "0.04" in grid.marker.color
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0  # below the plot, clear of the toolbar
