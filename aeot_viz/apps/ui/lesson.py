@@ -1,0 +1,190 @@
+"""The Lesson page's steps: a 20-minute class on why GANs collapse and AE-OT does not, on the shipped models.
+
+Each step draws one figure from the existing figure builders and says one thing to notice. The toy comes first
+(cells, the singular set, a straight probe, continuous curves through the gaps), then MNIST (the straight path as
+digits, class coverage), then links to the pages. The figures come from the shipped bundles and their stored views,
+so each step draws in about a second on 2 cores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from ...analysis.lab import LABELS, noise_path, source_path
+from ...analysis.probe_output import generator_output_along, ot_output_along, probe_grid
+from ...io.images import image_grid
+from .cache import exact_cells_for, explainer_for, lab_results_for, model_key, shipped_baselines_for, singular_set_for
+from .state import DEFAULT_NAME, SHIPPED_BASELINES, TOY_NAME, shipped_model
+from .teaching import styled
+
+#: the toy probe: a straight segment of the noise square across several modes
+TOY_PROBE = (np.array([-0.45, -0.3]), np.array([0.45, 0.35]))
+PATH_POINTS = 12
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the lesson: a title, a drawing (one figure, drawn into the page) and what to notice."""
+
+    title: str
+    draw: Callable[[str], str]  # draws the figure under a widget key; returns the "what to notice" sentence
+
+
+def _shipped(name: str):
+    model = shipped_model(name)
+    path = SHIPPED_BASELINES[name]
+    return model_key(name, model), model, shipped_baselines_for(str(path), path.stat().st_mtime), path.name
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _toy_probe(key: str, _model, _gan):
+    """The toy probe's outputs (AE-OT, GAN) and its singular crossings."""
+    from ...analysis.discontinuity_probe import probe
+
+    start, end = TOY_PROBE
+    t = probe_grid(401)
+    outs = {"AE-OT": ot_output_along(start, end, _model.codes, _model.targets, _model.h, t),
+            "GAN": generator_output_along(_gan, start, end, t)}
+    pr = probe(start, end, _model.targets, _model.h, singular=singular_set_for(key, _model))
+    return outs, pr.t[pr.singular]
+
+
+def _noise_and_codes(fig_key: str) -> str:
+    key, toy, _, _ = _shipped(TOY_NAME)
+    st.plotly_chart(styled(explainer_for(key, toy), 460), key=fig_key, width="stretch")
+    st.caption("Left: uniform noise in a square, cut into one cell per code; the black dots are the codes rescaled "
+               "into the square, which is how the cells are computed. Right: the same codes in data units, and 300 "
+               "new samples.")
+    return ("Every cell has the same area, so uniform noise lands on every code equally often; a new sample lands "
+            "on a mode, never between two.")
+
+
+def _singular_set(fig_key: str) -> str:
+    from ...viz import power_cells_figure
+
+    key, toy, _, _ = _shipped(TOY_NAME)
+    cells = exact_cells_for(key, -1, toy.targets, toy.h)
+    ss = singular_set_for(key, toy)
+    fig = power_cells_figure(cells, toy.targets, toy.labels, heights=toy.h, singular_segments=ss.segments_2d(cells))
+    st.plotly_chart(styled(fig, 560), key=fig_key, width="stretch")
+    st.caption(f"The {toy.n_codes:,} exact power cells of the shipped toy, coloured by mode; "
+               f"{ss.n_singular:,} of its {len(ss.pairs):,} facets are singular (red).")
+    return ("The red facets wall off each mode: crossing one, the map jumps from a code of one Gaussian to a code of "
+            "another, across the empty gap between them.")
+
+
+def _probe(fig_key: str) -> str:
+    from ...viz import probe_output_figure
+
+    key, toy, baselines, _ = _shipped(TOY_NAME)
+    outs, singular_t = _toy_probe(key, toy, baselines["gan"])
+    st.plotly_chart(styled(probe_output_figure(outs, singular_t=singular_t), 400), key=fig_key, width="stretch")
+    a, b = TOY_PROBE
+    st.caption(f"A straight line through the noise, from ({a[0]:.2f}, {a[1]:.2f}) to ({b[0]:.2f}, {b[1]:.2f}), "
+               "mapped by AE-OT (black) and by the shipped GAN (the same line carried into its Gaussian noise). "
+               "Dashed red: the line crosses a singular facet.")
+    jump = outs["AE-OT"].largest_step()[0]
+    return (f"AE-OT's output is flat inside a cell and leaps (up to {jump:.1f} data units at once) at the red "
+            "crossings; the GAN's output slides continuously, so between two modes it must pass through the gap.")
+
+
+def _paths(fig_key: str) -> str:
+    from ...analysis.generation import plain_map
+    from ...viz import paths_figure
+
+    _, toy, baselines, _ = _shipped(TOY_NAME)
+    fine_x = source_path(toy.latent_dim, 200, 0)
+    curves = {"AE-OT": toy.codes[plain_map(fine_x, toy.targets, toy.h)[1]]}
+    fine_z = noise_path(next(iter(baselines.values())).config.noise_dim, 200, 0)
+    curves.update({LABELS[k]: b.generate_from_noise(fine_z) for k, b in baselines.items()})
+    st.plotly_chart(styled(paths_figure(toy.codes, curves, xlabel="x1 (data units)", ylabel="x2 (data units)"), 520),
+                    key=fig_key, width="stretch")
+    st.caption("One straight path of 200 noise points through each generator. Grey: the data.")
+    return ("Every neural generator draws one connected curve that runs through the empty space between modes; "
+            "AE-OT's points sit on the modes only.")
+
+
+def _scores_words(scores: dict, key: str, fmt) -> str:
+    worst = min((g for g in scores if g != "AE-OT"), key=lambda g: scores[g][key])
+    return fmt(worst, scores[worst][key], scores["AE-OT"][key])
+
+
+def _toy_samples(fig_key: str) -> str:
+    from ...viz import samples_figure
+
+    key, toy, baselines, bname = _shipped(TOY_NAME)
+    samples, scores, _ = lab_results_for(key, f"shipped-{bname}", 2500, 0, toy, baselines)
+    titles = {f"{LABELS[g]}: {100 * scores[g]['hq_share']:.0f}% on a mode": samples[g] for g in samples}
+    st.plotly_chart(styled(samples_figure(toy.codes, titles, xlabel="x1", ylabel="x2"), 330), key=fig_key,
+                    width="stretch")
+    st.caption("2,500 samples of each generator over the data (grey); a sample is on a mode within 3 standard "
+               "deviations of its centre (the PacGAN protocol).")
+    return _scores_words(scores, "hq_share", lambda g, v, a: (
+        f"The continuous curve costs samples: {100 * (1 - v):.0f}% of the {LABELS[g]}'s land between the modes "
+        f"(mode mixture), against {100 * (1 - a):.1f}% of AE-OT's."))
+
+
+def _mnist_path(fig_key: str) -> str:
+    from ...analysis.generation import plain_map
+
+    _, mnist, baselines, _ = _shipped(DEFAULT_NAME)
+    x = source_path(mnist.latent_dim, PATH_POINTS, 0)
+    z = noise_path(next(iter(baselines.values())).config.noise_dim, PATH_POINTS, 0)
+    rows = {"AE-OT": mnist.codes[plain_map(x, mnist.targets, mnist.h)[1]],
+            "GAN": baselines["gan"].generate_from_noise(z)}
+    for name, codes in rows.items():
+        st.image(image_grid(np.clip(mnist.decode(codes), 0, 1), ncols=PATH_POINTS), width="stretch",
+                 caption=f"{name}: {PATH_POINTS} points along one straight path through its noise")
+    return ("AE-OT's digits switch abruptly from one to the next, each a clean digit; the GAN morphs one digit into "
+            "another through blends that are no digit at all.")
+
+
+def _mnist_classes(fig_key: str) -> str:
+    from ...viz import class_histogram_figure
+
+    key, mnist, baselines, bname = _shipped(DEFAULT_NAME)
+    _, scores, _ = lab_results_for(key, f"shipped-{bname}", 2500, 0, mnist, baselines)
+    data = np.bincount(mnist.labels, minlength=10) / len(mnist.labels)
+    shares = {LABELS[g]: np.asarray(s["class_shares"]) for g, s in scores.items()}
+    smallest = {LABELS[g]: int(np.argmin(s["class_shares"])) for g, s in scores.items()}
+    st.plotly_chart(styled(class_histogram_figure(shares, data, highlight=smallest), 420), key=fig_key,
+                    width="stretch")
+    st.caption("2,500 samples per generator, each read by a digit classifier; black bars: each digit's share of "
+               "the training data. Red outline: each generator's rarest digit.")
+    return _scores_words(scores, "min_class_share", lambda g, v, a: (
+        f"The {LABELS[g]} makes its rarest digit only {100 * v:.1f}% of the time (the data: about 10%), while AE-OT's "
+        f"rarest digit still gets {100 * a:.1f}%: a continuous generator thins out some modes."))
+
+
+def _try_it(fig_key: str) -> str:
+    st.markdown("**Try it yourself:**")
+    links = [("pages/4_Singular_Set.py", "Singular Set: move a probe and watch the map jump", ":material/bolt:"),
+             ("pages/7_Playground.py", "Playground: draw your own data, a GAN beside AE-OT", ":material/draw:"),
+             ("pages/6_Mode_Collapse.py", "Mode Collapse: all four baselines, scored", ":material/compare:"),
+             ("pages/5_Generate.py", "Generate: new digits from a region you choose", ":material/auto_awesome:"),
+             ("pages/3_Power_Diagram.py", "Power Diagram: replay the OT solve", ":material/hexagon:"),
+             ("pages/1_Train.py", "Train: your own data", ":material/model_training:")]
+    for page, label, icon in links:
+        try:
+            st.page_link(page, label=label, icon=icon)
+        except StreamlitAPIException:  # outside the app's navigation (a page run on its own): name the page
+            st.markdown(f"- {label}")
+    return ("A neural generator is continuous and the OT map of gappy data is not: AE-OT computes the map itself, "
+            "jumps and all, and so neither mixes nor drops modes.")
+
+
+STEPS = [
+    Step("Noise in, codes out", _noise_and_codes),
+    Step("The cells and the singular set", _singular_set),
+    Step("Walk a straight line through the noise", _probe),
+    Step("Where a continuous generator has to go", _paths),
+    Step("What that costs on the toy", _toy_samples),
+    Step("The same on MNIST: one straight path", _mnist_path),
+    Step("Class coverage on MNIST", _mnist_classes),
+    Step("Try it yourself", _try_it),
+]

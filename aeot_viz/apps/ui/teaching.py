@@ -1,0 +1,89 @@
+"""Teaching aids shared by every page: one "what to notice" sentence per page, the glossary, presentation mode."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+#: the terms a first-time visitor meets, in the order a lesson introduces them
+GLOSSARY = {
+    "Latent code": "The autoencoder's short vector for one training item (a digit image becomes 16 or 32 numbers). "
+                   "For 2-D toys the points themselves are the codes.",
+    "Power cell": "The noise points x for which <x, y_i> + h_i is largest. The OT map sends the whole cell to code "
+                  "y_i; the heights h are solved so that every cell holds the same mass 1/N. The codes y_i are "
+                  "rescaled into the noise square first, so both live in one picture.",
+    "Facet": "The wall shared by two neighbouring power cells. Crossing it, the map switches from one code to the "
+             "other.",
+    "Brenier potential": "u_h(x) = max_i <x, y_i> + h_i: a convex, piecewise-linear function. Its gradient is the "
+                         "optimal transport map, constant (one code) on each cell.",
+    "Singular set": "The facets where the map jumps between codes far apart, further than any facet of a convex, "
+                    "gap-free support of the same shape (the convex null). There the map is discontinuous.",
+    "Mode": "One separate cluster of the data: one Gaussian of the toy. In MNIST a digit class may hold several modes "
+            "(two ways to write a 7), and neighbouring digits can touch in the latent space.",
+    "Mode collapse": "A generator leaves some modes empty or nearly so: it never (or rarely) makes those items.",
+    "Mode mixture": "A generator puts samples between modes: blends that look like no real item (a 4 half-way to a "
+                    "9, a point in the gap between two Gaussians).",
+    "OT error": "How far the cells' masses are from 1/N, summed (L1). For 2-D models it is exact, from the cell "
+                "polygons; for higher dimensions it is measured on random noise samples and has a noise floor.",
+}
+
+#: one sentence per page: what the page's main picture shows, to look for first
+NOTICE = {
+    "Home": "Each cell of the noise square (left) is sent to one code (right); the red lines are where neighbouring "
+            "cells send their noise to different modes, so the map must jump there.",
+    "Train": "2-D toys are their own latent space, so only the OT solve runs; it stops as soon as every cell holds "
+             "its mass, which in 2-D takes a handful of exact Newton steps.",
+    "Latent Space": "Codes of one digit gather in islands with empty space between them: that gappy, non-convex "
+                    "support is why the OT map has to jump.",
+    "Power Diagram": "Every cell has the same area (mass 1/N) however far its code lies; red facets join cells whose "
+                     "codes are far apart.",
+    "Singular Set": "Along the probe AE-OT's output is flat inside a cell and jumps at the red crossings, while the "
+                    "GAN's output slides continuously through the gap between modes.",
+    "Generate": "A new sample blends only codes whose cells touch across a regular facet, so it never lands in a gap "
+                "between two modes.",
+    "Mode Collapse": "The baselines leave modes thin or empty (collapse) or put samples between them (mixture); "
+                     "AE-OT covers every mode and stays on them.",
+    "Playground": "Draw two separate blobs: red singular facets appear between them, and the GAN's samples bridge "
+                  "the gap that AE-OT's never enter.",
+    "Lesson": "Each step shows one picture and one thing to look for; the last step links to the pages that let "
+              "you try it yourself.",
+}
+
+PRESENT_KEY = "aeot_present"
+#: figure height and font size in presentation mode (for a projector) and normally
+PRESENT_FONT, PRESENT_SCALE = 20, 1.45
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on in this session (the Lesson page's switch, or ``?present=1`` in the URL)."""
+    if PRESENT_KEY not in st.session_state:
+        st.session_state[PRESENT_KEY] = st.query_params.get("present", "0") in ("1", "true", "yes")
+    return bool(st.session_state[PRESENT_KEY])
+
+
+def styled(fig, height: int | None = None):
+    """A figure sized for the screen: taller, with larger fonts, in presentation mode."""
+    h = height or fig.layout.height or 450
+    if presenting():
+        fig.update_layout(height=int(h * PRESENT_SCALE), font=dict(size=PRESENT_FONT))
+        fig.update_annotations(font_size=PRESENT_FONT + 2)
+    else:
+        fig.update_layout(height=int(h))
+    return fig
+
+
+def presentation_css() -> None:
+    """Larger text everywhere while presentation mode is on (the figures grow through :func:`styled`)."""
+    if presenting():
+        st.markdown("<style>html { font-size: 21px; } .stMarkdown p, .stAlert p { font-size: 1.15rem; }</style>",
+                    unsafe_allow_html=True)
+
+
+def notice(page: str, text: str | None = None) -> None:
+    """The page's "what to notice" sentence, in a box under its title."""
+    st.info(f"**What to notice.** {text or NOTICE[page]}", icon=":material/visibility:")
+
+
+def glossary_sidebar() -> None:
+    """The glossary, in the sidebar of every page."""
+    with st.sidebar.expander("Glossary", icon=":material/menu_book:"):
+        st.markdown("\n\n".join(f"**{term}.** {text}" for term, text in GLOSSARY.items()))

@@ -1,0 +1,65 @@
+"""The Lesson page: every step draws its figure (titled axes) and its "what to notice" sentence, the buttons walk
+the steps both ways, and presentation mode makes the figures larger."""
+
+import json
+
+from app_helpers import run_page
+from repo import repo_file
+from test_axes import untitled_axes
+
+from aeot_viz.apps.ui.lesson import STEPS
+
+LESSON = "pages/8_Lesson.py"
+
+
+def _figure_count(at) -> int:
+    return len(at.get("plotly_chart")) + sum(len(im.proto.imgs) > 0 for im in at.get("image"))
+
+
+def test_walking_every_step_shows_one_figure_and_one_sentence_each():
+    at = run_page(repo_file(LESSON), timeout=300)
+    assert 6 <= len(STEPS) <= 8
+    seen = []
+    for k, step in enumerate(STEPS):
+        assert not at.exception, (k, [e.value for e in at.exception])
+        assert at.header[0].value == step.title
+        notes = [i.value for i in at.info if i.value.startswith("**What to notice.**")]
+        assert len(notes) == 1 and len(notes[0]) > 60, (k, notes)
+        seen.append(notes[0])
+        if k < len(STEPS) - 1:
+            assert _figure_count(at) >= 1, f"step {k + 1} ({step.title}) shows no figure"
+            for chart in at.get("plotly_chart"):
+                assert untitled_axes(json.loads(chart.proto.spec)) == [], (k, step.title)
+            at.button(key="lesson_next").click().run(timeout=300)
+    assert len(set(seen)) == len(STEPS)  # a sentence of its own for every step
+    assert at.button(key="lesson_next").disabled and not at.button(key="lesson_prev").disabled
+    at.button(key="lesson_prev").click().run(timeout=300)
+    assert at.header[0].value == STEPS[-2].title
+
+
+def test_the_numbers_in_the_sentences_are_read_off_the_shipped_scores():
+    from aeot_viz.analysis.lab import LABELS
+    from aeot_viz.pipeline.bundle import load_bundle
+    from aeot_viz.utils.paths import assets_dir
+
+    at = run_page(repo_file(LESSON), timeout=300)
+    for _ in range(6):
+        at.button(key="lesson_next").click().run(timeout=300)
+    assert at.header[0].value == "Class coverage on MNIST"
+    scores = load_bundle(assets_dir() / "default_mnist10k.npz").views_meta["lab"]["scores"]
+    worst = min((g for g in scores if g != "AE-OT"), key=lambda g: scores[g]["min_class_share"])
+    sentence = [i.value for i in at.info if i.value.startswith("**What to notice.**")][0]
+    assert f"The {LABELS[worst]} makes its rarest digit only {100 * scores[worst]['min_class_share']:.1f}%" in sentence
+    bars = [t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "bar"]
+    assert [b["name"] for b in bars] == [LABELS[g] for g in scores]
+
+
+def test_presentation_mode_enlarges_the_figures():
+    at = run_page(repo_file(LESSON), timeout=300)
+    normal = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    at.toggle(key="lesson_present").set_value(True).run(timeout=300)
+    assert not at.exception
+    assert at.session_state["aeot_present"] is True  # kept outside the widget: it lasts across pages
+    big = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert big["height"] > 1.3 * normal["height"]
+    assert big["font"]["size"] >= 18
