@@ -14,11 +14,13 @@ from aeot_viz.apps.ui.state import (
     init_state,
     shipped_model,
 )
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.pipeline.bundle import BundleError
 
 st.set_page_config(page_title="AE-OT Explorer", layout="wide")
 init_state()
 st.title("AE-OT Explorer")
+notice("Home")
 st.write("Look inside an AE-OT generative model: an autoencoder's latent codes, the optimal transport map that "
          "carries noise onto them, and the places where that map has to jump.")
 
@@ -70,7 +72,11 @@ c5.metric("Singular facets", f"{base.n_singular:,}",
                "the same shape (the convex null), both in angle and relative to the local spacing of codes. "
                "Explore them on the Singular Set page.")
 if s["OT error in words"]:
-    st.caption("OT accuracy: " + s["OT error in words"])
+    which = ("Exact: summed from the polygons of the cells, the same number as the Power Diagram page's exact L1 "
+             "mass error." if s["OT exact L1"] is not None else
+             "Sampled: cell masses counted on fresh noise samples, so it has a noise floor; the Power Diagram page's "
+             "exact L1 mass error exists only for 2-D models, whose cells are exact polygons.")
+    st.caption("OT accuracy: " + s["OT error in words"] + " " + which)
 (st.success if base.non_convex else st.info)(base.verdict())
 if model.images is not None:
     k = min(16, len(model.images))
@@ -94,15 +100,17 @@ st.write(
 if SHIPPED[TOY_NAME].is_file():
     toy = shipped_model(TOY_NAME)
     st.plotly_chart(explainer_for(model_key(TOY_NAME, toy), toy), key="home_explainer", width="stretch")
-    st.caption("The shipped toy: 25 Gaussian modes in 2-D. Left: uniform noise in a square, cut into cells; every "
-               "point of a cell is sent to that cell's code. Red lines are singular facets: on either side the map "
-               "sends noise to different modes, so it must jump there. Right: new samples (crosses) blend "
-               "neighbouring codes of one mode and never land between modes. A continuous generator has to "
+    st.caption("The shipped toy: 25 Gaussian modes in 2-D, side by side. Left: uniform noise in a square, cut into "
+               "cells; every point of a cell is sent to that cell's code. The codes are rescaled into the square "
+               "(black dots) to compute the cells. Red lines are singular facets: on either side the map sends noise "
+               "to different modes, so it must jump there. Right: the codes in data units; new samples (thin crosses) "
+               "blend neighbouring codes of one mode and never land between modes. A continuous generator has to "
                "connect the modes: it puts samples in the gaps (mode mixture) or drops modes (mode collapse).")
-st.info("Pages in the sidebar: **Train** (your own model), **Latent Space** (codes projected, select to see images), "
-        "**Power Diagram** (the cells of the OT map), **Singular Set** (where the map jumps, with a probe), "
-        "**Generate** (decode new samples), **Mode Collapse** (AE-OT against a GAN, a WGAN-GP and a VAE) and "
-        "**Playground** (draw 2-D data and watch AE-OT and a GAN learn it).")
+st.info("Pages in the sidebar: **Lesson** (a guided 20-minute class, with a presentation mode), **Train** (your "
+        "own model), **Latent Space** (codes projected, select to see images), **Power Diagram** (the cells of the "
+        "OT map), **Singular Set** (where the map jumps, with a probe), **Generate** (decode new samples), **Mode "
+        "Collapse** (AE-OT against a GAN, a PacGAN, a WGAN-GP and a VAE) and **Playground** (draw 2-D data and watch "
+        "AE-OT and a GAN learn it). The glossary is in the sidebar of every page.")
 st.markdown(
     "**References**\n\n"
     "1. Dongsheng An, Yang Guo, Na Lei, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu. *AE-OT: a new generative model "

@@ -13,6 +13,7 @@ from aeot_viz.apps.ui.state import (
     training_pool,
     upload_limit_bytes,
 )
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.data import TOY_DATASETS, Dataset, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
 from aeot_viz.models.config import IMAGE_LATENT_DIM, STACKED_LATENT_DIM
@@ -24,6 +25,7 @@ from aeot_viz.pipeline.jobs import describe_progress
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
 st.title("Train an AE-OT model")
+notice("Train")
 
 drawing = st.session_state.get("tr_drawing")
 sources = ["built-in", "upload a file"] + (["the Playground drawing"] if drawing is not None else [])

@@ -14,6 +14,7 @@ from aeot_viz.apps.ui.cache import (
     slice_labels_for,
 )
 from aeot_viz.apps.ui.state import current_model
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.apps.ui.widgets import projection_choice, singular_rule, slice_controls
 from aeot_viz.ot.error import error_in_words
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure, solver_error_figure
@@ -22,6 +23,7 @@ st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")
 name, model = current_model()
 key = model_key(name, model)
 st.title("Power diagram")
+notice("Power Diagram")
 st.caption(f"Model: {name}. Cell i holds the source points x whose best score is <x, y_i> + h_i; "
            "the OT map sends the whole cell to code y_i.")
 Y, labels = model.targets, model.labels

@@ -5,16 +5,34 @@ import pandas as pd
 import streamlit as st
 
 from aeot_viz.analysis.discontinuity_probe import probe, probe_summary
-from aeot_viz.apps.ui.cache import exact_cells_for, model_key, plane_key, singular_set_for, slice_labels_for
+from aeot_viz.analysis.probe_output import outputs_along
+from aeot_viz.apps.ui.cache import (
+    exact_cells_for,
+    model_baselines,
+    model_key,
+    plane_key,
+    singular_set_for,
+    slice_labels_for,
+)
 from aeot_viz.apps.ui.state import current_model
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.apps.ui.widgets import clicked_point, singular_rule, slice_controls
 from aeot_viz.io.images import image_grid, png_data_url
-from aeot_viz.viz import add_click_grid, add_probe, null_histogram_figure, power_cells_figure, slice_figure
+from aeot_viz.models.classifier import default_classifier
+from aeot_viz.viz import (
+    add_click_grid,
+    add_probe,
+    null_histogram_figure,
+    power_cells_figure,
+    probe_output_figure,
+    slice_figure,
+)
 
 st.set_page_config(page_title="Singular set - AE-OT Explorer", layout="wide")
 name, model = current_model()
 key = model_key(name, model)
 st.title("Singular set")
+notice("Singular Set")
 st.caption(f"Model: {name}. Every facet between two cells is a jump of the OT map from one code to another. A facet "
            "is singular when its jump is beyond every jump of a convex, gap-free support of the same shape and "
            "number of codes solved the same way (the convex null), both in angle and relative to the local spacing "
@@ -90,7 +108,22 @@ if click is not None and click != st.session_state.get("sg_last_click"):
         st.rerun()
 
 st.write(probe_summary(len(pr.t), pr.t[pr.singular]))
-if model.dataset["kind"] == "images":
+
+st.subheader("Where the map sends the probe")
+baselines = model_baselines(name, key) or {}
+gans = {"GAN": baselines["gan"]} if "gan" in baselines else {}
+images = model.dataset["kind"] == "images"
+outs = outputs_along(model, pr.start, pr.end, gans, classifier=default_classifier() if images else None,
+                     n=201 if images else 401)
+st.plotly_chart(probe_output_figure(outs, singular_t=pr.t[pr.singular]), key="sg_outputs", width="stretch")
+what = "the decoded digit's class probabilities (a digit classifier reads each image)" if images else \
+    "the coordinates of the point each map outputs"
+st.caption(f"Along the probe (t = 0 at its start, 1 at its end): {what}. AE-OT's curve is a step function, flat "
+           "inside each cell, and its big steps sit on the dashed red singular crossings. "
+           + ("The GAN reads the same segment carried into its Gaussian noise (coordinate-wise quantiles): its curve "
+              "is continuous, so it glides through what AE-OT jumps over." if gans else
+              "Train the baselines on the Mode Collapse page to see a GAN's continuous curve beside it."))
+if images:
     t = np.linspace(0.0, 1.0, 16)
     st.image(image_grid(model.decode(model.codes[pr.path.cell_at(t)]), ncols=16),
              caption="the decoded OT map at 16 points, t = 0 ... 1: the picture changes abruptly at singular jumps")

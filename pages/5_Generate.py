@@ -7,16 +7,18 @@ import streamlit as st
 
 from aeot_viz.analysis.generation import generate
 from aeot_viz.analysis.projections import axis_titles, place_combinations
-from aeot_viz.apps.ui.cache import model_key, projection_for, singular_set_for
+from aeot_viz.apps.ui.cache import exact_cells_for, model_key, projection_for, singular_set_for
 from aeot_viz.apps.ui.state import current_model
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.apps.ui.widgets import projection_choice
 from aeot_viz.io.images import image_grid
-from aeot_viz.viz import latent_scatter
+from aeot_viz.viz import add_source_box, latent_scatter, power_cells_figure
 
 st.set_page_config(page_title="Generate - AE-OT Explorer", layout="wide")
 name, model = current_model()
 key = model_key(name, model)
 st.title("Generate")
+notice("Generate")
 st.caption(f"Model: {name}. New latent codes come from uniform source points mapped by the OT map; the "
            "extended map blends neighbouring codes of one mode and never across a singular facet.")
 
@@ -32,8 +34,18 @@ if model.labels is None:
     regions.remove("cells of codes with a label")
 region = st.radio("Sample from", regions, horizontal=True, key="gen_region")
 label = cells = box = None
+within = False
 if region == "cells of codes with a label":
-    label = int(st.selectbox("Label", [str(v) for v in np.unique(model.labels)], key="gen_label"))
+    l1, l2 = st.columns([1, 2])
+    label = int(l1.selectbox("Label", [str(v) for v in np.unique(model.labels)], key="gen_label"))
+    within = l2.checkbox("Blend only within this label", True, key="gen_within", disabled=rule == "plain",
+                         help="The extended map blends a cell's code with its neighbours across regular facets. A "
+                              "label is not a mode: in the latent space a 7 can border a 9 or a 1 with no gap, so "
+                              "the facet between them is regular and a blend looks like neither. Ticked, only codes "
+                              "of this label are blended.")
+    l2.caption("A **mode** is one separate cluster of the data. A label can hold several modes (two ways to write a "
+               "7) and touch another label's codes without a gap; where it does, the map is continuous and blends "
+               "the two" + (", unless blending stays within the label." if rule == "extended" else "."))
 elif region == "cells selected on the Latent Space page":
     picked = st.session_state.get("aeot_selected_cells")
     if picked is None or picked[0] != key or len(picked[1]) == 0:
@@ -45,8 +57,8 @@ elif region == "a box in the source cube":
     d = model.latent_dim
     if d == 2:
         b1, b2 = st.columns(2)
-        xr = b1.slider("x range", -0.5, 0.5, (-0.5, 0.0), 0.01, key="gen_box_x")
-        yr = b2.slider("y range", -0.5, 0.5, (-0.5, 0.0), 0.01, key="gen_box_y")
+        xr = b1.slider("x range (noise square)", -0.5, 0.5, (-0.5, 0.0), 0.01, key="gen_box_x")
+        yr = b2.slider("y range (noise square)", -0.5, 0.5, (-0.5, 0.0), 0.01, key="gen_box_y")
         box = ([xr[0], yr[0]], [xr[1], yr[1]])
     else:
         b1, b2 = st.columns(2)
@@ -60,15 +72,15 @@ if st.button("Generate", type="primary", key="gen_go"):
     try:
         singular = singular_set_for(key, model) if rule == "extended" else None
         g = generate(model, int(n), rule=rule, label=label, cells=cells, box=box, singular=singular,
-                     random_state=int(seed))
-        st.session_state["gen_result"] = (key, g)
+                     within_label=within and rule == "extended", random_state=int(seed))
+        st.session_state["gen_result"] = (key, g, box)
     except ValueError as exc:
         st.error(f"Could not generate: {exc}")
 
 result = st.session_state.get("gen_result")
 if result is None or result[0] != key:
     st.stop()
-g = result[1]
+g, used_box = result[1], result[2]
 decoded = model.decode(g.codes)
 codes_buf = io.BytesIO()
 g.save_npz(codes_buf)
@@ -92,6 +104,13 @@ else:
     fig = latent_scatter(model.codes[:, :2], model.labels, overlay=decoded[:, :2], title="generated points",
                          xlabel="x1 (data units)", ylabel="x2 (data units)")
     left.plotly_chart(fig, key="gen_scatter", width="stretch")
+    if model.latent_dim == 2:  # where the noise came from: the source square, its cells, the chosen box
+        source = power_cells_figure(exact_cells_for(key, -1, model.targets, model.h), model.targets, model.labels,
+                                    title="where the noise was drawn")
+        lo, hi = used_box if used_box is not None else ([-0.5, -0.5], [0.5, 0.5])
+        right.plotly_chart(add_source_box(source, lo, hi, g.source_points), key="gen_source", width="stretch")
+        right.caption("The noise square cut into cells (colour: the code's label); dashed: the region sampled, "
+                      "black dots: the noise points drawn.")
 left.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
                      "application/octet-stream")
 st.caption(f"{len(np.unique(g.cells))} distinct cells sampled.")

@@ -19,6 +19,7 @@ from aeot_viz.analysis.metrics import PUBLISHED, STACKED_PUBLISHED, STACKED_SAMP
 from aeot_viz.analysis.projections import axis_titles
 from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines_for, singular_set_for
 from aeot_viz.apps.ui.state import SHIPPED_BASELINES, current_model, init_state
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.io.images import image_grid
 from aeot_viz.models.baselines import baselines_to_bytes
 from aeot_viz.models.classifier import default_classifier
@@ -32,6 +33,7 @@ init_state()
 name, model = current_model()
 key = model_key(name, model)
 st.title("Mode collapse")
+notice("Mode Collapse")
 st.caption(f"Model: {name} (pick another on the Home page). AE-OT against four continuous generators trained on "
            "the same codes: a GAN, a PacGAN (the GAN whose discriminator judges packs of samples, the field's own "
            "fix for mode collapse), a WGAN-GP and a VAE.")

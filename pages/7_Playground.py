@@ -11,6 +11,7 @@ from aeot_viz.analysis.generation import generate
 from aeot_viz.analysis.metrics import mode_score, precision_recall
 from aeot_viz.analysis.singularity import model_singular_set
 from aeot_viz.apps.ui.state import init_state
+from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, points_from_strokes, preset
 from aeot_viz.geometry.power_diagram import exact_cells_2d
 from aeot_viz.io.images import drawing_png
@@ -25,9 +26,10 @@ GAN_STEPS_PER_TICK = 25
 st.set_page_config(page_title="Playground - AE-OT Explorer", layout="wide")
 init_state()
 st.title("Playground")
+notice("Playground")
 st.write("Draw a 2-D data set, or start from a preset and add to it. AE-OT solves the optimal transport map from "
-         "a uniform square onto your points in about a second; a GAN learns the same points beside it. **What to "
-         "look for:** the OT map cuts the square into one cell per point and *jumps* across the red facets, so "
+         "a uniform square onto your points in about a second; a GAN learns the same points beside it. "
+         "The OT map cuts the square into one cell per point and *jumps* across the red facets, so "
          "its samples stay on your shapes; the GAN's generator is continuous, so as it trains its points smear "
          "across the gaps between shapes (mode mixture) or pile onto some of them and drop others (mode "
          "collapse). On the convex blob there is no gap to jump: no red facet, and the GAN does fine.")

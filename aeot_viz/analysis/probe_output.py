@@ -27,7 +27,7 @@ import numpy as np
 from .discontinuity_probe import segment_cells
 
 __all__ = ["ProbeOutput", "probe_grid", "source_to_noise", "ot_output_along", "generator_output_along",
-           "class_probabilities_along"]
+           "class_probabilities_along", "outputs_along"]
 
 #: the quantile map keeps the noise finite by clipping u = x + 1/2 to [U_CLIP, 1 - U_CLIP] (|z| <= 3.7)
 U_CLIP = 1e-4
@@ -190,3 +190,33 @@ def class_probabilities_along(output: ProbeOutput, decode, classifier) -> ProbeO
     P = np.asarray(classifier.predict_proba(images[:, :1]), dtype=np.float64)
     return ProbeOutput(output.t, P, [f"P({c})" for c in range(P.shape[1])], "class probabilities",
                        output.breaks)
+
+
+def outputs_along(model, start, end, generators=None, *, classifier=None, n: int = 401) -> dict:
+    """Every map's output along one probe of ``model``'s source cube: AE-OT first, then each generator.
+
+    Parameters
+    ----------
+    model : AEOTModel
+    start, end : array-like, shape (d,)
+        The probe's ends in the source cube.
+    generators : dict of str -> Baseline, optional
+        Neural generators trained on the model's codes (e.g. ``{"GAN": baselines["gan"]}``).
+    classifier : object, optional
+        For image models: read each output as class probabilities (:func:`class_probabilities_along`); without it
+        (or for point models) the outputs are the codes themselves.
+    n : int
+        Points along the probe.
+
+    Returns
+    -------
+    dict of str -> ProbeOutput
+    """
+    t = probe_grid(n)
+    images = model.dataset.get("kind") == "images"
+    outs = {"AE-OT": ot_output_along(start, end, model.codes, model.targets, model.h, t)}
+    for name, g in (generators or {}).items():
+        outs[name] = generator_output_along(g, start, end, t)
+    if images and classifier is not None:
+        outs = {name: class_probabilities_along(o, model.decode, classifier) for name, o in outs.items()}
+    return outs

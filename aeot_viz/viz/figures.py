@@ -7,7 +7,7 @@ import numpy as np
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid", "explainer_figure", "samples_figure", "paths_figure",
            "mode_histograms_figure", "solver_error_figure", "training_scores_figure", "probe_output_figure",
-           "class_histogram_figure", "CLICK_GRID_NAME"]
+           "class_histogram_figure", "add_source_box", "CLICK_GRID_NAME"]
 
 CLICK_GRID_NAME = "click targets"
 
@@ -756,4 +756,33 @@ def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=
     fig.update_yaxes(title="share of samples", tickformat=".0%", rangemode="tozero")
     fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=20, b=10), legend=LEGEND_BELOW,
                       bargap=0.2)
+    return fig
+
+
+def add_source_box(fig, lo, hi, points=None, *, name: str = "chosen noise box"):
+    """Draw the box of the source square that samples are drawn from (dashed black), and optionally the source
+    points drawn in it.
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        A picture of the source square (e.g. :func:`power_cells_figure`).
+    lo, hi : array-like, shape (2,)
+        Corners of the box in source coordinates.
+    points : array-like, shape (M, 2), optional
+        Source points sampled in the box.
+    """
+    import plotly.graph_objects as go
+
+    a, b = np.asarray(lo, dtype=np.float64).ravel(), np.asarray(hi, dtype=np.float64).ravel()
+    if a.shape != (2,) or b.shape != (2,) or (a > b).any():
+        raise ValueError("The box needs corners lo <= hi, each of length 2.")
+    xs = [a[0], b[0], b[0], a[0], a[0]]
+    ys = [a[1], a[1], b[1], b[1], a[1]]
+    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name=name, line=dict(color="black", width=2.5, dash="dash"),
+                             fill="toself", fillcolor="rgba(0,0,0,0.06)", hoverinfo="skip"))
+    if points is not None and len(points):
+        P = np.asarray(points, dtype=np.float32).reshape(-1, 2)
+        fig.add_trace(go.Scattergl(x=P[:, 0], y=P[:, 1], mode="markers", name="noise drawn in it",
+                                   marker=dict(size=3, color="black"), hoverinfo="skip"))
     return fig

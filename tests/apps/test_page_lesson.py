@@ -16,6 +16,10 @@ def _figure_count(at) -> int:
     return len(at.get("plotly_chart")) + sum(len(im.proto.imgs) > 0 for im in at.get("image"))
 
 
+def _notices(at) -> list:
+    return [m.value for m in at.markdown if "**What to notice.**" in m.value]
+
+
 def test_walking_every_step_shows_one_figure_and_one_sentence_each():
     at = run_page(repo_file(LESSON), timeout=300)
     assert 6 <= len(STEPS) <= 8
@@ -23,7 +27,7 @@ def test_walking_every_step_shows_one_figure_and_one_sentence_each():
     for k, step in enumerate(STEPS):
         assert not at.exception, (k, [e.value for e in at.exception])
         assert at.header[0].value == step.title
-        notes = [i.value for i in at.info if i.value.startswith("**What to notice.**")]
+        notes = _notices(at)
         assert len(notes) == 1 and len(notes[0]) > 60, (k, notes)
         seen.append(notes[0])
         if k < len(STEPS) - 1:
@@ -48,7 +52,7 @@ def test_the_numbers_in_the_sentences_are_read_off_the_shipped_scores():
     assert at.header[0].value == "Class coverage on MNIST"
     scores = load_bundle(assets_dir() / "default_mnist10k.npz").views_meta["lab"]["scores"]
     worst = min((g for g in scores if g != "AE-OT"), key=lambda g: scores[g]["min_class_share"])
-    sentence = [i.value for i in at.info if i.value.startswith("**What to notice.**")][0]
+    sentence = _notices(at)[0]
     assert f"The {LABELS[worst]} makes its rarest digit only {100 * scores[worst]['min_class_share']:.1f}%" in sentence
     bars = [t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "bar"]
     assert [b["name"] for b in bars] == [LABELS[g] for g in scores]

@@ -101,6 +101,17 @@ def shipped_baselines_for(path: str, mtime: float) -> dict:
     return load_baselines(path)
 
 
+def model_baselines(name: str, key: str) -> dict | None:
+    """The baselines beside a model: trained in this session on the Mode Collapse page, else shipped with it."""
+    from .state import SHIPPED_BASELINES
+
+    trained = st.session_state.get("mc_trained", {}).get(key)
+    if trained:
+        return trained
+    path = SHIPPED_BASELINES.get(name)
+    return shipped_baselines_for(str(path), path.stat().st_mtime) if path is not None and path.is_file() else None
+
+
 @st.cache_resource(show_spinner="Generating from every model and scoring the samples...", max_entries=16)
 def lab_results_for(key: str, baselines_id: str, n: int, seed: int, _model, _baselines) -> tuple:
     """Samples (name -> codes) of AE-OT and the baselines, their scores (name -> metrics) and, when the

@@ -16,7 +16,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from ...analysis.lab import LABELS, noise_path, source_path
-from ...analysis.probe_output import generator_output_along, ot_output_along, probe_grid
+from ...analysis.probe_output import outputs_along
 from ...io.images import image_grid
 from .cache import exact_cells_for, explainer_for, lab_results_for, model_key, shipped_baselines_for, singular_set_for
 from .state import DEFAULT_NAME, SHIPPED_BASELINES, TOY_NAME, shipped_model
@@ -47,9 +47,7 @@ def _toy_probe(key: str, _model, _gan):
     from ...analysis.discontinuity_probe import probe
 
     start, end = TOY_PROBE
-    t = probe_grid(401)
-    outs = {"AE-OT": ot_output_along(start, end, _model.codes, _model.targets, _model.h, t),
-            "GAN": generator_output_along(_gan, start, end, t)}
+    outs = outputs_along(_model, start, end, {"GAN": _gan})
     pr = probe(start, end, _model.targets, _model.h, singular=singular_set_for(key, _model))
     return outs, pr.t[pr.singular]
 

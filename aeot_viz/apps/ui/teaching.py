@@ -79,8 +79,10 @@ def presentation_css() -> None:
 
 
 def notice(page: str, text: str | None = None) -> None:
-    """The page's "what to notice" sentence, in a box under its title."""
-    st.info(f"**What to notice.** {text or NOTICE[page]}", icon=":material/visibility:")
+    """The page's "what to notice" sentence, in a bordered box under its title (not an alert: those say how an
+    action went)."""
+    with st.container(border=True):
+        st.markdown(f":material/visibility: **What to notice.** {text or NOTICE[page]}")
 
 
 def glossary_sidebar() -> None:
