@@ -17,7 +17,7 @@ from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.data import TOY_DATASETS, Dataset, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
 from aeot_viz.models.config import IMAGE_LATENT_DIM, STACKED_LATENT_DIM
-from aeot_viz.ot.error import error_in_words
+from aeot_viz.ot.error import error_in_words, stop_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.pipeline.jobs import describe_progress
@@ -77,9 +77,15 @@ latent = c2.number_input("Latent dimension", 2, 96,
                                                "recall, docs/BENCHMARKS.md); smaller spaces blur them")
 epochs = c2.number_input("Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy)
 ot_iters = c2.number_input("OT iteration budget", 20, 10_000, OTConfig().max_iter, step=20, key="tr_ot_iters",
+                           disabled=is_toy,
                            help="A cap: the solver stops earlier, once its validation reads within "
                                 f"{OTConfig().floor_factor}x its noise floor with no empty cell")
 seed = c1.number_input("Seed", 0, 10_000, 0, key="tr_seed")
+if is_toy:
+    c2.caption("Greyed out: 2-D points are their own latent space, so no autoencoder is trained and its settings "
+               "(latent dimension, epochs, kind, batch size, learning rate) do not apply. The OT map is solved "
+               "exactly by Newton's method, which stops on precision: the budget, step size, multiscale and "
+               "validation settings are for the stochastic solver of higher-dimensional codes.")
 with st.expander("More settings: autoencoder and OT solver"):
     a1, a2, a3 = st.columns(3)
     images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k",
@@ -94,15 +100,15 @@ with st.expander("More settings: autoencoder and OT solver"):
     ae_lr = a3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="tr_ae_lr",
                              disabled=is_toy)
     o1, o2, o3, o4 = st.columns(4)
-    ot_lr = o1.number_input("OT step size", 0.1, 20.0, OTConfig().lr, 0.1, key="tr_ot_lr",
+    ot_lr = o1.number_input("OT step size", 0.1, 20.0, OTConfig().lr, 0.1, key="tr_ot_lr", disabled=is_toy,
                             help="Heavy-ball step on the relative mass errors (see aeot_viz.ot)")
-    multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale",
+    multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale", disabled=is_toy,
                              help="Also move whole clusters of codes at once: needed for tight, separated modes")
     val_exp = o3.select_slider("Validation samples", ["auto", 16, 17, 18, 19, 20, 21, 22, 23, 24], "auto",
-                               key="tr_val", format_func=lambda e: e if e == "auto" else f"2^{e}",
+                               key="tr_val", disabled=is_toy, format_func=lambda e: e if e == "auto" else f"2^{e}",
                                help="Fresh samples for the independent stopping check; more = lower noise "
                                     "floor. auto: at least 2^23, about 1,024 per code")
-    tol = o4.number_input("Stop at L1 below", 0.0, 0.5, 0.0, 0.005, format="%.3f", key="tr_tol",
+    tol = o4.number_input("Stop at L1 below", 0.0, 0.5, 0.0, 0.005, format="%.3f", key="tr_tol", disabled=is_toy,
                           help=f"0: stop at {OTConfig().floor_factor}x the validation's noise floor")
 
 go, cancel = st.columns([1, 5])
@@ -170,6 +176,9 @@ def show_training(entry) -> None:
         words = error_in_words(v["l1"], v["noise_floor"], v["n_samples"], exact_l1=v.get("exact_l1"))
         st.success(f"{entry['name']} is now the current model. {words} Empty cells: {v['empty_share']:.1%}. "
                    "Explore it on the other pages" + ("." if job.done else " (its views are still being computed)."))
+        ot = model.config.ot
+        st.caption(stop_in_words(model.summary()["OT iterations"], ot.max_iter, v,
+                                 newton=v.get("exact_l1") is not None, floor_factor=ot.floor_factor, tol=ot.tol))
         if v["empty_share"] > 0:
             st.warning(f"{v['empty_share']:.1%} of the OT cells received no validation sample: the map misses "
                        "those codes. Raise the OT iteration budget and train again.")

@@ -24,7 +24,13 @@ from aeot_viz.io.images import image_grid
 from aeot_viz.models.baselines import baselines_to_bytes
 from aeot_viz.models.classifier import default_classifier
 from aeot_viz.pipeline.views import stored_stacked
-from aeot_viz.viz import mode_histograms_figure, paths_figure, samples_figure, training_scores_figure
+from aeot_viz.viz import (
+    class_histogram_figure,
+    mode_histograms_figure,
+    paths_figure,
+    samples_figure,
+    training_scores_figure,
+)
 
 LATENT_X, LATENT_Y = axis_titles("pca", 2)  # the 2-D codes, shown as they are
 
@@ -151,7 +157,22 @@ elif model.dataset["kind"] == "images":
              "smallest class share": s["min_class_share"], "KL(classes || data)": s["class_kl"],
              "mean confidence": s["confidence"], "precision": s["precision"], "recall": s["recall"],
              "Fréchet distance (classifier features)": s["feature_frechet"]} for g, s in scores.items()]
-    st.dataframe(pd.DataFrame(rows), key="mc_scores", hide_index=True)
+    lesson = ["recall", "smallest class share"]  # the cells that carry the lesson: coverage of the data's modes
+    table = pd.DataFrame(rows).style.highlight_min(subset=lesson, color="#ffd6d6").highlight_max(
+        subset=lesson, color="#d6f5d6").format({c: "{:.3f}" for c in lesson})
+    st.dataframe(table, key="mc_scores", hide_index=True)
+    st.caption("Highlighted: **recall** (the share of real digits a generator's samples come close to: low means "
+               "modes missed) and the **smallest class share** (its rarest digit; the data give every digit about "
+               "10%). Green is the best generator on each, red the worst.")
+    if all("class_shares" in s for s in scores.values()) and model.labels is not None:
+        data_share = np.bincount(model.labels, minlength=10)[:10] / len(model.labels)
+        st.plotly_chart(class_histogram_figure({LABELS[g]: s["class_shares"] for g, s in scores.items()}, data_share,
+                                               highlight={LABELS[g]: int(np.argmin(s["class_shares"]))
+                                                          for g, s in scores.items()}),
+                        key="mc_class_bars", width="stretch")
+        st.caption("Which digits each generator makes, as the classifier reads its samples; the black bar across "
+                   "each group is that digit's share of the training data, and each generator's rarest digit is "
+                   "outlined in red. Bars far below the line are modes thinned out (collapse).")
     st.caption("Judged by a small CNN trained on MNIST-10k (97.95% on held-out digits). Low confidence means "
                "in-between digits (mode mixture). The Fréchet distance uses that CNN's features: it is not an "
                "Inception FID, compare it only within this table.")
@@ -175,14 +196,10 @@ else:
 # --- the continuity lesson ---------------------------------------------------------------------------------------
 st.subheader("Why a continuous generator must fail: one straight path through the noise")
 st.write(
-    "A generator network is a continuous function, so it maps the connected noise space onto a connected set: "
-    "walking a straight line in the noise, its output walks a continuous path, and between two modes that path "
-    "must cross the empty space in between (blurry in-between samples: **mode mixture**), unless the network "
-    "gives up a mode altogether (**mode collapse**). Figalli's regularity theory says when the optimal "
-    "transport map itself is continuous: only when the data's support is convex (roughly); for data with "
-    "separated modes the Brenier map is discontinuous on a singular set. AE-OT computes that map exactly, as "
-    "the gradient of a piecewise-linear convex potential, so along the same kind of path its output stays on "
-    "the data and **jumps** where the path crosses the singular set.")
+    "A generator network is continuous: along a straight line in its noise, its output moves continuously, so "
+    "between two modes it must cross the empty space (**mode mixture**) or give a mode up (**mode collapse**). "
+    "Figalli's regularity theory: the optimal transport map onto data with gaps is itself discontinuous. AE-OT "
+    "computes that map, so along the same line its output stays on the data and **jumps** at the singular set.")
 steps = st.slider("Points along the path", 8, 24, 12, key="mc_path_n")
 path_seed = st.number_input("Path seed", 0, 10_000, 0, key="mc_path_seed")
 z = noise_path(next(iter(baselines.values())).config.noise_dim, steps, int(path_seed))

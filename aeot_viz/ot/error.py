@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-__all__ = ["corrected_l1", "error_in_words", "ot_error_line"]
+__all__ = ["corrected_l1", "error_in_words", "ot_error_line", "stop_in_words"]
 
 
 def corrected_l1(l1: float, noise_floor: float) -> float:
@@ -48,3 +48,40 @@ def ot_error_line(validation: dict) -> str:
         return f"OT error: exact L1 {float(validation['exact_l1']):.1e} (exact Newton solve)."
     return (f"OT error: L1 {float(validation['l1']):.3f} on samples (noise floor "
             f"{float(validation['noise_floor']):.3f}).")
+
+
+def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool = False, floor_factor: float = 1.3,
+                  tol: float = 0.0) -> str:
+    """Why the OT solve stopped when it did, in one or two sentences for the Train page.
+
+    Parameters
+    ----------
+    n_iter : int
+        Iterations (stochastic) or Newton steps the solve took.
+    max_iter : int
+        The iteration budget it was given (stochastic solver only).
+    validation : dict
+        The final validation (``OTValidation.to_dict()``): ``l1``, ``noise_floor``, ``n_samples``, ``empty_share``
+        and, for an exact 2-D solve, ``exact_l1``.
+    newton : bool
+        The exact 2-D Newton solver ran (it stops on precision, not on the budget).
+    floor_factor, tol : float
+        The stochastic solver's stop rule: validation L1 within ``floor_factor`` x its noise floor, or below ``tol``
+        when that is positive.
+    """
+    l1, floor = float(validation["l1"]), float(validation["noise_floor"])
+    if newton:
+        exact = float(validation.get("exact_l1") or 0.0)
+        return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error, {exact:.1e}, reached "
+                "the precision of float64: every cell holds its mass to about 1e-15. The iteration budget does not "
+                "apply to it.")
+    if n_iter < max_iter:
+        if tol > 0 and l1 <= tol:
+            return (f"OT stopped early, after {n_iter:,} of {max_iter:,} iterations, because its validation read L1 "
+                    f"{l1:.3f}, below the stop value {tol:.3f} you set.")
+        return (f"OT stopped early, after {n_iter:,} of {max_iter:,} iterations, because its validation on "
+                f"{int(validation.get('n_samples') or 0):,} fresh samples read L1 {l1:.3f}, within {floor_factor}x "
+                f"the {floor:.3f} that even an exact map reads there, with no empty cell: further iterations could "
+                "not be told apart from sampling noise.")
+    return (f"OT used its whole budget of {max_iter:,} iterations; its validation read L1 {l1:.3f} against a noise "
+            f"floor of {floor:.3f}. Raise the OT iteration budget to get closer to the floor.")

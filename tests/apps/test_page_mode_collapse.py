@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 from app_helpers import TOY, plotly_array, run_page
-from repo import repo_file
+from repo import ASSETS, repo_file
 
 PAGE = repo_file("pages/6_Mode_Collapse.py")
 RING = "8 Gaussians on a ring, 2-D (shipped toy)"
@@ -60,6 +60,21 @@ def test_mnist_shows_image_grids_classifier_scores_and_path_strips():
     aeot = scores.iloc[0]
     assert aeot["classes with >= 1%"] == 10 and aeot["smallest class share"] >= 0.05
     assert aeot["precision"] > 0.5 and aeot["mean confidence"] > 0.8
+    # the class histogram: each generator's bars are its class shares, the data's share the reference line
+    from aeot_viz.pipeline.bundle import load_bundle
+
+    m = load_bundle(ASSETS / "default_mnist10k.npz")
+    stored = m.views_meta["lab"]["scores"]
+    chart = next(c for c in at.get("plotly_chart") if "class_bars" in c.proto.id)
+    data = json.loads(chart.proto.spec)["data"]
+    bars = [t for t in data if t["type"] == "bar"]
+    assert [b["name"] for b in bars] == OURS
+    for b, g in zip(bars, stored):
+        np.testing.assert_allclose(plotly_array(b["y"]), stored[g]["class_shares"])
+        widths = plotly_array(b["marker"]["line"]["width"])
+        assert int(np.argmax(widths)) == int(np.argmin(stored[g]["class_shares"]))  # the rarest digit outlined
+    ref = next(t for t in data if t["name"] == "share in the training data")
+    np.testing.assert_allclose(plotly_array(ref["y"]), np.bincount(m.labels, minlength=10) / len(m.labels))
 
 
 def test_baselines_trained_in_the_page_replace_the_shipped_ones():

@@ -12,7 +12,9 @@ def test_training_a_toy_model_makes_it_current():
     assert not at.exception
     at.selectbox(key="tr_dataset").set_value("ring8").run()
     at.number_input(key="tr_n").set_value(300)
-    at.number_input(key="tr_ot_iters").set_value(100)
+    # a toy has no autoencoder and is solved by exact Newton: those settings are greyed out, and the page says why
+    assert at.number_input(key="tr_ot_iters").disabled and at.number_input(key="tr_latent").disabled
+    assert any("Greyed out: 2-D points are their own latent space" in c.value for c in at.caption)
     at.button(key="tr_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"  # the click returned at once
@@ -25,6 +27,8 @@ def test_training_a_toy_model_makes_it_current():
     model = at.session_state["aeot_session_models"][name]
     assert model.n_codes == 300 and model.latent_dim == 2
     assert len(at.get("download_button")) == 1
+    steps = model.summary()["OT iterations"]
+    assert any(f"Newton solve stopped after {steps} steps" in c.value for c in at.caption)  # why it stopped
 
 
 def test_bad_settings_give_an_error_box_and_keep_the_current_model():

@@ -14,7 +14,6 @@ def test_training_and_selection_in_one_session_leave_another_untouched():
     bob = AppTest.from_file(repo_file("app.py"), default_timeout=120).run()
     alice.selectbox(key="tr_dataset").set_value("two_moons").run()
     alice.number_input(key="tr_n").set_value(200)
-    alice.number_input(key="tr_ot_iters").set_value(60)
     alice.button(key="tr_go").click().run()
     finish_jobs(alice)
     assert alice.session_state["aeot_current"].startswith("trained: two_moons")

@@ -29,3 +29,17 @@ def test_the_corrected_error_estimates_the_exact_error_that_the_measurement_over
     words = checks[0].in_words()
     assert "of the mass is in the wrong cells" in words and f"{checks[0].noise_floor:.3f}" in words
     assert "65,536 samples" in error_in_words(0.1, 0.05, 2**16)
+
+
+def test_stop_in_words_says_why_the_solve_stopped():
+    from aeot_viz.ot.error import stop_in_words
+
+    v = {"l1": 0.031, "noise_floor": 0.025, "n_samples": 2**23, "empty_share": 0.0}
+    early = stop_in_words(640, 2000, v, floor_factor=1.3)
+    assert "stopped early, after 640 of 2,000" in early and "8,388,608 fresh samples" in early
+    assert "1.3x the 0.025" in early
+    assert "below the stop value 0.040" in stop_in_words(300, 2000, v, tol=0.04)
+    budget = stop_in_words(2000, 2000, v)
+    assert "whole budget of 2,000" in budget and "Raise the OT iteration budget" in budget
+    newton = stop_in_words(9, 2000, {**v, "exact_l1": 3.4e-13}, newton=True)
+    assert "after 9 steps" in newton and "3.4e-13" in newton and "budget does not apply" in newton

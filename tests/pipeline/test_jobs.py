@@ -175,7 +175,6 @@ def test_four_visitors_train_at_once_one_runs_the_rest_queue(monkeypatch):
         try:
             at = AppTest.from_file(repo_file("pages/1_Train.py"), default_timeout=600).run()
             at.number_input(key="tr_n").set_value(300)
-            at.number_input(key="tr_ot_iters").set_value(200)
             at.number_input(key="tr_seed").set_value(seed)
             ready.wait(120)  # all four pages are open: press Train together
             at.button(key="tr_go").click().run()
