@@ -1,5 +1,7 @@
 """Singular set: is the latent support non-convex, where does the OT map jump, and a discontinuity probe."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -113,15 +115,26 @@ st.subheader("Where the map sends the probe")
 baselines = model_baselines(name, key) or {}
 gans = {"GAN": baselines["gan"]} if "gan" in baselines else {}
 images = model.dataset["kind"] == "images"
-outs = outputs_along(model, pr.start, pr.end, gans, classifier=default_classifier() if images else None,
-                     n=201 if images else 401)
+digits = images and tuple(model.dataset.get("shape", ()))[-2:] == (28, 28)  # what the digit classifier reads
+outs = outputs_along(model, pr.start, pr.end, gans, classifier=default_classifier() if digits else None,
+                     n=201 if images else 1601)
+if not digits and model.latent_dim > 2:  # codes of many coordinates: show the first three
+    outs = {k: replace(o, values=o.values[:, :3], names=[f"code {j + 1}" for j in range(min(3, o.values.shape[1]))])
+            for k, o in outs.items()}
 st.plotly_chart(probe_output_figure(outs, singular_t=pr.t[pr.singular]), key="sg_outputs", width="stretch")
-what = "the decoded digit's class probabilities (a digit classifier reads each image)" if images else \
-    "the coordinates of the point each map outputs"
+what = ("the decoded digit's class probabilities (a digit classifier reads each image)" if digits else
+        "the first coordinates of the code each map outputs" if images else
+        "the coordinates of the point each map outputs")
+words = ""
+if gans and not images:  # continuity, measured: refine the probe 8x and compare the largest steps
+    coarse = outputs_along(model, pr.start, pr.end, gans, n=201)
+    words = (f" Sampled 8 times more finely (201 -> 1,601 points), the GAN's largest step shrinks from "
+             f"{coarse['GAN'].largest_step()[0]:.3g} to {outs['GAN'].largest_step()[0]:.3g}; AE-OT's stays at "
+             f"{outs['AE-OT'].largest_step()[0]:.3g}.")
 st.caption(f"Along the probe (t = 0 at its start, 1 at its end): {what}. AE-OT's curve is a step function, flat "
            "inside each cell, and its big steps sit on the dashed red singular crossings. "
            + ("The GAN reads the same segment carried into its Gaussian noise (coordinate-wise quantiles): its curve "
-              "is continuous, so it glides through what AE-OT jumps over." if gans else
+              "is continuous, so it passes through what AE-OT jumps over." + words if gans else
               "Train the baselines on the Mode Collapse page to see a GAN's continuous curve beside it."))
 if images:
     t = np.linspace(0.0, 1.0, 16)

@@ -102,3 +102,39 @@ def test_mnist_page_renders_slice_probe_images_and_pairs():
     at.selectbox(key="sg_centre").set_value("a code's target").run()
     at.number_input(key="sg_centre_code").set_value(5).run()
     assert not at.exception, [e.value for e in at.exception]
+
+
+def _outputs_spec(at):
+    return next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "sg_outputs" in c.proto.id)
+
+
+def test_where_the_map_sends_the_probe_on_the_toy():
+    from aeot_viz.geometry.power_diagram import assign
+    from aeot_viz.pipeline.bundle import load_bundle
+    from aeot_viz.utils.paths import assets_dir
+
+    m = load_bundle(assets_dir() / "toy_grid25.npz")
+    at = run_page(PAGE, TOY, timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    spec = _outputs_spec(at)
+    ae = [t for t in spec["data"] if t.get("legendgroup") == "AE-OT"]
+    gan = [t for t in spec["data"] if t.get("legendgroup") == "GAN"]
+    assert len(ae) == 2 and len(gan) == 2 and ae[0]["mode"] == "markers"
+    t = plotly_array(ae[0]["x"])
+    ends = np.asarray(at.session_state["sg_ends"])  # the probe's ends: the source square is the picture's plane
+    x = ends[0] + t[:, None] * (ends[1] - ends[0])
+    brute = m.codes[assign(x, m.targets, m.h)]  # the code of the cell owning each point, found by brute force
+    agree = np.abs(plotly_array(ae[0]["y"]) - brute[:, 0]) < 1e-5
+    assert agree.mean() > 0.995
+    caption = next(c.value for c in at.caption if c.value.startswith("Along the probe"))
+    assert "the GAN's largest step shrinks from" in caption
+
+
+def test_where_the_map_sends_the_probe_on_mnist_reads_class_probabilities():
+    at = run_page(PAGE, None, timeout=300)
+    spec = _outputs_spec(at)
+    panels = {t["legendgroup"]: t for t in spec["data"]}
+    assert spec["layout"]["yaxis"]["title"]["text"] == "class probability"
+    ae = np.column_stack([plotly_array(t["y"]) for t in spec["data"] if t["name"].startswith("AE-OT")])
+    assert ae.shape[1] == 10 and np.allclose(ae.sum(axis=1), 1, atol=1e-4)
+    assert {t["name"].split(":")[0] for t in spec["data"]} == {"AE-OT", "GAN"} and panels

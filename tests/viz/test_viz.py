@@ -106,6 +106,15 @@ def test_explainer_figure_has_both_panels():
                            Y, np.arange(40) % 3, Y[:5] + 0.01)
     assert fig.data[0].type == "heatmap" and fig.data[0].xaxis == "x"
     assert fig.data[-1].name == "generated" and fig.data[-1].xaxis == "x2" and len(fig.data[-1].x) == 5
+    # with the samples' labels: side by side, noise | codes | samples, the samples never drawn over the codes
+    fig = explainer_figure(lab, np.linspace(-0.5, 0.5, 30), np.arange(40) % 3, np.zeros((30, 30), bool),
+                           Y, np.arange(40) % 3, Y[:5] + 0.01, targets=Y, generated_labels=np.arange(5) % 3)
+    by_axis = {}
+    for tr in fig.data:
+        by_axis.setdefault(tr.xaxis or "x", []).append(tr.name)
+    assert "codes rescaled into the square" in by_axis["x"]
+    assert "generated" not in by_axis["x2"] and by_axis["x3"] == ["generated"]
+    assert fig.layout.yaxis2.scaleanchor == "x2" and tuple(fig.layout.xaxis2.range) == tuple(fig.layout.xaxis3.range)
 
 
 def _lab(hex_colour):
@@ -163,14 +172,15 @@ def test_probe_output_figure_steps_for_ae_ot_and_lines_for_the_rest():
     fig = probe_output_figure({"AE-OT": step, "GAN": smooth}, singular_t=[0.5])
     assert len(fig.data) == 4  # two maps x two coordinates
     ae = [tr for tr in fig.data if tr.legendgroup == "AE-OT"]
-    assert all(tr.line.shape == "hv" for tr in ae)
-    assert all(tr.line.shape == "linear" for tr in fig.data if tr.legendgroup == "GAN")
+    assert all(tr.mode == "markers" for tr in ae)  # no line drawn across AE-OT's jumps
+    assert all(tr.mode == "lines+markers" for tr in fig.data if tr.legendgroup == "GAN")
     assert np.allclose(ae[0].y, step.values[:, 0])
     assert len(fig.layout.shapes) == 2  # the singular crossing drawn in both panels
     assert all(ax.title.text for ax in (fig.layout.xaxis, fig.layout.xaxis2, fig.layout.yaxis, fig.layout.yaxis2))
     probs = ProbeOutput(t, np.full((11, 3), 1 / 3), ["P(0)", "P(1)", "P(2)"], "class probabilities")
     fig = probe_output_figure({"AE-OT": probs, "GAN": probs})
     assert len(fig.data) == 6 and fig.layout.yaxis.title.text == "class probability"
+    assert [tr.line.shape for tr in fig.data[:3]] == ["hv"] * 3  # AE-OT's probabilities as steps
     with pytest.raises(ValueError, match="one kind"):
         probe_output_figure({"AE-OT": step, "GAN": probs})
 

@@ -90,7 +90,8 @@ def explainer_for(key: str, _model: AEOTModel):
     ss = singular_set_for(key, _model)
     g = generate(_model, 300, singular=ss, random_state=0)
     return explainer_figure(lab, np.linspace(-0.5, 0.5, 160), _model.labels, ss.boundaries(lab),
-                            _model.codes, _model.labels, g.codes, targets=_model.targets)
+                            _model.codes, _model.labels, g.codes, targets=_model.targets,
+                            generated_labels=None if _model.labels is None else _model.labels[g.cells])
 
 
 @st.cache_resource(show_spinner="Loading the baseline generators...", max_entries=8)

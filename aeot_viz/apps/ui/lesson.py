@@ -25,6 +25,8 @@ from .teaching import styled
 #: the toy probe: a straight segment of the noise square across several modes
 TOY_PROBE = (np.array([-0.45, -0.3]), np.array([0.45, 0.35]))
 PATH_POINTS = 12
+#: points along the toy probe: the figure's, and an eighth of them to show how the largest step changes when refined
+FINE, COARSE = 3201, 401
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,11 @@ def _toy_probe(key: str, _model, _gan):
     from ...analysis.discontinuity_probe import probe
 
     start, end = TOY_PROBE
-    outs = outputs_along(_model, start, end, {"GAN": _gan})
+    outs = outputs_along(_model, start, end, {"GAN": _gan}, n=FINE)
+    coarse = outputs_along(_model, start, end, {"GAN": _gan}, n=COARSE)
+    steps = {name: (coarse[name].largest_step()[0], o.largest_step()[0]) for name, o in outs.items()}
     pr = probe(start, end, _model.targets, _model.h, singular=singular_set_for(key, _model))
-    return outs, pr.t[pr.singular]
+    return outs, pr.t[pr.singular], steps
 
 
 def _noise_and_codes(fig_key: str) -> str:
@@ -80,15 +84,17 @@ def _probe(fig_key: str) -> str:
     from ...viz import probe_output_figure
 
     key, toy, baselines, _ = _shipped(TOY_NAME)
-    outs, singular_t = _toy_probe(key, toy, baselines["gan"])
+    outs, singular_t, steps = _toy_probe(key, toy, baselines["gan"])
     st.plotly_chart(styled(probe_output_figure(outs, singular_t=singular_t), 400), key=fig_key, width="stretch")
     a, b = TOY_PROBE
     st.caption(f"A straight line through the noise, from ({a[0]:.2f}, {a[1]:.2f}) to ({b[0]:.2f}, {b[1]:.2f}), "
-               "mapped by AE-OT (black) and by the shipped GAN (the same line carried into its Gaussian noise). "
-               "Dashed red: the line crosses a singular facet.")
-    jump = outs["AE-OT"].largest_step()[0]
-    return (f"AE-OT's output is flat inside a cell and leaps (up to {jump:.1f} data units at once) at the red "
-            "crossings; the GAN's output slides continuously, so between two modes it must pass through the gap.")
+               "mapped by AE-OT (black points) and by the shipped GAN (the same line carried into its Gaussian "
+               f"noise), {FINE:,} points each. Dashed red: the line crosses a singular facet.")
+    a1, (g0, g1) = steps["AE-OT"][1], steps["GAN"]
+    return (f"AE-OT's output is flat inside a cell and leaps at the red crossings; the GAN's climbs steeply but "
+            f"continuously. Sample the line {FINE // COARSE} times more finely and the GAN's largest step between "
+            f"neighbouring points shrinks from {g0:.2f} to {g1:.2f} data units, its points filling the gaps between "
+            f"modes; AE-OT's stays at {a1:.2f}: a true jump.")
 
 
 def _paths(fig_key: str) -> str:
