@@ -310,3 +310,46 @@ def test_every_page_opened_by_its_url_shows_the_apps_sidebar_with_icons():
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_the_lesson_walks_every_step_with_its_figure_and_sentence(server, tmp_path):
+    """The Lesson in a real browser: each step shows its title, its figure (a plot, or images for the MNIST path,
+    page links on the last step) and its "what to notice" sentence, with no exception; the Plotly toolbar never
+    covers a legend; presentation mode makes the figure taller."""
+    from playwright.sync_api import sync_playwright
+
+    from aeot_viz.apps.ui.lesson import STEPS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server + "/Lesson", wait_until="networkidle")
+        for k, step in enumerate(STEPS, start=1):
+            page.get_by_text(f"Step {k} of {len(STEPS)}").wait_for(timeout=120_000)
+            page.get_by_role("heading", name=step.title).wait_for(timeout=60_000)
+            page.get_by_text("What to notice.").wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            _no_exception(page, f"lesson step {k}")
+            main = page.get_by_test_id("stMain")
+            plots, images = main.locator(".js-plotly-plot"), main.get_by_test_id("stImage")
+            links = main.get_by_test_id("stPageLink")
+            assert plots.count() + images.count() + (links.count() if k == len(STEPS) else 0) >= 1, step.title
+            for i in range(plots.count()):
+                plot = plots.nth(i)
+                plot.hover()
+                bar, legend = plot.locator(".modebar").first, plot.locator("g.legend").first
+                if bar.count() and legend.count() and bar.is_visible():
+                    assert not _overlap(bar.bounding_box(), legend.bounding_box()), (step.title, "toolbar on legend")
+            page.screenshot(path=str(tmp_path / f"lesson_{k}.png"))
+            if k < len(STEPS):
+                page.get_by_role("button", name="Next").click()
+        assert page.get_by_role("button", name="Next").is_disabled()
+        page.get_by_role("button", name="Previous").click()
+        page.get_by_text(f"Step {len(STEPS) - 1} of").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        height = page.locator(".js-plotly-plot").first.bounding_box()["height"]
+        page.get_by_text("Presentation mode").click()
+        page.wait_for_timeout(3000)
+        _no_exception(page, "presentation mode")
+        assert page.locator(".js-plotly-plot").first.bounding_box()["height"] > 1.3 * height
+        browser.close()
