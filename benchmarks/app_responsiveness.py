@@ -1,6 +1,6 @@
 """How fast the app answers on the default model: page switches and widget changes, caches cold and warm.
 
-    python benchmarks/app_responsiveness.py [--repeats 5] [--browser]
+    python benchmarks/app_responsiveness.py [--repeats 5] [--browser] [--first-visits-only] [--pages 8_Lesson ...]
 
 First visits (issue 17) are timed per page in a fresh Python process, twice: "server warm" pre-loads the
 shipped bundles the way a running server has them after its first visitor (``shipped_model``), so the
@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-PAGES = ["0_Home", "1_Train", "2_Latent_Space", "3_Power_Diagram", "4_Singular_Set", "5_Generate", "6_Mode_Collapse"]
+PAGES = ["0_Home", "1_Train", "2_Latent_Space", "3_Power_Diagram", "4_Singular_Set", "5_Generate", "6_Mode_Collapse",
+         "8_Lesson"]
 TOY = "25 Gaussians, 2-D (shipped toy)"
 
 
@@ -85,12 +86,52 @@ def first_visit(page: str, model: str | None, preload: bool, umap: bool = False)
     return first, switch
 
 
-def first_visits(repeats: int, peer: float) -> None:
+_LESSON_STEPS = """
+import sys, time
+sys.path.insert(0, {root!r})
+from streamlit.testing.v1 import AppTest
+from aeot_viz.apps.ui.state import SHIPPED, shipped_model
+for name in SHIPPED:
+    shipped_model(name)
+at = AppTest.from_file({page!r}, default_timeout=600)
+times = []
+for k in range({n}):
+    t0 = time.perf_counter()
+    at.run() if k == 0 else at.button(key="lesson_next").click().run()
+    times.append(time.perf_counter() - t0)
+    assert not at.exception, [e.value for e in at.exception]
+print(*times)
+"""
+
+
+def lesson_steps(repeats: int, peer: float) -> None:
+    """Each Lesson step's first draw in a fresh server-warm process (bundles loaded, the step's figure not yet
+    cached): what the first visitor to walk the lesson waits for at each Next."""
+    import subprocess
+
+    from aeot_viz.apps.ui.lesson import STEPS
+
+    code = _LESSON_STEPS.format(root=str(ROOT), page=str(ROOT / "pages" / "8_Lesson.py"), n=len(STEPS))
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=900, cwd=ROOT)
+        if out.returncode:
+            raise RuntimeError(out.stderr[-2000:])
+        runs.append([float(v) for v in out.stdout.split()[-len(STEPS):]])
+    print()
+    print("| Lesson step | first draw, server warm (s, median) | / empty page |")
+    print("|---|---|---|")
+    for k, step in enumerate(STEPS):
+        m = statistics.median(r[k] for r in runs)
+        print(f"| {k + 1}. {step.title} | {m:.2f} | {m / peer:.0f}x |")
+
+
+def first_visits(repeats: int, peer: float, pages=PAGES) -> None:
     print()
     print("| model | first visit of | server warm: script (s) | process cold: script (s) | server warm / empty page |")
     print("|---|---|---|---|---|")
     for model, label in ((None, "MNIST-10k"), (TOY, "toy 2-D")):
-        for name in PAGES:
+        for name in pages:
             warm_runs = [first_visit(name, model, True)[0] for _ in range(repeats)]
             cold_runs = [first_visit(name, model, False)[0] for _ in range(repeats)]
             w, c = statistics.median(warm_runs), statistics.median(cold_runs)
@@ -117,6 +158,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--browser", action="store_true", help="also time page switches in headless Chromium")
     ap.add_argument("--browser-only", action="store_true", help="only the browser's timings")
+    ap.add_argument("--first-visits-only", action="store_true", help="only the fresh-process first visits")
+    ap.add_argument("--pages", nargs="+", default=PAGES, help="pages for the first visits (file stems)")
     args = ap.parse_args()
     if args.browser or args.browser_only:
         browser(args.repeats)
@@ -126,7 +169,11 @@ def main() -> None:
     timed(empty)
     peer = warm(empty, args.repeats)
     print(f"peer: empty page rerun {peer * 1000:.0f} ms")
-    first_visits(max(1, min(args.repeats, 3)), peer)
+    first_visits(max(1, min(args.repeats, 3)), peer, args.pages)
+    if "8_Lesson" in args.pages:
+        lesson_steps(max(1, min(args.repeats, 3)), peer)
+    if args.first_visits_only:
+        return
     print()
     print("| model | page / action | first run, caches cold (s) | warm (s, median) | warm / empty page |")
     print("|---|---|---|---|---|")
