@@ -21,8 +21,21 @@ PALETTE = [
 ]
 
 
-#: legends go under the plot, clear of colour bars on the right
+#: legends go under the plot, clear of colour bars on the right and of the Plotly toolbar at the top
 LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.17, xanchor="left", x=0.0)
+#: Streamlit's height for a figure that sets none (pixels)
+DEFAULT_HEIGHT = 450
+
+
+def legend_below(height: int | None = None) -> dict:
+    """A horizontal legend under the plot and its x-axis title, for a figure ``height`` pixels tall.
+
+    The legend's position is in units of the plot area's height, so a fixed fraction lands on the axis title of a
+    short figure: this puts it about 70 px under the plot area (the x-axis title takes about 50), whatever the
+    height; Plotly then grows the bottom margin to fit it, wrapping long legends onto more rows.
+    """
+    h = DEFAULT_HEIGHT if height is None else int(height)
+    return dict(orientation="h", yanchor="top", y=-70.0 / max(h - 120, 80), xanchor="left", x=0.0)
 
 
 def _colour(k: int) -> str:
@@ -125,7 +138,7 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
         fig.add_trace(go.Scattergl(x=O[:, 0], y=O[:, 1], mode="markers", name=overlay_name,
                                    marker=dict(size=7, symbol="x-thin", color="rgba(0,0,0,0.65)",
                                                line=dict(width=1.2, color="rgba(0,0,0,0.65)"))))
-    fig.update_layout(title=title, dragmode="select", legend=dict(itemsizing="constant", **LEGEND_BELOW),
+    fig.update_layout(title=title, dragmode="select", legend=dict(itemsizing="constant", **legend_below()),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     fig.update_xaxes(title=xlabel)
     fig.update_yaxes(title=ylabel)
@@ -197,7 +210,7 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
         ys = np.column_stack([S[:, 0, 1], S[:, 1, 1], np.full(len(S), np.nan)]).ravel()
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="singular edges",
                                  line=dict(color="red", width=2.5), hoverinfo="skip"))
-    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10), legend=LEGEND_BELOW,
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 10, b=10), legend=legend_below(),
                       xaxis=dict(range=[-0.5, 0.5], constrain="domain", title="source coordinate x1"),
                       yaxis=dict(range=[-0.5, 0.5], scaleanchor="x", scaleratio=1, title="source coordinate x2"))
     return fig
@@ -243,7 +256,7 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
         ax = np.asarray(axis)
         fig.add_trace(go.Scattergl(x=ax[xs], y=ax[ys], mode="markers", name="singular boundary",
                                    marker=dict(size=3, color="red")))
-    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 30, b=70), legend=LEGEND_BELOW)
+    fig.update_layout(title=title, margin=dict(l=10, r=10, t=40 if title else 30, b=10), legend=legend_below())
     ax = np.asarray(axis, dtype=np.float64)
     fig.update_xaxes(range=[float(ax.min()), float(ax.max())], title="slice coordinate u", constrain="domain")
     fig.update_yaxes(range=[float(ax.min()), float(ax.max())], title="slice coordinate v", scaleanchor="x",
@@ -318,7 +331,7 @@ def adjacency_figure(points, pairs, singular=None, labels=None, *, max_regular: 
                                line=dict(color="red", width=1.5), hoverinfo="skip"))
     for tr in latent_scatter(P, labels, single_trace=True).data:
         fig.add_trace(tr)
-    fig.update_layout(title=title, legend=dict(itemsizing="constant", **LEGEND_BELOW),
+    fig.update_layout(title=title, legend=dict(itemsizing="constant", **legend_below()),
                       margin=dict(l=10, r=10, t=40 if title else 10, b=10))
     fig.update_xaxes(title=xlabel)
     fig.update_yaxes(title=ylabel)
@@ -464,7 +477,7 @@ def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: i
         fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1, title=xlabel)
         fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1,
                          scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1, title=ylabel)
-    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), legend=LEGEND_BELOW)
+    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below(400))
     return fig
 
 
@@ -498,7 +511,7 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
             fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines+markers", name=name,
                                      line=dict(color=_colour(k), width=1.5), marker=dict(size=4, color=_colour(k))))
     fig.update_layout(height=460, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant",
-                                                                                  **LEGEND_BELOW))
+                                                                                  **legend_below(460)))
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title=ylabel)
     fig.update_xaxes(title=xlabel)
     return fig
@@ -544,7 +557,7 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
         fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
-    fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=LEGEND_BELOW)
+    fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below(360))
     return fig
 
 
@@ -627,7 +640,7 @@ def solver_error_figure(iterations, l1, *, current=None, noise_floor=None, exact
                         marker=dict(size=14, color="red", symbol="circle-open", line=dict(width=3)))
     fig.update_xaxes(title="Newton step" if exact else "solver iteration")
     fig.update_yaxes(type="log", title=name + " (log)", exponentformat="power")
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=LEGEND_BELOW)
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below(300))
     return fig
 
 
@@ -657,7 +670,7 @@ def training_scores_figure(steps, series: dict, *, current=None, title: str = ""
                             hoverinfo="skip")
     fig.update_xaxes(title="generator training step")
     fig.update_yaxes(title="percent", range=[0, 105])
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40 if title else 20, b=10), legend=LEGEND_BELOW,
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40 if title else 20, b=10), legend=legend_below(300),
                       title=title or None)
     return fig
 
@@ -702,7 +715,7 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
             out = outputs[panel]
             steps = panel == "AE-OT"
             for j, name in enumerate(out.names):
-                fig.add_trace(go.Scatter(x=out.t, y=out.values[:, j], mode="lines", name=f"{panel}: {name}",
+                fig.add_trace(go.Scatter(x=out.t, y=out.values[:, j], mode="lines", name=name,
                                          legendgroup=name, showlegend=c == 1, line_shape="hv" if steps else "linear",
                                          line=dict(color=_colour(j), width=2),
                                          hovertemplate=f"t %{{x:.3f}}: {name} = %{{y:.2f}}<extra>{panel}</extra>"),
@@ -726,7 +739,7 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
         for tr in fig.data[: len(outputs)]:
             tr.showlegend = True
             tr.name = tr.name.rsplit(":", 1)[0]
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=LEGEND_BELOW)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below(height))
     return fig
 
 
@@ -773,7 +786,7 @@ def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=
                              hovertemplate="data: class %{x} %{y:.1%}<extra></extra>"))
     fig.update_xaxes(title="class (as the digit classifier reads the samples)", type="category")
     fig.update_yaxes(title="share of samples", tickformat=".0%", rangemode="tozero")
-    fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=20, b=10), legend=LEGEND_BELOW,
+    fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=20, b=10), legend=legend_below(height),
                       bargap=0.2)
     return fig
 

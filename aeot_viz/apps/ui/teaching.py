@@ -62,12 +62,16 @@ def presenting() -> bool:
 
 def styled(fig, height: int | None = None):
     """A figure sized for the screen: taller, with larger fonts, in presentation mode."""
+    from ...viz.figures import legend_below
+
     h = height or fig.layout.height or 450
     if presenting():
-        fig.update_layout(height=int(h * PRESENT_SCALE), font=dict(size=PRESENT_FONT))
+        h = int(h * PRESENT_SCALE)
+        fig.update_layout(font=dict(size=PRESENT_FONT))
         fig.update_annotations(font_size=PRESENT_FONT + 2)
-    else:
-        fig.update_layout(height=int(h))
+    fig.update_layout(height=int(h))
+    if fig.layout.legend.orientation == "h" and (fig.layout.legend.y or 0) < 0:  # keep it clear of the axis title
+        fig.update_layout(legend_y=legend_below(int(h))["y"])
     return fig
 
 
