@@ -103,9 +103,10 @@ if SHIPPED[TOY_NAME].is_file():
     st.caption("The shipped toy: 25 Gaussian modes in 2-D, side by side. Left: uniform noise in a square, cut into "
                "cells; every point of a cell is sent to that cell's code. The codes are rescaled into the square "
                "(black dots) to compute the cells. Red lines are singular facets: on either side the map sends noise "
-               "to different modes, so it must jump there. Middle: the codes in data units. Right: 300 new samples; "
-               "each blends neighbouring codes of one mode and none lands between modes. A continuous generator has to "
-               "connect the modes: it puts samples in the gaps (mode mixture) or drops modes (mode collapse).")
+               "to different modes, so it must jump there. Middle: the codes in data units. Right: 300 new samples, "
+               "coloured by the cell their noise fell in; each blends neighbouring codes of one mode and none lands "
+               "between modes. A continuous generator has to connect the modes: it puts samples in the gaps (mode "
+               "mixture) or drops modes (mode collapse).")
 st.info("Pages in the sidebar: **Lesson** (a guided 20-minute class, with a presentation mode), **Train** (your "
         "own model), **Latent Space** (codes projected, select to see images), **Power Diagram** (the cells of the "
         "OT map), **Singular Set** (where the map jumps, with a probe), **Generate** (decode new samples), **Mode "

@@ -19,7 +19,7 @@ def _go(delta: int) -> None:
     st.session_state["lesson_step"] = min(max(st.session_state.get("lesson_step", 0) + delta, 0), len(STEPS) - 1)
 
 
-head, switch = st.columns([5, 1])
+head, switch = st.columns([4, 1.4])
 head.title("Lesson: why GANs collapse, and AE-OT does not")
 switch.toggle("Presentation mode", value=presenting(), key="lesson_present", on_change=_set_presenting,
               help="Larger figures and text, for a projector. It stays on as you visit the other pages.")
@@ -31,7 +31,7 @@ st.header(step.title)
 sentence = step.draw(f"lesson_fig_{k}")
 notice("Lesson", sentence)
 
-back, forward, _ = st.columns([1, 1, 6])
+back, forward, _ = st.columns([1.3, 1.3, 5])
 back.button("Previous", key="lesson_prev", on_click=_go, args=(-1,), disabled=k == 0, icon=":material/arrow_back:")
 forward.button("Next", key="lesson_next", on_click=_go, args=(1,), disabled=k == len(STEPS) - 1,
                icon=":material/arrow_forward:", type="primary")

@@ -409,12 +409,12 @@ def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, g
 
     left = slice_figure(label_raster, axis, cell_labels, boundary=boundary)
     own_panel = generated_labels is not None
-    titles = ["noise: the square, one cell per code", "the codes"]
+    titles = ["noise, one cell per code", "the codes"]
     if own_panel:
-        titles.append("new samples (colour: their cell's label)")
+        titles.append("new samples")
     else:
         titles[1] = "the codes (colour) and new samples (thin crosses)"
-    fig = make_subplots(1, len(titles), subplot_titles=titles, horizontal_spacing=0.07)
+    fig = make_subplots(1, len(titles), subplot_titles=titles, horizontal_spacing=0.1)
     for tr in left.data:
         fig.add_trace(tr, 1, 1)
     if targets is not None:
@@ -431,15 +431,16 @@ def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, g
             fig.add_trace(tr, 1, 3)
     fig.update_traces(showscale=False, selector=dict(type="heatmap"))
     fig.update_layout(showlegend=False, margin=dict(l=10, r=10, t=40, b=10), height=420)
-    fig.update_yaxes(scaleanchor="x", scaleratio=1, title="noise coordinate x2", row=1, col=1)
-    fig.update_xaxes(title="noise coordinate x1", row=1, col=1)
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, title="noise coordinate x2", row=1, col=1, constrain="domain")
+    fig.update_xaxes(title="noise coordinate x1", row=1, col=1, constrain="domain")
     lo = np.minimum(np.asarray(codes).min(0), np.asarray(generated).min(0))
     hi = np.maximum(np.asarray(codes).max(0), np.asarray(generated).max(0))
     pad = 0.08 * (hi - lo)
     for c in range(2, len(titles) + 1):
         fig.update_yaxes(scaleanchor=f"x{c}", scaleratio=1, title="data coordinate 2", row=1, col=c,
-                         range=[float(lo[1] - pad[1]), float(hi[1] + pad[1])])
-        fig.update_xaxes(title="data coordinate 1", row=1, col=c, range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])])
+                         range=[float(lo[1] - pad[1]), float(hi[1] + pad[1])], constrain="domain")
+        fig.update_xaxes(title="data coordinate 1", row=1, col=c, range=[float(lo[0] - pad[0]), float(hi[0] + pad[0])],
+                         constrain="domain")
     return fig
 
 

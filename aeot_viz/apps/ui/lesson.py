@@ -60,8 +60,8 @@ def _noise_and_codes(fig_key: str) -> str:
     key, toy, _, _ = _shipped(TOY_NAME)
     st.plotly_chart(styled(explainer_for(key, toy), 460), key=fig_key, width="stretch")
     st.caption("Left: uniform noise in a square, cut into one cell per code; the black dots are the codes rescaled "
-               "into the square, which is how the cells are computed. Right: the same codes in data units, and 300 "
-               "new samples.")
+               "into the square, which is how the cells are computed. Middle: the same codes in data units. Right: "
+               "300 new samples, coloured by the cell their noise fell in.")
     return ("Every cell has the same area, so uniform noise lands on every code equally often; a new sample lands "
             "on a mode, never between two.")
 

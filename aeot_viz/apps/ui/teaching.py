@@ -68,7 +68,7 @@ def styled(fig, height: int | None = None):
     if presenting():
         h = int(h * PRESENT_SCALE)
         fig.update_layout(font=dict(size=PRESENT_FONT))
-        fig.update_annotations(font_size=PRESENT_FONT + 2)
+        fig.update_annotations(font_size=PRESENT_FONT)
     fig.update_layout(height=int(h))
     if fig.layout.legend.orientation == "h" and (fig.layout.legend.y or 0) < 0:  # keep it clear of the axis title
         fig.update_layout(legend_y=legend_below(int(h))["y"])
