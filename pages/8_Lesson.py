@@ -19,7 +19,7 @@ def _go(delta: int) -> None:
     st.session_state["lesson_step"] = min(max(st.session_state.get("lesson_step", 0) + delta, 0), len(STEPS) - 1)
 
 
-head, switch = st.columns([4, 1.4])
+head, switch = st.columns([3, 1.6])
 head.title("Lesson: why GANs collapse, and AE-OT does not")
 switch.toggle("Presentation mode", value=presenting(), key="lesson_present", on_change=_set_presenting,
               help="Larger figures and text, for a projector. It stays on as you visit the other pages.")

@@ -475,8 +475,8 @@ def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: i
                                    marker=dict(size=3, color="lightgrey")), 1, k + 1)
         fig.add_trace(go.Scattergl(x=S[:, 0], y=S[:, 1], mode="markers", name=name, showlegend=False,
                                    marker=dict(size=3, color=_colour(k))), 1, k + 1)
-        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1, title=xlabel)
-        fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1,
+        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1, title=xlabel, constrain="domain")
+        fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1, constrain="domain",
                          scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1, title=ylabel)
     fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below(400))
     return fig

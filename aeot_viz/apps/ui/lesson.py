@@ -91,10 +91,11 @@ def _probe(fig_key: str) -> str:
                "mapped by AE-OT (black points) and by the shipped GAN (the same line carried into its Gaussian "
                f"noise), {FINE:,} points each. Dashed red: the line crosses a singular facet.")
     a1, (g0, g1) = steps["AE-OT"][1], steps["GAN"]
+    finer = (FINE - 1) // (COARSE - 1)
     return (f"AE-OT's output is flat inside a cell and leaps at the red crossings; the GAN's climbs steeply but "
-            f"continuously. Sample the line {FINE // COARSE} times more finely and the GAN's largest step between "
-            f"neighbouring points shrinks from {g0:.2f} to {g1:.2f} data units, its points filling the gaps between "
-            f"modes; AE-OT's stays at {a1:.2f}: a true jump.")
+            f"continuously. Sample the line {finer} times more finely and the GAN's largest step between neighbouring "
+            f"points shrinks from {g0:.2f} to {g1:.2f} data units, its points filling the gaps between modes; "
+            f"AE-OT's stays at {a1:.2f}: a true jump.")
 
 
 def _paths(fig_key: str) -> str:
@@ -123,11 +124,11 @@ def _toy_samples(fig_key: str) -> str:
 
     key, toy, baselines, bname = _shipped(TOY_NAME)
     samples, scores, _ = lab_results_for(key, f"shipped-{bname}", 2500, 0, toy, baselines)
-    titles = {f"{LABELS[g]}: {100 * scores[g]['hq_share']:.0f}% on a mode": samples[g] for g in samples}
+    titles = {f"{LABELS[g]} {100 * scores[g]['hq_share']:.0f}%": samples[g] for g in samples}
     st.plotly_chart(styled(samples_figure(toy.codes, titles, xlabel="x1", ylabel="x2"), 330), key=fig_key,
                     width="stretch")
-    st.caption("2,500 samples of each generator over the data (grey); a sample is on a mode within 3 standard "
-               "deviations of its centre (the PacGAN protocol).")
+    st.caption("2,500 samples of each generator over the data (grey); the percentage is the share of samples on "
+               "a mode, within 3 standard deviations of its centre (the PacGAN protocol).")
     return _scores_words(scores, "hq_share", lambda g, v, a: (
         f"The continuous curve costs samples: {100 * (1 - v):.0f}% of the {LABELS[g]}'s land between the modes "
         f"(mode mixture), against {100 * (1 - a):.1f}% of AE-OT's."))
