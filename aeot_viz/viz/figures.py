@@ -466,7 +466,7 @@ def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: i
     if len(D) > max_data:
         D = D[np.random.default_rng(random_state).choice(len(D), max_data, replace=False)]
     names = list(samples)
-    fig = make_subplots(1, len(names), subplot_titles=names, horizontal_spacing=0.03)
+    fig = make_subplots(1, len(names), subplot_titles=names, horizontal_spacing=0.07)
     lo, hi = D.min(0), D.max(0)
     pad = 0.15 * (hi - lo)
     for k, name in enumerate(names):
