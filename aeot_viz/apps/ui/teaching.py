@@ -78,8 +78,8 @@ def styled(fig, height: int | None = None):
 def presentation_css() -> None:
     """Larger text everywhere while presentation mode is on (the figures grow through :func:`styled`)."""
     if presenting():
-        st.markdown("<style>html { font-size: 21px; } .stMarkdown p, .stAlert p { font-size: 1.15rem; }</style>",
-                    unsafe_allow_html=True)
+        st.markdown("<style>html { font-size: 21px; } .stMarkdown p, .stAlert p { font-size: 1.15rem; } "
+                    "[data-testid='stMetricValue'] { font-size: 1.9rem; }</style>", unsafe_allow_html=True)
 
 
 def notice(page: str, text: str | None = None) -> None:
