@@ -93,3 +93,16 @@ def test_every_model_page_opens_on_the_stacked_mnist_model():
     metrics = _metrics(home)
     assert metrics["Dataset"] == "stacked_mnist" and metrics["Latent dim"] == "48"
     assert metrics["Codes (N)"] == "25,600"
+
+
+def test_the_glossary_is_in_the_sidebar_of_every_page():
+    """app.py draws the glossary in the sidebar after whichever page runs; every term is defined there."""
+    from aeot_viz.apps.ui.teaching import GLOSSARY
+
+    at = AppTest.from_file(repo_file("app.py"), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    boxes = [e for e in at.sidebar.expander if e.label == "Glossary"]
+    assert len(boxes) == 1
+    text = " ".join(m.value for m in boxes[0].markdown)
+    for term in ("Power cell", "Facet", "Brenier potential", "Singular set", "Mode collapse", "Mode mixture"):
+        assert f"**{term}.**" in text and term in GLOSSARY
