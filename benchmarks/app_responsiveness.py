@@ -126,6 +126,56 @@ def lesson_steps(repeats: int, peer: float) -> None:
         print(f"| {k + 1}. {step.title} | {m:.2f} | {m / peer:.0f}x |")
 
 
+def lesson_landing(repeats: int) -> None:
+    """A visitor whose first request to a just-started server is the Lesson (``/Lesson``), with Home's landing as
+    the peer: timed from ``goto`` until the first step's sentence and figure show. Everything is cold: the
+    server's imports, the bundles, the browser's download of the app's JavaScript and of Plotly."""
+    import os
+    import socket
+    import subprocess
+
+    from playwright.sync_api import sync_playwright
+
+    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    times = {"Lesson": [], "Home": []}
+    for _ in range(repeats):
+        for page_path, ready in (("Lesson", "What to notice."), ("Home", "What to notice.")):
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                     "--server.address", "127.0.0.1", "--server.port", str(port),
+                                     "--browser.gatherUsageStats", "false"], cwd=ROOT, env=dict(os.environ),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                deadline = time.time() + 60
+                while time.time() < deadline:
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                        break
+                    except OSError:
+                        time.sleep(0.3)
+                with sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    t0 = time.perf_counter()
+                    page.goto(f"http://127.0.0.1:{port}/{'' if page_path == 'Home' else page_path}")
+                    page.get_by_text(ready).wait_for(timeout=120_000)
+                    page.locator(".js-plotly-plot" if page_path == "Lesson" else "[data-testid='stMetric']"
+                                 ).first.wait_for(timeout=120_000)
+                    times[page_path].append(time.perf_counter() - t0)
+                    browser.close()
+            finally:
+                proc.terminate()
+                proc.wait(10)
+    print()
+    print("| landing on a just-started server | median (s) | runs (s) |")
+    print("|---|---|---|")
+    for name, ts in times.items():
+        print(f"| {name} | {statistics.median(ts):.2f} | {', '.join(f'{t:.2f}' for t in ts)} |")
+
+
 def first_visits(repeats: int, peer: float, pages=PAGES) -> None:
     print()
     print("| model | first visit of | server warm: script (s) | process cold: script (s) | server warm / empty page |")
@@ -159,8 +209,13 @@ def main() -> None:
     ap.add_argument("--browser", action="store_true", help="also time page switches in headless Chromium")
     ap.add_argument("--browser-only", action="store_true", help="only the browser's timings")
     ap.add_argument("--first-visits-only", action="store_true", help="only the fresh-process first visits")
+    ap.add_argument("--lesson-landing", action="store_true",
+                    help="only a browser's first request to a just-started server, /Lesson against /")
     ap.add_argument("--pages", nargs="+", default=PAGES, help="pages for the first visits (file stems)")
     args = ap.parse_args()
+    if args.lesson_landing:
+        lesson_landing(args.repeats)
+        return
     if args.browser or args.browser_only:
         browser(args.repeats)
     if args.browser_only:
@@ -240,7 +295,8 @@ def browser(repeats: int) -> None:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"]
-    links = {"Home": "AE-OT Explorer", "Train": "Train an AE-OT model", "Latent Space": "Latent space",
+    links = {"Home": "AE-OT Explorer", "Lesson": "Lesson: why GANs collapse, and AE-OT does not",
+             "Train": "Train an AE-OT model", "Latent Space": "Latent space",
              "Power Diagram": "Power diagram", "Singular Set": "Singular set", "Generate": "Generate",
              "Mode Collapse": "Mode collapse", "Playground": "Playground"}
     idle_js = """([h1, quiet]) => {
