@@ -227,7 +227,9 @@ if model.dataset["kind"] == "points" and kinds_with_snaps:
     r1, r2 = st.columns([1, 3])
     kind = r1.radio("Generator", kinds_with_snaps, format_func=LABELS.get, key="mc_replay_kind")
     b = baselines[kind]
-    k = r2.slider("Snapshot", 0, len(b.snapshots_) - 1, len(b.snapshots_) - 1, key="mc_replay")
+    k = r2.select_slider("Replay: generator training step", options=list(range(len(b.snapshots_))),
+                         value=len(b.snapshots_) - 1, key="mc_replay",
+                         format_func=lambda i: f"{int(b.snapshot_steps_[i]):,}")
     st.plotly_chart(samples_figure(model.codes, {f"{LABELS[kind]} after {int(b.snapshot_steps_[k])} steps":
                                                  b.snapshots_[k]}, xlabel=LATENT_X, ylabel=LATENT_Y),
                     key="mc_replay_fig", width="stretch")

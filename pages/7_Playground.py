@@ -108,10 +108,12 @@ with left:
     k = len(snaps) - 1 if snaps is not None else 0
     if snaps is not None and len(snaps) > 1:
         newton = model.ot_validation.get("exact_l1") is not None
-        k = st.slider("Replay the solve: " + ("Newton step" if newton else "snapshot"), 0, len(snaps) - 1,
-                      len(snaps) - 1, key="pg_replay",
-                      help=f"Heights stored during the solve ({int(model.snapshot_iters[-1])} "
-                           + ("Newton steps" if newton else "iterations") + " in all).")
+        iters = model.snapshot_iters
+        k = st.select_slider("Replay the solve: " + ("Newton step" if newton else "solver iteration"),
+                             options=list(range(len(snaps))), value=len(snaps) - 1, key="pg_replay",
+                             format_func=lambda i: str(int(iters[i])),
+                             help=f"Heights stored during the solve ({int(iters[-1])} "
+                                  + ("Newton steps" if newton else "iterations") + " in all).")
     if snaps is not None and k < len(snaps) - 1:
         h = snaps[k].astype(np.float64)
         shown_cells, seg = exact_cells_2d(model.targets, h), None

@@ -40,7 +40,10 @@ def test_grid25_shows_five_generators_scores_with_published_rows_and_the_lessons
     assert toy_score("grid25", curves["AE-OT"]).hq_share > 0.95
     assert min(toy_score("grid25", curves[k]).hq_share for k in OURS[1:]) < 0.9
     # the training replay starts from the untrained generator
-    at.slider(key="mc_replay").set_value(0).run()
+    replay = at.select_slider(key="mc_replay")
+    assert replay.label == "Replay: generator training step"
+    assert replay.options[0] == "0" and replay.options[-1] == "20,000"  # the generator's steps, not indices
+    replay.set_value(0).run()
     assert not at.exception
     title = _spec(at, 2)["data"][1]["name"]
     assert title.endswith("after 0 steps")

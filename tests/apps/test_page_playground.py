@@ -40,6 +40,9 @@ def test_every_preset_solves_and_draws_cells_and_samples(name):
         scores = at.dataframe[0].value
         assert "modes found" in scores.index and scores.loc["modes found", "AE-OT"].endswith(
             f"of {8 if name == 'ring' else 16}")
+    replay = at.select_slider(key="pg_replay")  # the replay names Newton steps, not snapshot indices
+    assert replay.label == "Replay the solve: Newton step"
+    assert list(replay.options) == [str(i) for i in range(len(replay.options))]  # step 0 (the start) ... the last
     samples = json.loads(charts[1].proto.spec)
     X = preset(name, 300, random_state=0)[0]
     np.testing.assert_allclose(plotly_array(samples["data"][0]["x"]), X[:, 0], rtol=1e-6)  # the drawing itself
