@@ -110,7 +110,7 @@ else:
         lo, hi = used_box if used_box is not None else ([-0.5, -0.5], [0.5, 0.5])
         right.plotly_chart(add_source_box(source, lo, hi, g.source_points), key="gen_source", width="stretch")
         right.caption("The noise square cut into cells (colour: the code's label); dashed: the region sampled, "
-                      "black dots: the noise points drawn.")
+                      "thin crosses: the noise points drawn; black dots: the codes rescaled into the square.")
 left.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
                      "application/octet-stream")
 st.caption(f"{len(np.unique(g.cells))} distinct cells sampled.")

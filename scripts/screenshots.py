@@ -4,7 +4,8 @@
 
 Starts ``streamlit run app.py`` on a free local port, drives Debian's Chromium (headless, never a downloaded
 browser) through every page and every step of the Lesson, and writes full-page PNGs named
-``<mode>_<page>.png`` and ``<mode>_lesson_<k>.png``. Presentation mode is opened with ``?present=1``. The script
+``<mode>_<page>.png`` (the shipped MNIST model), ``<mode>_toy_<page>.png`` (the shipped 2-D toy, with a generation
+from a noise box) and ``<mode>_lesson_<k>.png``. Presentation mode is opened with ``?present=1``. The script
 prints the pages that showed a Streamlit exception and a list of the plots each page drew without axis titles,
 and exits with 1 if there was any exception; the pictures are for a person to look at (overflow, overlap).
 """
@@ -25,6 +26,8 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 PAGES = ["", "Lesson", "Train", "Latent_Space", "Power_Diagram", "Singular_Set", "Generate", "Mode_Collapse",
          "Playground"]
+TOY = "25 Gaussians, 2-D (shipped toy)"
+TOY_PAGES = ["Latent_Space", "Power_Diagram", "Singular_Set", "Generate", "Mode_Collapse"]
 SETTLE_MS = 3000  # after the page's title shows: let Plotly draw
 MAX_HEIGHT = 9000  # pixels: the longest page, whole
 
@@ -119,6 +122,30 @@ def main() -> int:
                     shoot(page, f"http://127.0.0.1:{port}/{name}{query}", out / f"{mode}_{name or 'Home'}.png",
                           problems, f"{mode} {name or 'Home'}")
                     print(f"{mode} {name or 'Home'}", flush=True)
+                # the Generate page after generating, and the pages again with the shipped 2-D toy as the model
+                shoot(page, f"http://127.0.0.1:{port}/Generate{query}", out / f"{mode}_Generate_generated.png",
+                      problems, f"{mode} Generate (before)")
+                page.get_by_role("button", name="Generate").click()
+                page.get_by_text("generated samples").first.wait_for(timeout=120_000)
+                page.wait_for_timeout(SETTLE_MS)
+                _check(page, out / f"{mode}_Generate_generated.png", problems, f"{mode} Generate (generated)")
+                shoot(page, f"http://127.0.0.1:{port}/{query}", out / f"{mode}_toy_Home.png", problems,
+                      f"{mode} Home")
+                page.get_by_test_id("stSelectbox").first.click()
+                page.get_by_role("option", name=TOY).click()
+                page.get_by_test_id("stMetricValue").get_by_text("grid25").wait_for(timeout=60_000)
+                for name in TOY_PAGES:
+                    page.get_by_test_id("stSidebar").get_by_role("link", name=name.replace("_", " ")).click()
+                    page.wait_for_timeout(SETTLE_MS)
+                    page.wait_for_selector("h1", timeout=120_000)
+                    if name == "Generate":
+                        page.get_by_text("a box in the source cube").click()
+                        page.wait_for_timeout(1000)
+                        page.get_by_role("button", name="Generate").click()
+                        page.get_by_text("where the noise was drawn").wait_for(timeout=120_000)
+                        page.wait_for_timeout(SETTLE_MS)
+                    _check(page, out / f"{mode}_toy_{name}.png", problems, f"{mode} toy {name}")
+                print(f"{mode} toy pages", flush=True)
                 # every Lesson step, walked with its Next button
                 shoot(page, f"http://127.0.0.1:{port}/Lesson{query}", out / f"{mode}_lesson_1.png", problems,
                       f"{mode} lesson 1")

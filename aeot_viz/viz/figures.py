@@ -817,5 +817,6 @@ def add_source_box(fig, lo, hi, points=None, *, name: str = "chosen noise box"):
     if points is not None and len(points):
         P = np.asarray(points, dtype=np.float32).reshape(-1, 2)
         fig.add_trace(go.Scattergl(x=P[:, 0], y=P[:, 1], mode="markers", name="noise drawn in it",
-                                   marker=dict(size=3, color="black"), hoverinfo="skip"))
+                                   marker=dict(size=6, symbol="x-thin", line=dict(width=1.2, color="#333333")),
+                                   hoverinfo="skip"))
     return fig
