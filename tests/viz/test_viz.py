@@ -196,3 +196,33 @@ def test_paths_draw_the_jumping_map_as_points_and_click_grid_stays_out_of_the_le
     grid = fig.data[-1]
     assert grid.showlegend is False and len(grid.x) == 25 and "0.04" in grid.marker.color
     assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0  # below the plot, clear of the toolbar
+
+
+def test_every_legend_sits_below_its_plot_clear_of_the_toolbar():
+    """The Plotly toolbar sits at the top right: every builder puts its legend under the plot area, horizontal
+    (wrapping onto more rows instead of overflowing), further below the shorter the figure."""
+    from aeot_viz.analysis.probe_output import ProbeOutput
+    from aeot_viz.viz import (
+        adjacency_figure,
+        class_histogram_figure,
+        null_histogram_figure,
+        paths_figure,
+        probe_output_figure,
+        samples_figure,
+        solver_error_figure,
+        training_scores_figure,
+    )
+    from aeot_viz.viz.figures import legend_below
+
+    Y, h = _problem()
+    P = np.random.default_rng(0).normal(size=(40, 2))
+    t = np.linspace(0, 1, 5)
+    figs = [latent_scatter(P, np.arange(40) % 25), power_cells_figure(exact_cells_2d(Y, h), Y),
+            adjacency_figure(P, np.array([[0, 1], [1, 2]])), samples_figure(P, {"A": P, "B": P}),
+            paths_figure(P, {"AE-OT": P[:5], "GAN": P[5:10]}), null_histogram_figure(t, t, 0.5),
+            solver_error_figure([0, 1], [1.0, 1e-9]), training_scores_figure([0, 1], {"x": [1, 2]}),
+            probe_output_figure({"AE-OT": ProbeOutput(t, np.ones((5, 2)), ["x1", "x2"])}),
+            class_histogram_figure({"A": np.ones(3) / 3}, np.ones(3) / 3)]
+    for fig in figs:
+        assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0, fig.layout.legend
+    assert legend_below(300)["y"] < legend_below(600)["y"] < 0  # a fixed distance in pixels, not in plot heights
