@@ -126,14 +126,33 @@ def lesson_steps(repeats: int, peer: float) -> None:
         print(f"| {k + 1}. {step.title} | {m:.2f} | {m / peer:.0f}x |")
 
 
-def lesson_landing(repeats: int) -> None:
-    """A visitor whose first request to a just-started server is the Lesson (``/Lesson``), with Home's landing as
-    the peer: timed from ``goto`` until the first step's sentence and figure show. Everything is cold: the
-    server's imports, the bundles, the browser's download of the app's JavaScript and of Plotly."""
+def _start_streamlit():
+    """``streamlit run app.py`` on a free port of 127.0.0.1: (process, port), once the port answers."""
     import os
     import socket
     import subprocess
 
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.address", "127.0.0.1", "--server.port", str(port),
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=dict(os.environ),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    return proc, port
+
+
+def lesson_landing(repeats: int) -> None:
+    """A visitor whose first request to a just-started server is the Lesson (``/Lesson``), with Home's landing as
+    the peer: timed from ``goto`` until the first step's sentence and figure show. Everything is cold: the
+    server's imports, the bundles, the browser's download of the app's JavaScript and of Plotly."""
     from playwright.sync_api import sync_playwright
 
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -141,21 +160,8 @@ def lesson_landing(repeats: int) -> None:
     times = {"Lesson": [], "Home": []}
     for _ in range(repeats):
         for page_path, ready in (("Lesson", "What to notice."), ("Home", "What to notice.")):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                     "--server.address", "127.0.0.1", "--server.port", str(port),
-                                     "--browser.gatherUsageStats", "false"], cwd=ROOT, env=dict(os.environ),
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            proc, port = _start_streamlit()
             try:
-                deadline = time.time() + 60
-                while time.time() < deadline:
-                    try:
-                        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                        break
-                    except OSError:
-                        time.sleep(0.3)
                 with sync_playwright() as p:
                     browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=args)
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -279,20 +285,11 @@ def browser(repeats: int) -> None:
     for 200 ms in a row (not counted); every page is visited once first to warm the caches. Plotly's own
     drawing after the last message is not included.
     """
-    import os
     import shutil
-    import socket
-    import subprocess
 
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.address", "127.0.0.1", "--server.port", str(port),
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=dict(os.environ),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = _start_streamlit()
     args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
             "--disable-component-update", "--disable-sync"]
     links = {"Home": "AE-OT Explorer", "Lesson": "Lesson: why GANs collapse, and AE-OT does not",
@@ -312,7 +309,7 @@ def browser(repeats: int) -> None:
     }"""
     quiet = 200  # ms of continuous idleness that ends a measurement (not counted)
     try:
-        time.sleep(5)
+        time.sleep(2)  # the port answers; let the server finish starting
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", headless=True,
                                   args=args)

@@ -16,15 +16,6 @@ def grid_model():
     return av.fit_aeot(ds, av.AEOTConfig(ot=av.OTConfig(device="cpu", validation_samples=2**19)))
 
 
-@pytest.fixture(scope="module")
-def two_cluster_model():
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1], 300)
-    pts = np.array([[-2.0, 0.0], [2.0, 0.0]])[labels] + 0.3 * rng.standard_normal((600, 2))
-    ds = av.Dataset(pts.astype(np.float32), labels, "points", "two_clusters")
-    return av.fit_aeot(ds, av.AEOTConfig(ot=av.OTConfig(device="cpu", validation_samples=2**19)))
-
-
 def test_grid25_generated_codes_fall_in_the_modes_and_cover_them_all(grid_model):
     g = generate(grid_model, 2500, random_state=1)
     d = np.linalg.norm(g.codes[:, None, :] - grid_modes()[None], axis=2)

@@ -7,7 +7,6 @@ import pytest
 from repo import ASSETS
 from scipy import stats
 
-import aeot_viz as av
 from aeot_viz.analysis.probe_output import (
     class_probabilities_along,
     generator_output_along,
@@ -19,22 +18,11 @@ from aeot_viz.geometry.power_diagram import assign
 from aeot_viz.models.baselines import load_baselines
 from aeot_viz.pipeline.bundle import load_bundle
 
-
-@pytest.fixture(scope="module")
-def two_clusters():
-    """600 points in two clusters at x1 = -2 and x1 = +2 (labels 0, 1): the OT map must jump between them."""
-    rng = np.random.default_rng(0)
-    labels = np.repeat([0, 1], 300)
-    pts = np.array([[-2.0, 0.0], [2.0, 0.0]])[labels] + 0.3 * rng.standard_normal((600, 2))
-    ds = av.Dataset(pts.astype(np.float32), labels, "points", "two_clusters")
-    return av.fit_aeot(ds, av.AEOTConfig(ot=av.OTConfig(device="cpu")))
-
-
 START, END = np.array([-0.45, 0.02]), np.array([0.45, 0.02])
 
 
-def test_ot_output_is_the_brute_force_cell_code_at_every_t(two_clusters):
-    m = two_clusters
+def test_ot_output_is_the_brute_force_cell_code_at_every_t(two_cluster_model):
+    m = two_cluster_model
     t = probe_grid(2001)
     out = ot_output_along(START, END, m.codes, m.targets, m.h, t)
     brute = m.codes[assign(START + t[:, None] * (END - START), m.targets, m.h)]
@@ -47,8 +35,8 @@ def test_ot_output_is_the_brute_force_cell_code_at_every_t(two_clusters):
         assert np.min(np.abs(out.breaks - 0.5 * (t[c] + t[c + 1]))) <= 0.5 / 2000 + 1e-12
 
 
-def test_ot_output_jumps_across_the_gap_and_stays_a_step_when_refined(two_clusters):
-    m = two_clusters
+def test_ot_output_jumps_across_the_gap_and_stays_a_step_when_refined(two_cluster_model):
+    m = two_cluster_model
     coarse = ot_output_along(START, END, m.codes, m.targets, m.h, probe_grid(101))
     fine = ot_output_along(START, END, m.codes, m.targets, m.h, probe_grid(3201))
     size, where = fine.largest_step()
@@ -60,8 +48,8 @@ def test_ot_output_jumps_across_the_gap_and_stays_a_step_when_refined(two_cluste
     assert fine.largest_step()[0] > 0.8 * coarse.largest_step()[0]  # refinement does not shrink a jump
 
 
-def test_a_neural_generator_is_continuous_along_the_same_probe(two_clusters):
-    m = two_clusters
+def test_a_neural_generator_is_continuous_along_the_same_probe(two_cluster_model):
+    m = two_cluster_model
     from aeot_viz.models.baselines import BaselineConfig, fit_baseline
 
     gan = fit_baseline(m.codes, BaselineConfig(kind="gan", noise_dim=2, steps=150, random_state=0))
@@ -83,8 +71,8 @@ def test_source_to_noise_pushes_the_uniform_cube_to_the_gaussian():
     assert source_to_noise(x[:, :1] * 0, 2)[0].tolist() == [0.0, 0.0]
 
 
-def test_bad_probes_are_refused(two_clusters):
-    m = two_clusters
+def test_bad_probes_are_refused(two_cluster_model):
+    m = two_cluster_model
     with pytest.raises(ValueError, match="inside the source cube"):
         ot_output_along([0.6, 0.0], END, m.codes, m.targets, m.h)
     with pytest.raises(ValueError, match="increasing"):
