@@ -127,9 +127,10 @@ if start:
         cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
                          train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
                                            random_state=int(seed)),
-                         ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
-                                     tol=float(tol), random_state=int(seed),
-                                     validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
+                         ot=OTConfig(random_state=int(seed)) if is_toy else  # greyed out: the defaults
+                         OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
+                                  tol=float(tol), random_state=int(seed),
+                                  validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
         cfg.validate()
         ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
@@ -177,7 +178,7 @@ def show_training(entry) -> None:
         st.success(f"{entry['name']} is now the current model. {words} Empty cells: {v['empty_share']:.1%}. "
                    "Explore it on the other pages" + ("." if job.done else " (its views are still being computed)."))
         ot = model.config.ot
-        st.caption(stop_in_words(model.summary()["OT iterations"], ot.max_iter, v,
+        st.caption(stop_in_words(model.summary()["OT iterations"], ot.max_iter, v, n_codes=model.n_codes,
                                  newton=v.get("exact_l1") is not None, floor_factor=ot.floor_factor, tol=ot.tol))
         if v["empty_share"] > 0:
             st.warning(f"{v['empty_share']:.1%} of the OT cells received no validation sample: the map misses "

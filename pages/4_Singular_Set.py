@@ -7,12 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from aeot_viz.analysis.discontinuity_probe import probe, probe_summary
-from aeot_viz.analysis.probe_output import outputs_along
+from aeot_viz.analysis.lab import is_stacked_mnist
 from aeot_viz.apps.ui.cache import (
     exact_cells_for,
     model_baselines,
     model_key,
     plane_key,
+    probe_outputs_for,
     singular_set_for,
     slice_labels_for,
 )
@@ -20,7 +21,6 @@ from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.apps.ui.widgets import clicked_point, singular_rule, slice_controls
 from aeot_viz.io.images import image_grid, png_data_url
-from aeot_viz.models.classifier import default_classifier
 from aeot_viz.viz import (
     add_click_grid,
     add_probe,
@@ -29,6 +29,8 @@ from aeot_viz.viz import (
     probe_output_figure,
     slice_figure,
 )
+
+DIGIT_DATASETS = ("mnist10k", "stacked_mnist")  # images the shipped digit classifier was trained to read
 
 st.set_page_config(page_title="Singular set - AE-OT Explorer", layout="wide")
 name, model = current_model()
@@ -112,22 +114,25 @@ if click is not None and click != st.session_state.get("sg_last_click"):
 st.write(probe_summary(len(pr.t), pr.t[pr.singular]))
 
 st.subheader("Where the map sends the probe")
-baselines = model_baselines(name, key) or {}
+baselines, baselines_id = model_baselines(name, key)
 gans = {"GAN": baselines["gan"]} if "gan" in baselines else {}
 images = model.dataset["kind"] == "images"
-digits = images and tuple(model.dataset.get("shape", ()))[-2:] == (28, 28)  # what the digit classifier reads
-outs = outputs_along(model, pr.start, pr.end, gans, classifier=default_classifier() if digits else None,
-                     n=201 if images else 1601)
+digits = model.dataset.get("name") in DIGIT_DATASETS  # what the shipped digit classifier can read
+ends_key = (tuple(pr.start.round(12)), tuple(pr.end.round(12)))
+outs = probe_outputs_for(key, *ends_key, baselines_id, 201 if images else 1601, digits, model, gans)
 if not digits and model.latent_dim > 2:  # codes of many coordinates: show the first three
     outs = {k: replace(o, values=o.values[:, :3], names=[f"code {j + 1}" for j in range(min(3, o.values.shape[1]))])
             for k, o in outs.items()}
-st.plotly_chart(probe_output_figure(outs, singular_t=pr.t[pr.singular]), key="sg_outputs", width="stretch")
-what = ("the decoded digit's class probabilities (a digit classifier reads each image)" if digits else
+unit = "probability" if digits else "latent units" if images else "data units"
+st.plotly_chart(probe_output_figure(outs, singular_t=pr.t[pr.singular], unit=unit), key="sg_outputs",
+                width="stretch")
+what = ("the decoded image's class probabilities as the digit classifier reads it"
+        + (" (its first channel: the first of the three digits)" if is_stacked_mnist(model) else "") if digits else
         "the first coordinates of the code each map outputs" if images else
         "the coordinates of the point each map outputs")
 words = ""
 if gans and not images:  # continuity, measured: refine the probe 8x and compare the largest steps
-    coarse = outputs_along(model, pr.start, pr.end, gans, n=201)
+    coarse = probe_outputs_for(key, *ends_key, baselines_id, 201, False, model, gans)
     words = (f" Sampled 8 times more finely (201 -> 1,601 points), the GAN's largest step shrinks from "
              f"{coarse['GAN'].largest_step()[0]:.3g} to {outs['GAN'].largest_step()[0]:.3g}; AE-OT's stays at "
              f"{outs['AE-OT'].largest_step()[0]:.3g}.")

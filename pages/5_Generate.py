@@ -107,10 +107,14 @@ else:
     if model.latent_dim == 2:  # where the noise came from: the source square, its cells, the chosen box
         source = power_cells_figure(exact_cells_for(key, -1, model.targets, model.h), model.targets, model.labels,
                                     title="where the noise was drawn")
-        lo, hi = used_box if used_box is not None else ([-0.5, -0.5], [0.5, 0.5])
-        right.plotly_chart(add_source_box(source, lo, hi, g.source_points), key="gen_source", width="stretch")
-        right.caption("The noise square cut into cells (colour: the code's label); dashed: the region sampled, "
-                      "thin crosses: the noise points drawn; black dots: the codes rescaled into the square.")
+        if used_box is not None:
+            add_source_box(source, used_box[0], used_box[1], g.source_points)
+        else:
+            add_source_box(source, [-0.5, -0.5], [0.5, 0.5], g.source_points, name="the whole noise square")
+        right.plotly_chart(source, key="gen_source", width="stretch")
+        where = "; dashed: the box they were drawn from" if used_box is not None else ", from the region chosen above"
+        right.caption("The noise square cut into cells (colour: the code's label); thin crosses: the noise points "
+                      f"drawn{where}; black dots: the codes rescaled into the square.")
 left.download_button("Download the codes (npz)", codes_buf.getvalue(), "aeot_generated_codes.npz",
                      "application/octet-stream")
 st.caption(f"{len(np.unique(g.cells))} distinct cells sampled.")

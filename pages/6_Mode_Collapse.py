@@ -164,8 +164,9 @@ elif model.dataset["kind"] == "images":
     st.caption("Highlighted: **recall** (the share of real digits a generator's samples come close to: low means "
                "modes missed) and the **smallest class share** (its rarest digit; the data give every digit about "
                "10%). Green is the best generator on each, red the worst.")
-    if all("class_shares" in s for s in scores.values()) and model.labels is not None:
-        data_share = np.bincount(model.labels, minlength=10)[:10] / len(model.labels)
+    ten_digits = model.labels is not None and model.labels.min() >= 0 and model.labels.max() < 10
+    if all(len(s.get("class_shares", ())) == 10 for s in scores.values()) and ten_digits:
+        data_share = np.bincount(model.labels, minlength=10) / len(model.labels)
         st.plotly_chart(class_histogram_figure({LABELS[g]: s["class_shares"] for g, s in scores.items()}, data_share,
                                                highlight={LABELS[g]: int(np.argmin(s["class_shares"]))
                                                           for g, s in scores.items()}),

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from aeot_viz.apps.ui.lesson import STEPS
+from aeot_viz.apps.ui.lesson import STEPS, missing_models
 from aeot_viz.apps.ui.state import init_state
 from aeot_viz.apps.ui.teaching import PRESENT_KEY, notice, presenting
 
@@ -22,8 +22,14 @@ def _go(delta: int) -> None:
 head, switch = st.columns([3, 1.6])
 head.title("Lesson: why GANs collapse, and AE-OT does not")
 switch.toggle("Presentation mode", value=presenting(), key="lesson_present", on_change=_set_presenting,
-              help="Larger figures and text, for a projector. It stays on as you visit the other pages.")
+              help="Larger figures and text, for a projector. It stays on as you visit the other pages, where it "
+                   "enlarges the text.")
 
+missing = missing_models()
+if missing:
+    st.info(f"The Lesson draws on the shipped models, and {', '.join(missing)} cannot be found in assets/. Reinstall "
+            "the app (or restore the file) to follow it; every other page still works.")
+    st.stop()
 k = st.session_state.setdefault("lesson_step", 0)
 step = STEPS[k]
 st.progress((k + 1) / len(STEPS), text=f"Step {k + 1} of {len(STEPS)}")

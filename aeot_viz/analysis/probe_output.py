@@ -75,7 +75,18 @@ class ProbeOutput:
 
 
 def probe_grid(n: int = 401) -> np.ndarray:
-    """``n`` equally spaced parameters on [0, 1] (at least 2)."""
+    """Equally spaced parameters along a probe.
+
+    Parameters
+    ----------
+    n : int
+        How many (at least 2).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n,)
+        ``0, 1/(n-1), ..., 1``.
+    """
     if int(n) < 2:
         raise ValueError(f"A probe needs at least 2 points along it, got {n}.")
     return np.linspace(0.0, 1.0, int(n))
@@ -92,6 +103,15 @@ def _segment_points(start, end, t) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if len(t) < 2 or (np.diff(t) <= 0).any() or t[0] < 0 or t[-1] > 1:
         raise ValueError("t must be at least 2 increasing parameters in [0, 1] (e.g. probe_grid()).")
     return x0, x1, t
+
+
+def _names(names, m: int) -> list:
+    if names is None:
+        return [f"x{j + 1}" for j in range(m)]
+    names = [str(n) for n in names]
+    if len(names) != m:
+        raise ValueError(f"Give one name per output column: {m} needed, got {len(names)}.")
+    return names
 
 
 def source_to_noise(x, noise_dim: int) -> np.ndarray:
@@ -136,6 +156,8 @@ def ot_output_along(start, end, codes, Y, h, t=None, names=None) -> ProbeOutput:
         Targets in the source domain; ``h`` : array-like, shape (N,), the heights.
     t : array-like, shape (T,), optional
         Parameters (default :func:`probe_grid`).
+    names : list of str, length m, optional
+        Names of the output columns (default ``x1`` ... ``xm``).
 
     Returns
     -------
@@ -147,7 +169,7 @@ def ot_output_along(start, end, codes, Y, h, t=None, names=None) -> ProbeOutput:
     if C.ndim != 2 or len(C) != len(np.asarray(Y)):
         raise ValueError(f"codes must have one row per target, shape ({len(np.asarray(Y))}, m), got {C.shape}.")
     path = segment_cells(x0, x1, Y, h)
-    names = list(names) if names is not None else [f"x{j + 1}" for j in range(C.shape[1])]
+    names = _names(names, C.shape[1])
     return ProbeOutput(t, C[path.cell_at(t)], names, "coordinates", path.breaks[1:].copy())
 
 
@@ -161,12 +183,20 @@ def generator_output_along(generator, start, end, t=None, names=None) -> ProbeOu
         :class:`~aeot_viz.models.baselines.Baseline`).
     start, end : array-like, shape (d,)
     t : array-like, shape (T,), optional
+    names : list of str, length m, optional
+
+    Returns
+    -------
+    ProbeOutput
+        The generator's outputs (T, m) at ``t``; no ``breaks`` (a continuous map has none).
     """
+    if not (hasattr(generator, "generate_from_noise") and hasattr(getattr(generator, "config", None), "noise_dim")):
+        raise TypeError("generator must be a trained baseline (with config.noise_dim and generate_from_noise), got "
+                        f"{type(generator).__name__}.")
     x0, x1, t = _segment_points(start, end, probe_grid() if t is None else t)
     z = source_to_noise(x0 + t[:, None] * (x1 - x0), generator.config.noise_dim)
     V = np.asarray(generator.generate_from_noise(z), dtype=np.float64)
-    names = list(names) if names is not None else [f"x{j + 1}" for j in range(V.shape[1])]
-    return ProbeOutput(t, V, names, "coordinates")
+    return ProbeOutput(t, V, _names(names, V.shape[1]), "coordinates")
 
 
 def class_probabilities_along(output: ProbeOutput, decode, classifier) -> ProbeOutput:
@@ -181,6 +211,11 @@ def class_probabilities_along(output: ProbeOutput, decode, classifier) -> ProbeO
         Codes (T, m) -> images (T, C, H, W) in [0, 1] (``model.decode``).
     classifier : object
         With ``predict_proba(images) -> (T, n_classes)``; stacked (3-channel) images are read channel 0.
+
+    Returns
+    -------
+    ProbeOutput
+        ``kind="class probabilities"``, values (T, n_classes), columns ``P(0)`` ..., the same ``breaks``.
     """
     if output.kind != "coordinates":
         raise ValueError("class_probabilities_along needs codes along the probe, not probabilities.")

@@ -3,7 +3,8 @@
 A check of the cell masses on :math:`M` fresh samples reads an L1 error even for an exact map: the
 binomial noise of the counts, whose expectation is the *noise floor*
 :math:`f = \\sum_i \\sqrt{2/\\pi}\\sqrt{\nu_i(1 - \nu_i)/M}`. These helpers turn a measured L1 and its floor
-into the estimated true error and a sentence a student can read. Nothing here imports the package.
+into the estimated true error and a sentence a student can read. Only :func:`stop_in_words` imports (lazily) the
+Newton solver's tolerance.
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ def ot_error_line(validation: dict) -> str:
             f"{float(validation['noise_floor']):.3f}).")
 
 
-def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool = False, floor_factor: float = 1.3,
-                  tol: float = 0.0) -> str:
+def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool = False,
+                  n_codes: Optional[int] = None, floor_factor: float = 1.3, tol: float = 0.0) -> str:
     """Why the OT solve stopped when it did, in one or two sentences for the Train page.
 
     Parameters
@@ -64,22 +65,43 @@ def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool 
         The final validation (``OTValidation.to_dict()``): ``l1``, ``noise_floor``, ``n_samples``, ``empty_share``
         and, for an exact 2-D solve, ``exact_l1``.
     newton : bool
-        The exact 2-D Newton solver ran (it stops on precision, not on the budget).
+        The exact 2-D Newton solver ran: it stops when its exact error reaches float64's reach
+        (:func:`aeot_viz.ot.newton.default_tol` of ``n_codes`` cells), at ``tol`` when that is positive, or when it
+        stalls or meets its step cap.
+    n_codes : int, optional
+        Number of cells (needed with ``newton``).
     floor_factor, tol : float
-        The stochastic solver's stop rule: validation L1 within ``floor_factor`` x its noise floor, or below ``tol``
-        when that is positive.
+        The stochastic solver's stop rule: validation L1 within ``floor_factor`` x its noise floor with no empty
+        cell, or below ``tol`` when that is positive.
+
+    Returns
+    -------
+    str
     """
+    from .newton import default_tol
+
+    missing = [k for k in ("l1", "noise_floor") if validation.get(k) is None]
+    if missing or (newton and (validation.get("exact_l1") is None or n_codes is None)):
+        raise ValueError(f"stop_in_words needs the validation's l1 and noise_floor (missing: {missing}), and for a "
+                         "Newton solve its exact_l1 and the number of codes.")
     l1, floor = float(validation["l1"]), float(validation["noise_floor"])
     if newton:
-        exact = float(validation.get("exact_l1") or 0.0)
-        return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error, {exact:.1e}, reached "
-                "the precision of float64: every cell holds its mass to about 1e-15. The iteration budget does not "
-                "apply to it.")
-    if n_iter < max_iter:
-        if tol > 0 and l1 <= tol:
-            return (f"OT stopped early, after {n_iter:,} of {max_iter:,} iterations, because its validation read L1 "
-                    f"{l1:.3f}, below the stop value {tol:.3f} you set.")
-        return (f"OT stopped early, after {n_iter:,} of {max_iter:,} iterations, because its validation on "
+        exact, reach = float(validation["exact_l1"]), default_tol(int(n_codes))
+        if exact <= reach:
+            return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error, {exact:.1e}, "
+                    "reached the precision of float64 (every cell holds its mass to about 1e-15).")
+        if tol > 0 and exact <= tol:
+            return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error, {exact:.1e}, "
+                    f"fell below the stop value {tol:.1e}.")
+        return (f"The exact Newton solve stopped after {n_iter} steps at exact L1 {exact:.1e}, short of float64's "
+                f"reach ({reach:.0e}): it stalled or met its step cap. The map is still exact to a share "
+                f"{exact / 2:.0e} of the mass.")
+    early = f"early, after {n_iter:,} of {max_iter:,}" if n_iter < max_iter else f"after {n_iter:,}"
+    if tol > 0 and l1 <= tol:
+        return (f"OT stopped {early} iterations, because its validation read L1 {l1:.3f}, below the stop value "
+                f"{tol:.3f} you set.")
+    if l1 <= floor_factor * floor and not validation.get("empty_share"):
+        return (f"OT stopped {early} iterations, because its validation on "
                 f"{int(validation.get('n_samples') or 0):,} fresh samples read L1 {l1:.3f}, within {floor_factor}x "
                 f"the {floor:.3f} that even an exact map reads there, with no empty cell: further iterations could "
                 "not be told apart from sampling noise.")

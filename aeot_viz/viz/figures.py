@@ -11,13 +11,13 @@ __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_f
 
 CLICK_GRID_NAME = "click targets"
 
-#: 25 distinct colours, one per mode of the 25-Gaussian grid: D3's category10 without its grey (grey is the
-#: pictures' context colour), then 16 picked greedily in CIELAB to be farthest from those, from light grey, black
-#: and red (the context, overlay and singular colours). Every pair differs by at least 27 CIE76 units
+#: 25 distinct colours, one per mode of the 25-Gaussian grid: D3's category10 without its grey (the pictures'
+#: context colour) and its red (the singular facets' colour), then 17 picked greedily in CIELAB to be farthest from
+#: those, from light grey, black and red. Every pair differs by at least 27 CIE76 units, every colour from red by 39
 PALETTE = [
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
-    "#0000ff", "#ff1eff", "#005a3c", "#5a00a5", "#f0b478", "#00e100", "#ff0078", "#78004b", "#69690f",
-    "#96d296", "#0069ff", "#ff8787", "#964b00", "#c300a5", "#c369ff", "#b4b4f0",
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf",
+    "#0000ff", "#ff1eff", "#ff0069", "#005a3c", "#5a00a5", "#f0b478", "#00e100", "#96000f", "#78004b",
+    "#69690f", "#96d296", "#0069ff", "#ff0fb4", "#ff8787", "#c369ff", "#a55a0f", "#b4b4f0",
 ]
 
 
@@ -33,6 +33,16 @@ def legend_below(height: int | None = None) -> dict:
     The legend's position is in units of the plot area's height, so a fixed fraction lands on the axis title of a
     short figure: this puts it about 70 px under the plot area (the x-axis title takes about 50), whatever the
     height; Plotly then grows the bottom margin to fit it, wrapping long legends onto more rows.
+
+    Parameters
+    ----------
+    height : int, optional
+        The figure's height in pixels (default :data:`DEFAULT_HEIGHT`, Streamlit's).
+
+    Returns
+    -------
+    dict
+        Plotly ``layout.legend`` settings.
     """
     h = DEFAULT_HEIGHT if height is None else int(height)
     return dict(orientation="h", yanchor="top", y=-70.0 / max(h - 120, 80), xanchor="left", x=0.0)
@@ -407,6 +417,8 @@ def explainer_figure(label_raster, axis, cell_labels, boundary, codes, labels, g
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    if generated_labels is not None and len(np.asarray(generated_labels)) != len(np.asarray(generated)):
+        raise ValueError("generated_labels needs one label per generated sample.")
     left = slice_figure(label_raster, axis, cell_labels, boundary=boundary)
     own_panel = generated_labels is not None
     titles = ["noise, one cell per code", "the codes"]
@@ -676,7 +688,7 @@ def training_scores_figure(steps, series: dict, *, current=None, title: str = ""
     return fig
 
 
-def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
+def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit: str = "data units"):
     """Where each map sends the probe: its output against the position ``t`` along the probe.
 
     For 2-D outputs (``kind="coordinates"``) one panel per coordinate, every map's curve in it: AE-OT's is a step
@@ -692,11 +704,13 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
         Map name -> its output along the probe (all of one ``kind``, over the same ``t``).
     singular_t : array-like, shape (S,)
         Positions ``t`` where the probe crosses a singular facet.
+    unit : str
+        Unit of coordinate outputs, for the y-axis titles ("data units", "latent units").
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One trace per (panel, curve), named ``"<map>: <column>"``.
+        One trace per (panel, curve): ``"<map>: <column>"`` for coordinates, the class for probabilities.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -707,6 +721,8 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
     kinds = {o.kind for o in outputs.values()}
     if len(kinds) != 1:
         raise ValueError(f"All outputs must be of one kind, got {sorted(kinds)}.")
+    if first.kind == "coordinates" and any(list(o.names) != list(first.names) for o in outputs.values()):
+        raise ValueError("All maps' outputs must name the same coordinates to share panels.")
     probs = first.kind == "class probabilities"
     panels = list(outputs) if probs else list(first.names)
     fig = make_subplots(1, len(panels), subplot_titles=[f"{p}: class probabilities" if probs else f"output {p}"
@@ -732,7 +748,7 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360):
                                          marker=dict(size=4 if steps else 3, color="black" if steps else _colour(k)),
                                          hovertemplate=f"t %{{x:.3f}}: {panel} = %{{y:.3g}}<extra>{name}</extra>"),
                               1, c)
-            fig.update_yaxes(title=f"output {panel} (data units)", row=1, col=c)
+            fig.update_yaxes(title=f"output {panel} ({unit})", row=1, col=c)
         fig.update_xaxes(title="position along the probe, t", range=[0, 1], row=1, col=c)
         for t in np.asarray(singular_t, dtype=np.float64).ravel():
             fig.add_vline(x=float(t), line=dict(color="red", dash="dash", width=1), row=1, col=c)
@@ -777,6 +793,8 @@ def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=
             raise ValueError(f"{name}'s shares have shape {v.shape}, expected ({C},).")
         line = np.zeros(C)
         if highlight and name in highlight:
+            if not 0 <= int(highlight[name]) < C:
+                raise ValueError(f"highlight for {name} must be a class in [0, {C}), got {highlight[name]}.")
             line[int(highlight[name])] = 3
         fig.add_trace(go.Bar(x=names, y=v, name=name, marker=dict(color=PALETTE[k % len(PALETTE)],
                                                                   line=dict(width=line, color="red")),

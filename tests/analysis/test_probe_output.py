@@ -128,3 +128,11 @@ def test_mnist_class_probabilities_step_for_ae_ot_and_glide_for_the_gan():
     g = [class_probabilities_along(generator_output_along(gan, start, end, probe_grid(n)), model.decode, clf)
          for n in (41, 641)]
     assert g[1].largest_step()[0] < g[0].largest_step()[0]  # finer grid, smaller steps: a continuous curve
+
+
+def test_probe_outputs_refuse_the_wrong_things(two_cluster_model):
+    m = two_cluster_model
+    with pytest.raises(TypeError, match="trained baseline"):
+        generator_output_along(object(), START, END)
+    with pytest.raises(ValueError, match="one name per output column"):
+        ot_output_along(START, END, m.codes, m.targets, m.h, names=["only one"])

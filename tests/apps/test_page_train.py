@@ -10,7 +10,10 @@ PAGE = repo_file("pages/1_Train.py")
 def test_training_a_toy_model_makes_it_current():
     at = AppTest.from_file(PAGE, default_timeout=180).run()
     assert not at.exception
-    at.selectbox(key="tr_dataset").set_value("ring8").run()
+    at.selectbox(key="tr_dataset").set_value("digits").run()  # settings made for images first...
+    at.number_input(key="tr_ot_iters").set_value(40)
+    at.number_input(key="tr_tol").set_value(0.2)
+    at.selectbox(key="tr_dataset").set_value("ring8").run()  # ...then a toy, where they are greyed out
     at.number_input(key="tr_n").set_value(300)
     # a toy has no autoencoder and is solved by exact Newton: those settings are greyed out, and the page says why
     assert at.number_input(key="tr_ot_iters").disabled and at.number_input(key="tr_latent").disabled
@@ -27,6 +30,9 @@ def test_training_a_toy_model_makes_it_current():
     model = at.session_state["aeot_session_models"][name]
     assert model.n_codes == 300 and model.latent_dim == 2
     assert len(at.get("download_button")) == 1
+    from aeot_viz.pipeline.config import OTConfig
+
+    assert (model.config.ot.max_iter, model.config.ot.tol) == (OTConfig().max_iter, 0.0)  # greyed out = not used
     steps = model.summary()["OT iterations"]
     assert any(f"Newton solve stopped after {steps} steps" in c.value for c in at.caption)  # why it stopped
 

@@ -38,8 +38,27 @@ def test_stop_in_words_says_why_the_solve_stopped():
     early = stop_in_words(640, 2000, v, floor_factor=1.3)
     assert "stopped early, after 640 of 2,000" in early and "8,388,608 fresh samples" in early
     assert "1.3x the 0.025" in early
+    # converged in the budget's last round: it did not run out of budget
+    assert "within 1.3x" in stop_in_words(2000, 2000, v) and "whole budget" not in stop_in_words(2000, 2000, v)
     assert "below the stop value 0.040" in stop_in_words(300, 2000, v, tol=0.04)
-    budget = stop_in_words(2000, 2000, v)
+    budget = stop_in_words(2000, 2000, {**v, "l1": 0.05})
     assert "whole budget of 2,000" in budget and "Raise the OT iteration budget" in budget
-    newton = stop_in_words(9, 2000, {**v, "exact_l1": 3.4e-13}, newton=True)
-    assert "after 9 steps" in newton and "3.4e-13" in newton and "budget does not apply" in newton
+    assert "whole budget" in stop_in_words(2000, 2000, {**v, "empty_share": 0.01})  # an empty cell is not done
+    stalled = stop_in_words(60, 2000, {**v, "exact_l1": 3e-6}, newton=True, n_codes=500)
+    assert "stalled or met its step cap" in stalled and "3.0e-06" in stalled
+    with pytest.raises(ValueError, match="exact_l1"):
+        stop_in_words(9, 2000, v, newton=True, n_codes=500)
+
+
+def test_stop_in_words_on_a_real_newton_solve():
+    """A real exact solve of a toy: the sentence is decided by its exact error against float64's reach."""
+    import aeot_viz as av
+    from aeot_viz.ot.error import stop_in_words
+    from aeot_viz.ot.newton import default_tol
+
+    model = av.fit_aeot(av.load_dataset("ring8", n_samples=400, random_state=1), av.AEOTConfig())
+    v = model.ot_validation
+    assert v["exact_l1"] <= default_tol(400)  # the solve did reach it (checked on its own exact areas)
+    words = stop_in_words(model.summary()["OT iterations"], model.config.ot.max_iter, v, newton=True, n_codes=400)
+    assert words.startswith(f"The exact Newton solve stopped after {model.summary()['OT iterations']} steps")
+    assert "reached the precision of float64" in words

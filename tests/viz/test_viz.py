@@ -134,9 +134,11 @@ def test_palette_gives_25_modes_25_clearly_different_colours():
     assert len(set(c.lower() for c in colours)) == 25
     L = np.array([_lab(c) for c in colours])
     dE = np.linalg.norm(L[:, None] - L[None], axis=2) + np.eye(25) * 1e9
-    assert dE.min() > 20  # CIE76: ~2.3 is just noticeable; the old palette had three greys 9-12 apart
+    assert dE.min() >= 27  # CIE76: ~2.3 is just noticeable; the old palette had three greys 9-12 apart
     grey = _lab("#d3d3d3")  # the context colour of unselected codes
     assert np.linalg.norm(L - grey, axis=1).min() > 20
+    red = _lab("#ff0000")  # singular facets are drawn in red over the cells
+    assert np.linalg.norm(L - red, axis=1).min() > 35
     assert len(PALETTE) == 25
 
 

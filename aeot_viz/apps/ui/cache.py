@@ -102,15 +102,30 @@ def shipped_baselines_for(path: str, mtime: float) -> dict:
     return load_baselines(path)
 
 
-def model_baselines(name: str, key: str) -> dict | None:
-    """The baselines beside a model: trained in this session on the Mode Collapse page, else shipped with it."""
+def model_baselines(name: str, key: str) -> tuple[dict, str]:
+    """The baselines beside a model and an id for them: trained in this session on the Mode Collapse page, else
+    shipped with it; ``({}, "none")`` when there are none."""
     from .state import SHIPPED_BASELINES
 
     trained = st.session_state.get("mc_trained", {}).get(key)
     if trained:
-        return trained
+        return trained, f"trained-{id(trained)}"
     path = SHIPPED_BASELINES.get(name)
-    return shipped_baselines_for(str(path), path.stat().st_mtime) if path is not None and path.is_file() else None
+    if path is None or not path.is_file():
+        return {}, "none"
+    return shipped_baselines_for(str(path), path.stat().st_mtime), f"shipped-{path.name}"
+
+
+@st.cache_resource(show_spinner="Mapping the probe...", max_entries=32)
+def probe_outputs_for(key: str, start: tuple, end: tuple, baselines_id: str, n: int, digits: bool, _model,
+                      _generators: dict) -> dict:
+    """Every map's output along one probe (:func:`aeot_viz.analysis.probe_output.outputs_along`), read as digit
+    class probabilities when ``digits``; one entry per model, probe, baselines and resolution."""
+    from ...analysis.probe_output import outputs_along
+    from ...models.classifier import default_classifier
+
+    return outputs_along(_model, np.asarray(start), np.asarray(end), _generators,
+                         classifier=default_classifier() if digits else None, n=n)
 
 
 @st.cache_resource(show_spinner="Generating from every model and scoring the samples...", max_entries=16)

@@ -37,6 +37,14 @@ class Step:
     draw: Callable[[str], str]  # draws the figure under a widget key; returns the "what to notice" sentence
 
 
+def missing_models() -> list:
+    """Shipped files the Lesson needs and cannot find (models and their baselines), by file name."""
+    from .state import SHIPPED
+
+    paths = [SHIPPED[n] for n in (TOY_NAME, DEFAULT_NAME)] + [SHIPPED_BASELINES[n] for n in (TOY_NAME, DEFAULT_NAME)]
+    return [p.name for p in paths if not p.is_file()]
+
+
 def _shipped(name: str):
     model = shipped_model(name)
     path = SHIPPED_BASELINES[name]

@@ -28,8 +28,9 @@ GLOSSARY = {
 
 #: one sentence per page: what the page's main picture shows, to look for first
 NOTICE = {
-    "Home": "Each cell of the noise square (left) is sent to one code (right); the red lines are where neighbouring "
-            "cells send their noise to different modes, so the map must jump there.",
+    "Home": "Each cell of the noise square (left) is sent to one code (middle); the red lines are where neighbouring "
+            "cells send their noise to different modes, so the map must jump there, and new samples (right) stay on "
+            "the modes.",
     "Train": "2-D toys are their own latent space, so only the OT solve runs; it stops as soon as every cell holds "
              "its mass, which in 2-D takes a handful of exact Newton steps.",
     "Latent Space": "Codes of one digit gather in islands with empty space between them: that gappy, non-convex "
@@ -61,9 +62,13 @@ def presenting() -> bool:
 
 
 def styled(fig, height: int | None = None):
-    """A figure sized for the screen: taller, with larger fonts, in presentation mode."""
+    """A copy of ``fig`` sized for the screen: taller, with larger fonts, in presentation mode. The figure given is
+    left as it is (it may be a cached figure that other sessions share)."""
+    import plotly.graph_objects as go
+
     from ...viz.figures import legend_below
 
+    fig = go.Figure(fig)
     h = height or fig.layout.height or 450
     if presenting():
         h = int(h * PRESENT_SCALE)
