@@ -279,9 +279,9 @@ def test_stacked_mnist_mode_collapse_draws_its_1000_mode_pictures(server, tmp_pa
 
 
 #: the app's pages as app.py lists them: sidebar title and URL path
-APP_PAGES = [("Home", ""), ("Train", "Train"), ("Latent Space", "Latent_Space"), ("Power Diagram", "Power_Diagram"),
-             ("Singular Set", "Singular_Set"), ("Generate", "Generate"), ("Mode Collapse", "Mode_Collapse"),
-             ("Playground", "Playground")]
+APP_PAGES = [("Home", ""), ("Lesson", "Lesson"), ("Train", "Train"), ("Latent Space", "Latent_Space"),
+             ("Power Diagram", "Power_Diagram"), ("Singular Set", "Singular_Set"), ("Generate", "Generate"),
+             ("Mode Collapse", "Mode_Collapse"), ("Playground", "Playground")]
 
 
 def test_every_page_opened_by_its_url_shows_the_apps_sidebar_with_icons():
