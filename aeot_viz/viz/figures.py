@@ -21,31 +21,20 @@ PALETTE = [
 ]
 
 
-#: legends go under the plot, clear of colour bars on the right and of the Plotly toolbar at the top
-LEGEND_BELOW = dict(orientation="h", yanchor="top", y=-0.17, xanchor="left", x=0.0)
-#: Streamlit's height for a figure that sets none (pixels)
-DEFAULT_HEIGHT = 450
+def legend_below() -> dict:
+    """A horizontal legend at the foot of the figure, under the plot and its x-axis title.
 
-
-def legend_below(height: int | None = None) -> dict:
-    """A horizontal legend under the plot and its x-axis title, for a figure ``height`` pixels tall.
-
-    The legend's position is in units of the plot area's height, so a fixed fraction lands on the axis title of a
-    short figure: this puts it about 70 px under the plot area (the x-axis title takes about 50), whatever the
-    height; Plotly then grows the bottom margin to fit it, wrapping long legends onto more rows.
-
-    Parameters
-    ----------
-    height : int, optional
-        The figure's height in pixels (default :data:`DEFAULT_HEIGHT`, Streamlit's).
+    The legend is placed in the figure's own coordinates (``yref="container"``, bottom edge), and Plotly grows the
+    bottom margin to fit it, so it stays clear of the axis title however many rows it wraps onto and whatever the
+    fonts (Streamlit's theme scales them with the page's text, presentation mode included); the Plotly toolbar sits
+    at the top.
 
     Returns
     -------
     dict
         Plotly ``layout.legend`` settings.
     """
-    h = DEFAULT_HEIGHT if height is None else int(height)
-    return dict(orientation="h", yanchor="top", y=-70.0 / max(h - 120, 80), xanchor="left", x=0.0)
+    return dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0)
 
 
 def _colour(k: int) -> str:
@@ -490,7 +479,7 @@ def samples_figure(data, samples: dict, *, max_data: int = 3000, random_state: i
         fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=k + 1, title=xlabel, constrain="domain")
         fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=k + 1, constrain="domain",
                          scaleanchor=f"x{k + 1 if k else ''}", scaleratio=1, title=ylabel)
-    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below(400))
+    fig.update_layout(height=400, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below())
     return fig
 
 
@@ -524,7 +513,7 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
             fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines+markers", name=name,
                                      line=dict(color=_colour(k), width=1.5), marker=dict(size=4, color=_colour(k))))
     fig.update_layout(height=460, margin=dict(l=10, r=10, t=10, b=10), legend=dict(itemsizing="constant",
-                                                                                  **legend_below(460)))
+                                                                                  **legend_below()))
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title=ylabel)
     fig.update_xaxes(title=xlabel)
     return fig
@@ -570,7 +559,7 @@ def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=No
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
         fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
-    fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below(360))
+    fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below())
     return fig
 
 
@@ -653,7 +642,7 @@ def solver_error_figure(iterations, l1, *, current=None, noise_floor=None, exact
                         marker=dict(size=14, color="red", symbol="circle-open", line=dict(width=3)))
     fig.update_xaxes(title="Newton step" if exact else "solver iteration")
     fig.update_yaxes(type="log", title=name + " (log)", exponentformat="power")
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below(300))
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below())
     return fig
 
 
@@ -683,7 +672,7 @@ def training_scores_figure(steps, series: dict, *, current=None, title: str = ""
                             hoverinfo="skip")
     fig.update_xaxes(title="generator training step")
     fig.update_yaxes(title="percent", range=[0, 105])
-    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40 if title else 20, b=10), legend=legend_below(300),
+    fig.update_layout(height=300, margin=dict(l=10, r=10, t=40 if title else 20, b=10), legend=legend_below(),
                       title=title or None)
     return fig
 
@@ -756,7 +745,7 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit
         for tr in fig.data[: len(outputs)]:
             tr.showlegend = True
             tr.name = tr.name.rsplit(":", 1)[0]
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below(height))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below())
     return fig
 
 
@@ -805,7 +794,7 @@ def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=
                              hovertemplate="data: class %{x} %{y:.1%}<extra></extra>"))
     fig.update_xaxes(title="class (as the digit classifier reads the samples)", type="category")
     fig.update_yaxes(title="share of samples", tickformat=".0%", rangemode="tozero")
-    fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=20, b=10), legend=legend_below(height),
+    fig.update_layout(barmode="group", height=height, margin=dict(l=10, r=10, t=20, b=10), legend=legend_below(),
                       bargap=0.2)
     return fig
 

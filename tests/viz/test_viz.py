@@ -197,12 +197,12 @@ def test_paths_draw_the_jumping_map_as_points_and_click_grid_stays_out_of_the_le
     add_click_grid(fig, -0.5, 0.5, n=5)
     grid = fig.data[-1]
     assert grid.showlegend is False and len(grid.x) == 25 and "0.04" in grid.marker.color
-    assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0  # below the plot, clear of the toolbar
+    assert fig.layout.legend.orientation == "h" and fig.layout.legend.yanchor == "bottom"  # clear of the toolbar
 
 
 def test_every_legend_sits_below_its_plot_clear_of_the_toolbar():
-    """The Plotly toolbar sits at the top right: every builder puts its legend under the plot area, horizontal
-    (wrapping onto more rows instead of overflowing), further below the shorter the figure."""
+    """The Plotly toolbar sits at the top right: every builder puts its legend at the foot of the figure,
+    horizontal (wrapping onto more rows instead of overflowing)."""
     from aeot_viz.analysis.probe_output import ProbeOutput
     from aeot_viz.viz import (
         adjacency_figure,
@@ -225,6 +225,7 @@ def test_every_legend_sits_below_its_plot_clear_of_the_toolbar():
             solver_error_figure([0, 1], [1.0, 1e-9]), training_scores_figure([0, 1], {"x": [1, 2]}),
             probe_output_figure({"AE-OT": ProbeOutput(t, np.ones((5, 2)), ["x1", "x2"])}),
             class_histogram_figure({"A": np.ones(3) / 3}, np.ones(3) / 3)]
-    for fig in figs:
-        assert fig.layout.legend.orientation == "h" and fig.layout.legend.y < 0, fig.layout.legend
-    assert legend_below(300)["y"] < legend_below(600)["y"] < 0  # a fixed distance in pixels, not in plot heights
+    for fig in figs:  # at the figure's foot, in its own coordinates: under the axis title whatever the fonts
+        leg = fig.layout.legend
+        assert (leg.orientation, leg.yref, leg.yanchor, leg.y) == ("h", "container", "bottom", 0), leg
+    assert legend_below()["yref"] == "container"

@@ -66,8 +66,6 @@ def styled(fig, height: int | None = None):
     left as it is (it may be a cached figure that other sessions share)."""
     import plotly.graph_objects as go
 
-    from ...viz.figures import legend_below
-
     fig = go.Figure(fig)
     h = height or fig.layout.height or 450
     if presenting():
@@ -75,8 +73,6 @@ def styled(fig, height: int | None = None):
         fig.update_layout(font=dict(size=PRESENT_FONT))
         fig.update_annotations(font_size=PRESENT_FONT)
     fig.update_layout(height=int(h))
-    if fig.layout.legend.orientation == "h" and (fig.layout.legend.y or 0) < 0:  # keep it clear of the axis title
-        fig.update_layout(legend_y=legend_below(int(h))["y"])
     return fig
 
 
