@@ -4,15 +4,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.analysis.generation import plain_map
 from aeot_viz.analysis.lab import (
     GENERATORS,
     LABELS,
     failure_in_words,
     is_stacked_mnist,
-    noise_path,
     recipe_steps,
-    source_path,
+    straight_paths,
     train_baselines,
 )
 from aeot_viz.analysis.metrics import PUBLISHED, STACKED_PUBLISHED, STACKED_SAMPLES, TOY_PROTOCOLS, toy_score
@@ -203,19 +201,11 @@ st.write(
     "computes that map, so along the same line its output stays on the data and **jumps** at the singular set.")
 steps = st.slider("Points along the path", 8, 24, 12, key="mc_path_n")
 path_seed = st.number_input("Path seed", 0, 10_000, 0, key="mc_path_seed")
-z = noise_path(next(iter(baselines.values())).config.noise_dim, steps, int(path_seed))
-x = source_path(model.latent_dim, steps, int(path_seed))
-paths = {"AE-OT": model.codes[plain_map(x, model.targets, model.h)[1]]}
-for kind, b in baselines.items():
-    paths[LABELS[kind]] = b.generate_from_noise(z)
 if model.dataset["kind"] == "images":
-    for title, codes in paths.items():
-        st.image(image_grid(np.clip(model.decode(codes), 0, 1), ncols=steps), caption=title)
+    for kind, codes in straight_paths(model, baselines, steps, int(path_seed)).items():
+        st.image(image_grid(np.clip(model.decode(codes), 0, 1), ncols=steps), caption=LABELS[kind])
 else:
-    fine_z = noise_path(z.shape[1], 200, int(path_seed))
-    fine_x = source_path(model.latent_dim, 200, int(path_seed))
-    curves = {"AE-OT": model.codes[plain_map(fine_x, model.targets, model.h)[1]]}
-    curves.update({LABELS[k]: b.generate_from_noise(fine_z) for k, b in baselines.items()})
+    curves = {LABELS[k]: v for k, v in straight_paths(model, baselines, 200, int(path_seed)).items()}
     st.plotly_chart(paths_figure(model.codes, curves, xlabel=LATENT_X, ylabel=LATENT_Y), key="mc_paths",
                     width="stretch")
     st.caption("Each line is one straight path (200 points) mapped by a generator. The baselines draw connected "

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..models.baselines import DEFAULT_STEPS, KINDS, BaselineConfig, fit_baseline, toy_recipe
 from ..utils.progress import Callback, emit
-from .generation import generate
+from .generation import generate, plain_map
 from .metrics import (
     STACKED_SAMPLES,
     TOY_PROTOCOLS,
@@ -26,7 +26,8 @@ from .metrics import (
 )
 
 __all__ = ["train_baselines", "recipe_steps", "failure_in_words", "generate_all", "score_all", "real_images",
-           "GENERATORS", "noise_path", "source_path", "is_stacked_mnist", "stacked_scores", "decoded_stacked_score"]
+           "GENERATORS", "noise_path", "source_path", "straight_paths", "is_stacked_mnist", "stacked_scores",
+           "decoded_stacked_score"]
 
 #: the generators compared, in display order
 GENERATORS = ("AE-OT",) + KINDS
@@ -150,6 +151,33 @@ def source_path(dim: int, n: int = 12, random_state: int = 0) -> np.ndarray:
     x = np.random.default_rng(random_state).uniform(-0.45, 0.45, (2, dim))
     t = np.linspace(0, 1, n)[:, None]
     return (1 - t) * x[0] + t * x[1]
+
+
+def straight_paths(model, baselines: dict, n: int = 12, random_state: int = 0) -> dict:
+    """One straight path of ``n`` points through each map: AE-OT's plain OT map along :func:`source_path`, each
+    baseline along one :func:`noise_path` (a model's baselines share their noise dimension).
+
+    Parameters
+    ----------
+    model : AEOTModel
+    baselines : dict of str -> Baseline
+        Kind -> baseline trained on ``model``'s codes (may be empty).
+    n : int
+        Points along each path.
+    random_state : int
+        Seeds both paths' ends.
+
+    Returns
+    -------
+    dict of str -> numpy.ndarray, shape (n, d)
+        ``"AE-OT"`` and each baseline's kind -> the codes along its path, in order.
+    """
+    x = source_path(model.latent_dim, n, random_state)
+    out = {"AE-OT": model.codes[plain_map(x, model.targets, model.h)[1]]}
+    if baselines:
+        z = noise_path(next(iter(baselines.values())).config.noise_dim, n, random_state)
+        out.update({kind: b.generate_from_noise(z) for kind, b in baselines.items()})
+    return out
 
 
 def failure_in_words(score: dict, n_modes: Optional[int] = None) -> str:

@@ -76,3 +76,19 @@ def test_failure_words_are_read_off_the_scores():
     assert "recall 0.41" in words and "0.4% of samples" in words and "mixture" not in words
     with pytest.raises(ValueError, match="n_modes"):
         failure_in_words(good)
+
+
+def test_straight_paths_follow_each_map_along_one_segment(toy_model):
+    """AE-OT's path is the brute-force cell code of each point of the source segment; a baseline's is its output
+    along the straight noise segment (checked against mapping the two ends' mix by hand)."""
+    from aeot_viz.analysis.lab import noise_path, source_path, straight_paths
+    from aeot_viz.geometry.power_diagram import assign
+    from aeot_viz.models.baselines import BaselineConfig, fit_baseline
+
+    gan = fit_baseline(toy_model.codes, BaselineConfig(kind="gan", noise_dim=3, steps=20, random_state=0))
+    paths = straight_paths(toy_model, {"gan": gan}, n=9, random_state=4)
+    assert list(paths) == ["AE-OT", "gan"]
+    x = source_path(toy_model.latent_dim, 9, 4)
+    np.testing.assert_array_equal(paths["AE-OT"], toy_model.codes[assign(x, toy_model.targets, toy_model.h)])
+    np.testing.assert_allclose(paths["gan"], gan.generate_from_noise(noise_path(3, 9, 4)), rtol=1e-6)
+    assert list(straight_paths(toy_model, {}, n=5)) == ["AE-OT"]

@@ -15,7 +15,7 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ...analysis.lab import LABELS, noise_path, source_path
+from ...analysis.lab import LABELS, straight_paths
 from ...analysis.probe_output import outputs_along
 from ...io.images import image_grid
 from .cache import exact_cells_for, explainer_for, lab_results_for, model_key, shipped_baselines_for, singular_set_for
@@ -107,14 +107,10 @@ def _probe(fig_key: str) -> str:
 
 
 def _paths(fig_key: str) -> str:
-    from ...analysis.generation import plain_map
     from ...viz import paths_figure
 
     _, toy, baselines, _ = _shipped(TOY_NAME)
-    fine_x = source_path(toy.latent_dim, 200, 0)
-    curves = {"AE-OT": toy.codes[plain_map(fine_x, toy.targets, toy.h)[1]]}
-    fine_z = noise_path(next(iter(baselines.values())).config.noise_dim, 200, 0)
-    curves.update({LABELS[k]: b.generate_from_noise(fine_z) for k, b in baselines.items()})
+    curves = {LABELS[k]: v for k, v in straight_paths(toy, baselines, 200).items()}
     st.plotly_chart(styled(paths_figure(toy.codes, curves, xlabel="x1 (data units)", ylabel="x2 (data units)"), 520),
                     key=fig_key, width="stretch")
     st.caption("One straight path of 200 noise points through each generator. Grey: the data.")
@@ -143,16 +139,10 @@ def _toy_samples(fig_key: str) -> str:
 
 
 def _mnist_path(fig_key: str) -> str:
-    from ...analysis.generation import plain_map
-
     _, mnist, baselines, _ = _shipped(DEFAULT_NAME)
-    x = source_path(mnist.latent_dim, PATH_POINTS, 0)
-    z = noise_path(next(iter(baselines.values())).config.noise_dim, PATH_POINTS, 0)
-    rows = {"AE-OT": mnist.codes[plain_map(x, mnist.targets, mnist.h)[1]],
-            "GAN": baselines["gan"].generate_from_noise(z)}
-    for name, codes in rows.items():
+    for kind, codes in straight_paths(mnist, {"gan": baselines["gan"]}, PATH_POINTS).items():
         st.image(image_grid(np.clip(mnist.decode(codes), 0, 1), ncols=PATH_POINTS), width="stretch",
-                 caption=f"{name}: {PATH_POINTS} points along one straight path through its noise")
+                 caption=f"{LABELS[kind]}: {PATH_POINTS} points along one straight path through its noise")
     return ("AE-OT's digits switch abruptly from one to the next, each a clean digit; the GAN morphs one digit into "
             "another through blends that are no digit at all.")
 
