@@ -20,7 +20,7 @@ for image models: a jump from a 1 to a 7 is then a step in the probabilities.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -68,6 +68,13 @@ class ProbeOutput:
             return 0.0, float(self.t[0]) if len(self.t) else 0.0
         k = int(np.argmax(s))
         return float(s[k]), float(0.5 * (self.t[k] + self.t[k + 1]))
+
+    def every(self, k: int) -> ProbeOutput:
+        """Every ``k``-th sample: on a :func:`probe_grid` of ``k m + 1`` points, the same probe sampled ``k`` times
+        more coarsely (``probe_grid(m + 1)``), without mapping it again."""
+        if int(k) < 1:
+            raise ValueError(f"k must be a positive step, got {k}.")
+        return replace(self, t=self.t[:: int(k)], values=self.values[:: int(k)])
 
     def total_variation(self) -> float:
         """Sum of the step lengths: the length of the output's path."""

@@ -136,3 +136,17 @@ def test_probe_outputs_refuse_the_wrong_things(two_cluster_model):
         generator_output_along(object(), START, END)
     with pytest.raises(ValueError, match="one name per output column"):
         ot_output_along(START, END, m.codes, m.targets, m.h, names=["only one"])
+
+
+def test_every_kth_sample_is_the_coarser_probe(two_cluster_model):
+    from aeot_viz.models.baselines import BaselineConfig, fit_baseline
+
+    m = two_cluster_model
+    gan = fit_baseline(m.codes, BaselineConfig(kind="gan", noise_dim=2, steps=50, random_state=1))
+    fine = generator_output_along(gan, START, END, probe_grid(1601))
+    coarse = generator_output_along(gan, START, END, probe_grid(201))  # mapped again, on its own grid
+    np.testing.assert_allclose(fine.every(8).t, coarse.t, atol=1e-15)
+    np.testing.assert_allclose(fine.every(8).values, coarse.values, atol=1e-5)
+    assert fine.every(8).largest_step()[0] == pytest.approx(coarse.largest_step()[0], abs=1e-5)
+    with pytest.raises(ValueError, match="positive step"):
+        fine.every(0)

@@ -25,7 +25,7 @@ from .teaching import styled
 #: the toy probe: a straight segment of the noise square across several modes
 TOY_PROBE = (np.array([-0.45, -0.3]), np.array([0.45, 0.35]))
 PATH_POINTS = 12
-#: points along the toy probe: the figure's, and an eighth of them to show how the largest step changes when refined
+#: points along the toy probe: the figure's, and every eighth of them to show how the largest step changes when refined
 FINE, COARSE = 3201, 401
 
 
@@ -58,8 +58,8 @@ def _toy_probe(key: str, _model, _gan):
 
     start, end = TOY_PROBE
     outs = outputs_along(_model, start, end, {"GAN": _gan}, n=FINE)
-    coarse = outputs_along(_model, start, end, {"GAN": _gan}, n=COARSE)
-    steps = {name: (coarse[name].largest_step()[0], o.largest_step()[0]) for name, o in outs.items()}
+    coarser = (FINE - 1) // (COARSE - 1)
+    steps = {name: (o.every(coarser).largest_step()[0], o.largest_step()[0]) for name, o in outs.items()}
     pr = probe(start, end, _model.targets, _model.h, singular=singular_set_for(key, _model))
     return outs, pr.t[pr.singular], steps
 
