@@ -15,7 +15,7 @@ from aeot_viz.analysis.lab import (
 )
 from aeot_viz.analysis.metrics import PUBLISHED, STACKED_PUBLISHED, STACKED_SAMPLES, TOY_PROTOCOLS, toy_score
 from aeot_viz.analysis.projections import axis_titles
-from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines_for, singular_set_for
+from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines, singular_set_for
 from aeot_viz.apps.ui.state import SHIPPED_BASELINES, current_model, init_state
 from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.io.images import image_grid
@@ -82,8 +82,7 @@ if source == "trained here":
                        "application/octet-stream", key="mc_download",
                        help="Keep them beside the model's bundle; aeot_viz.models.baselines.load_baselines reads them.")
 else:
-    baselines = shipped_baselines_for(str(path), path.stat().st_mtime)
-    baselines_id = f"shipped-{path.name}"
+    baselines, baselines_id = shipped_baselines(name)
 
 # --- samples side by side, and their scores ---------------------------------------------------------------------
 n = st.select_slider("Samples per generator", [500, 1000, 2500, 5000], 2500, key="mc_n",

@@ -102,18 +102,24 @@ def shipped_baselines_for(path: str, mtime: float) -> dict:
     return load_baselines(path)
 
 
+def shipped_baselines(name: str) -> tuple[dict, str] | None:
+    """The baselines shipped with the shipped model ``name`` (loaded once per process, :func:`shipped_baselines_for`)
+    and their id (the one stored views are filed under), or None when it has none."""
+    from .state import SHIPPED_BASELINES
+
+    path = SHIPPED_BASELINES.get(name)
+    if path is None or not path.is_file():
+        return None
+    return shipped_baselines_for(str(path), path.stat().st_mtime), f"shipped-{path.name}"
+
+
 def model_baselines(name: str, key: str) -> tuple[dict, str]:
     """The baselines beside a model and an id for them: trained in this session on the Mode Collapse page, else
     shipped with it; ``({}, "none")`` when there are none."""
-    from .state import SHIPPED_BASELINES
-
     trained = st.session_state.get("mc_trained", {}).get(key)
     if trained:
         return trained, f"trained-{id(trained)}"
-    path = SHIPPED_BASELINES.get(name)
-    if path is None or not path.is_file():
-        return {}, "none"
-    return shipped_baselines_for(str(path), path.stat().st_mtime), f"shipped-{path.name}"
+    return shipped_baselines(name) or ({}, "none")
 
 
 @st.cache_resource(show_spinner="Mapping the probe...", max_entries=32)

@@ -18,7 +18,8 @@ from streamlit.errors import StreamlitAPIException
 from ...analysis.lab import LABELS, straight_paths
 from ...analysis.probe_output import outputs_along
 from ...io.images import image_grid
-from .cache import exact_cells_for, explainer_for, lab_results_for, model_key, shipped_baselines_for, singular_set_for
+from ...pipeline.views import LAB_SAMPLES, LAB_SEED
+from .cache import exact_cells_for, explainer_for, lab_results_for, model_key, shipped_baselines, singular_set_for
 from .state import DEFAULT_NAME, SHIPPED_BASELINES, TOY_NAME, shipped_model
 from .teaching import styled
 
@@ -46,9 +47,17 @@ def missing_models() -> list:
 
 
 def _shipped(name: str):
+    """A shipped model, its cache key, its shipped baselines and their id."""
     model = shipped_model(name)
-    path = SHIPPED_BASELINES[name]
-    return model_key(name, model), model, shipped_baselines_for(str(path), path.stat().st_mtime), path.name
+    baselines, baselines_id = shipped_baselines(name)
+    return model_key(name, model), model, baselines, baselines_id
+
+
+def _shipped_lab(name: str):
+    """A shipped model and the Mode Collapse samples and scores of it and its baselines (the stored view)."""
+    key, model, baselines, baselines_id = _shipped(name)
+    samples, scores, _ = lab_results_for(key, baselines_id, LAB_SAMPLES, LAB_SEED, model, baselines)
+    return model, samples, scores
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -126,13 +135,12 @@ def _scores_words(scores: dict, key: str, fmt) -> str:
 def _toy_samples(fig_key: str) -> str:
     from ...viz import samples_figure
 
-    key, toy, baselines, bname = _shipped(TOY_NAME)
-    samples, scores, _ = lab_results_for(key, f"shipped-{bname}", 2500, 0, toy, baselines)
+    toy, samples, scores = _shipped_lab(TOY_NAME)
     titles = {f"{LABELS[g]} {100 * scores[g]['hq_share']:.0f}%": samples[g] for g in samples}
     st.plotly_chart(styled(samples_figure(toy.codes, titles, xlabel="x1", ylabel="x2"), 330), key=fig_key,
                     width="stretch")
-    st.caption("2,500 samples of each generator over the data (grey); the percentage is the share of samples on "
-               "a mode, within 3 standard deviations of its centre (the PacGAN protocol).")
+    st.caption(f"{LAB_SAMPLES:,} samples of each generator over the data (grey); the percentage is the share of "
+               "samples on a mode, within 3 standard deviations of its centre (the PacGAN protocol).")
     return _scores_words(scores, "hq_share", lambda g, v, a: (
         f"The continuous curve costs samples: {100 * (1 - v):.0f}% of the {LABELS[g]}'s land between the modes "
         f"(mode mixture), against {100 * (1 - a):.1f}% of AE-OT's."))
@@ -150,15 +158,14 @@ def _mnist_path(fig_key: str) -> str:
 def _mnist_classes(fig_key: str) -> str:
     from ...viz import class_histogram_figure
 
-    key, mnist, baselines, bname = _shipped(DEFAULT_NAME)
-    _, scores, _ = lab_results_for(key, f"shipped-{bname}", 2500, 0, mnist, baselines)
+    mnist, _, scores = _shipped_lab(DEFAULT_NAME)
     data = np.bincount(mnist.labels, minlength=10) / len(mnist.labels)
     shares = {LABELS[g]: np.asarray(s["class_shares"]) for g, s in scores.items()}
     smallest = {LABELS[g]: int(np.argmin(s["class_shares"])) for g, s in scores.items()}
     st.plotly_chart(styled(class_histogram_figure(shares, data, highlight=smallest), 420), key=fig_key,
                     width="stretch")
-    st.caption("2,500 samples per generator, each read by a digit classifier; black bars: each digit's share of "
-               "the training data. Red outline: each generator's rarest digit.")
+    st.caption(f"{LAB_SAMPLES:,} samples per generator, each read by a digit classifier; black bars: each digit's "
+               "share of the training data. Red outline: each generator's rarest digit.")
     return _scores_words(scores, "min_class_share", lambda g, v, a: (
         f"The {LABELS[g]} makes its rarest digit only {100 * v:.1f}% of the time (the data: about 10%), while AE-OT's "
         f"rarest digit still gets {100 * a:.1f}%: a continuous generator thins out some modes."))
