@@ -165,8 +165,7 @@ elif model.dataset["kind"] == "images":
     if all(len(s.get("class_shares", ())) == 10 for s in scores.values()) and ten_digits:
         data_share = np.bincount(model.labels, minlength=10) / len(model.labels)
         st.plotly_chart(class_histogram_figure({LABELS[g]: s["class_shares"] for g, s in scores.items()}, data_share,
-                                               highlight={LABELS[g]: int(np.argmin(s["class_shares"]))
-                                                          for g, s in scores.items()}),
+                                               highlight="rarest"),
                         key="mc_class_bars", width="stretch")
         st.caption("Which digits each generator makes, as the classifier reads its samples; the black bar across "
                    "each group is that digit's share of the training data, and each generator's rarest digit is "

@@ -760,8 +760,8 @@ def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=
         The training data's share of each class.
     classes : list of str, optional
         Class names (default "0" ... "C-1").
-    highlight : dict of str -> int, optional
-        Generator name -> a class to outline (e.g. its smallest class).
+    highlight : dict of str -> int, or "rarest", optional
+        Generator name -> a class to outline; ``"rarest"`` outlines each generator's smallest class.
 
     Returns
     -------
@@ -781,7 +781,9 @@ def class_histogram_figure(shares: dict, data_share, *, classes=None, highlight=
         if v.shape != (C,):
             raise ValueError(f"{name}'s shares have shape {v.shape}, expected ({C},).")
         line = np.zeros(C)
-        if highlight and name in highlight:
+        if isinstance(highlight, str) and highlight == "rarest":
+            line[int(np.argmin(v))] = 3
+        elif highlight and name in highlight:
             if not 0 <= int(highlight[name]) < C:
                 raise ValueError(f"highlight for {name} must be a class in [0, {C}), got {highlight[name]}.")
             line[int(highlight[name])] = 3

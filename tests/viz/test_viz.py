@@ -159,6 +159,8 @@ def test_class_histogram_bars_carry_the_shares_and_the_data_line():
     ref = [t for t in fig.data if t.name == "share in the training data"][0]
     assert np.allclose(ref.y, data)
     assert list(bars[0].marker.line.width).index(3) == 9  # the highlighted class is outlined
+    rarest = class_histogram_figure({"GAN": cov["shares"]}, data, highlight="rarest")
+    assert list(rarest.data[0].marker.line.width).index(3) == int(np.argmin(np.bincount(collapsed, minlength=10)))
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text
     with pytest.raises(ValueError, match="shape"):
         class_histogram_figure({"GAN": np.ones(3) / 3}, data)

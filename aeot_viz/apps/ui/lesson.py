@@ -161,8 +161,7 @@ def _mnist_classes(fig_key: str) -> str:
     mnist, _, scores = _shipped_lab(DEFAULT_NAME)
     data = np.bincount(mnist.labels, minlength=10) / len(mnist.labels)
     shares = {LABELS[g]: np.asarray(s["class_shares"]) for g, s in scores.items()}
-    smallest = {LABELS[g]: int(np.argmin(s["class_shares"])) for g, s in scores.items()}
-    st.plotly_chart(styled(class_histogram_figure(shares, data, highlight=smallest), 420), key=fig_key,
+    st.plotly_chart(styled(class_histogram_figure(shares, data, highlight="rarest"), 420), key=fig_key,
                     width="stretch")
     st.caption(f"{LAB_SAMPLES:,} samples per generator, each read by a digit classifier; black bars: each digit's "
                "share of the training data. Red outline: each generator's rarest digit.")
