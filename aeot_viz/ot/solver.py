@@ -384,10 +384,36 @@ class SemiDiscreteOT:
                              f"targets have d = {d}, source {self.source!r}. Use method='auto' or 'stochastic'.")
         return "newton" if fits else "stochastic"
 
-    def _fit_newton(self, Y: torch.Tensor, w: torch.Tensor, h_init, callback) -> SemiDiscreteOT:
-        """The exact 2-D solve (:func:`~aeot_viz.ot.newton.newton_ot_2d`) and its two checks: the exact mass error
-        from exact cells, and a sampled check of ``validation_samples`` fresh points (seed of round 0's check)."""
-        Yd, wd = Y.double().cpu().numpy(), w.double().cpu().numpy()
+    def _fit_exact(self, Y64: np.ndarray, w: torch.Tensor, h_init, callback, dev) -> SemiDiscreteOT:
+        """The exact 2-D solve on the caller's targets ``Y64`` (float64, shape (N, 2)): identical rows are merged
+        in float64 (rows that differ only below float32's resolution stay distinct cells), :meth:`_fit_newton`
+        solves the distinct ones, and merged rows share their cell's height."""
+        N = len(Y64)
+        uniq, first, inverse = np.unique(Y64, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        if len(uniq) < 3:
+            raise ValueError(f"Exact OT needs at least 3 distinct targets, got {len(uniq)} among {N}: with one or two "
+                             "there is nothing to solve for (all mass goes to one point, or a straight cut). Use "
+                             "more distinct points.")
+        wd = w.double().cpu().numpy()
+        if h_init is not None:
+            h_init = np.asarray(h_init, dtype=np.float64).reshape(-1)
+            if h_init.shape != (N,) or not np.isfinite(h_init).all():
+                raise ValueError(f"h_init must be a finite array of shape ({N},).")
+        self.n_unique_ = int(len(uniq))
+        if len(uniq) == N:
+            return self._fit_newton(Y64, wd, h_init, callback, dev)
+        self._fit_newton(uniq, np.bincount(inverse, weights=wd, minlength=len(uniq)),
+                         None if h_init is None else h_init[first], callback, dev)
+        self.h_ = self.h_[inverse]
+        self.snapshots_ = self.snapshots_[:, inverse]
+        return self
+
+    def _fit_newton(self, Yd: np.ndarray, wd: np.ndarray, h_init, callback, dev) -> SemiDiscreteOT:
+        """The exact 2-D solve (:func:`~aeot_viz.ot.newton.newton_ot_2d`) of distinct float64 targets ``Yd``
+        (N, 2) with weights ``wd`` (N,), and its two checks: the exact mass error from exact cells of ``Yd``
+        themselves, and a sampled check of ``validation_samples`` fresh points (seed of round 0's check)."""
+        Y, w = torch.as_tensor(Yd, dtype=torch.float32, device=dev), torch.as_tensor(wd, device=dev)
         max_newton = min(int(self.max_iter), NEWTON_MAX_ITER)
         run = newton_ot_2d(Yd, wd, h_init=h_init, tol=self.tol if self.tol > 0 else None, max_iter=max_newton,
                            callback=callback)
@@ -452,13 +478,14 @@ class SemiDiscreteOT:
         """
         self._check_params()
         dev = resolve_device(self.device)
+        given = Y
         Y, w = _as_targets(Y, nu, dev)
         N, d = Y.shape
+        if self.solver_for(d) == "newton":  # exact for the targets as given: float64, never their float32 copy
+            Y64 = (given.detach().cpu().double().numpy() if torch.is_tensor(given)
+                   else np.asarray(given, dtype=np.float64))
+            return self._fit_exact(Y64, w, h_init, callback, dev)
         uniq, inverse = torch.unique(Y, dim=0, return_inverse=True)
-        if self.solver_for(d) == "newton" and len(uniq) < 3:
-            raise ValueError(f"Exact OT needs at least 3 distinct targets, got {len(uniq)} among {N}: with one or two "
-                             "there is nothing to solve for (all mass goes to one point, or a straight cut). Use "
-                             "more distinct points.")
         if len(uniq) < N:  # identical targets: solve for the distinct ones with merged weights
             w_u = torch.zeros(len(uniq), dtype=w.dtype, device=dev).index_add_(0, inverse, w)
             first = torch.full((len(uniq),), N, dtype=torch.long, device=dev).scatter_reduce_(
@@ -474,8 +501,6 @@ class SemiDiscreteOT:
             self.n_unique_ = int(len(uniq))
             return self
         self.n_unique_ = int(N)
-        if self.solver_for(d) == "newton":
-            return self._fit_newton(Y, w, h_init, callback)
         n_full = (auto_validation_samples(N) if isinstance(self.validation_samples, str)
                   else int(self.validation_samples))
         self.validation_samples_ = n_full

@@ -108,6 +108,46 @@ def test_warm_start_and_voronoi_start():
     assert (areas > 0).all() and abs(areas.sum() - 1) < 1e-12
 
 
+@pytest.mark.parametrize("shape, n", [("ring", 500), ("disc", 1500)])
+def test_float64_targets_are_solved_as_given_not_as_their_float32_rounding(shape, n):
+    """Exact means exact for the caller's targets: float64 in, float64 Newton, and the reported exact error is the
+    one of the caller's own cells (exact_cells_2d, independent of the solver's bookkeeping)."""
+    from aeot_viz.geometry.power_diagram import exact_cells_2d
+
+    Y = SHAPES[shape](n, np.random.default_rng(n + 1))  # float64, not representable in float32
+    Y32 = Y.astype(np.float32).astype(np.float64)
+    assert np.abs(Y - Y32).max() > 0
+    ot = SemiDiscreteOT(device="cpu").fit(Y)
+    assert ot.solver_ == "newton" and ot.converged_ and ot.n_unique_ == n
+    own = np.abs(exact_cells_2d(Y, ot.h_).areas - 1 / n)
+    assert own.sum() <= 1e-12 and ot.validation_.exact_l1 <= 1e-12 and ot.validation_.exact_empty_share == 0
+    # also by half-space intersection, a second construction of the cells
+    assert np.abs(exact_power_cell_areas(Y, ot.h_) - 1 / n).sum() <= 1e-11
+    # the float32 rounding is far off on these heights: the test would catch a solve of float32(Y)
+    assert np.abs(exact_cells_2d(Y32, ot.h_).areas - 1 / n).sum() > 1e-7
+    # the float32 targets' own solve is exact for them, and different
+    ot32 = SemiDiscreteOT(device="cpu").fit(Y.astype(np.float32))
+    assert np.abs(exact_cells_2d(Y32, ot32.h_).areas - 1 / n).sum() <= 1e-12
+    assert np.abs(exact_cells_2d(Y, ot32.h_).areas - 1 / n).sum() > 1e-7
+
+
+def test_float64_duplicates_merge_exactly_and_float32_ties_stay_apart():
+    """Merging identical rows is decided on the given float64 values: two rows equal in float32 but not in float64
+    are two cells."""
+    rng = np.random.default_rng(4)
+    base = _disc(120, rng)
+    base[0] = base[0].astype(np.float32)  # a float32 point, so that a nudge far below its spacing rounds back to it
+    near = base[:1] + np.array([[1e-9, 0.0]])
+    assert (near.astype(np.float32) == base[:1].astype(np.float32)).all()
+    Y = np.concatenate([base, base[5:10], near])
+    ot = SemiDiscreteOT(device="cpu").fit(Y)
+    assert ot.n_unique_ == 121
+    np.testing.assert_array_equal(ot.h_[120:125], ot.h_[5:10])
+    uniq = np.concatenate([base, near])
+    target = np.where(np.isin(np.arange(121), np.arange(5, 10)), 2, 1) / len(Y)
+    assert np.abs(exact_power_cell_areas(uniq, np.concatenate([ot.h_[:120], ot.h_[125:]])) - target).sum() <= 1e-8
+
+
 def test_duplicates_are_merged_and_share_their_summed_mass():
     rng = np.random.default_rng(9)
     base = _disc(150, rng).astype(np.float32)
