@@ -7,6 +7,16 @@ import os, sys, sysconfig
 sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")) else 1)
 PYEOF
 then
-  [ -x .venv/bin/python ] || python3 -m venv .venv
+  if [ ! -x .venv/bin/python ]; then
+    # Debian splits venv's ensurepip into python3-venv: install it when we may (root), else say what to run
+    if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
+      if [ "$(id -u)" = 0 ]; then
+        (apt-get update -qq && apt-get install -y -qq python3-venv) >/dev/null 2>&1 || true
+      fi
+      python3 -c "import ensurepip" >/dev/null 2>&1 \
+        || { echo "python3 cannot make a virtual environment: run 'sudo apt-get install -y python3-venv'" >&2; exit 1; }
+    fi
+    python3 -m venv .venv
+  fi
   PY=.venv/bin/python
 fi

@@ -1,6 +1,12 @@
 """The wheel works away from the repository: built with pip, installed into a fresh virtual environment, run from
-a folder outside the checkout (issue 20). The environment reuses the already-installed dependencies
-(``--system-site-packages``) and installs nothing from the network."""
+a folder outside the checkout (issue 20). The environment reuses the dependencies already installed for the
+interpreter running the tests and installs nothing from the network.
+
+``python -m venv --system-site-packages`` is not the way to reuse them: run from inside a virtual environment (an
+activated venv, or the ``.venv`` that scripts/_python.sh makes for Debian's system Python) it inherits the *base*
+interpreter's site-packages, not the environment's, and the new venv has no torch. The test venv instead gets a
+``.pth`` file naming the running interpreter's own site directories, as plain paths: their ``.pth`` files (the
+checkout's editable install among them) are not processed, so ``import aeot_viz`` can only find the wheel."""
 
 import os
 import shutil
@@ -19,6 +25,35 @@ def _run(cmd, cwd, env):
     return done.stdout
 
 
+def _site_dirs() -> list[str]:
+    """The running interpreter's site directories (site-packages / dist-packages on ``sys.path``): a venv's own, a
+    conda or pyenv prefix's, or Debian's dist-packages, whichever this interpreter imports its dependencies from."""
+    return [p for p in sys.path if os.path.basename(p.rstrip(os.sep)) in ("site-packages", "dist-packages")
+            and os.path.isdir(p)]
+
+
+def _venv_seeing_these_dependencies(venv, cwd, env):
+    """A fresh venv (no ``--system-site-packages``) whose interpreter also imports what this one has installed."""
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd, env)
+    py = venv / "bin" / "python"
+    purelib = _run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd, env).strip()
+    (venv / purelib.split(str(venv) + os.sep, 1)[1] / "_tested_interpreter.pth").write_text(
+        "\n".join(_site_dirs()) + "\n")
+    return py
+
+
+def test_the_test_venv_imports_this_interpreter_s_dependencies_and_not_the_checkout(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AEOT_VIZ_ASSETS")}
+    assert _site_dirs(), sys.path
+    py = _venv_seeing_these_dependencies(tmp_path / "venv", tmp_path, env)
+    out = _run([str(py), "-c", "import sys, torch, numpy; print(sys.prefix); print(torch.__file__); "
+                "import importlib.util as u; print(u.find_spec('aeot_viz'))"], tmp_path, env).splitlines()
+    import torch
+
+    assert out[0] == str(tmp_path / "venv") and out[1] == torch.__file__
+    assert out[2] == "None", "the checkout's editable install leaked into the test venv"
+
+
 def test_a_wheel_installs_every_subpackage_and_its_assets_and_the_command_runs_outside_the_checkout(tmp_path):
     src = tmp_path / "src"  # a copy, so building leaves no build/ or egg-info in the checkout
     src.mkdir()
@@ -33,9 +68,10 @@ def test_a_wheel_installs_every_subpackage_and_its_assets_and_the_command_runs_o
          tmp_path, env)
     wheel = next(dist.glob("aeot_viz-*.whl"))
     venv = tmp_path / "venv"
-    _run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], tmp_path, env)
-    py, cli = venv / "bin" / "python", venv / "bin" / "aeot-viz"
-    _run([str(py), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], tmp_path, env)
+    py, cli = _venv_seeing_these_dependencies(venv, tmp_path, env), venv / "bin" / "aeot-viz"
+    # this interpreter's pip installs into the venv: the venv itself has none (``--without-pip`` is quicker)
+    _run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps", "--no-index", str(wheel)],
+         tmp_path, env)
     away = tmp_path / "elsewhere"  # not the checkout, not the source copy
     away.mkdir()
     out = _run([str(py), "-c", "import aeot_viz, aeot_viz.viz, aeot_viz.ui, aeot_viz.apps.cli, pkgutil; "

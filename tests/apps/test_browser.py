@@ -269,11 +269,12 @@ def test_stacked_mnist_mode_collapse_draws_its_1000_mode_pictures(server, tmp_pa
         page.get_by_role("option", name="Stacked MNIST, 1,000 modes (shipped)").click()
         page.wait_for_selector("[data-testid='stMetricValue'] >> text=stacked_mnist", timeout=120_000)
         page.get_by_role("link", name="Mode Collapse").click()
-        page.wait_for_selector(".js-plotly-plot .heatmaplayer", timeout=120_000)
-        page.wait_for_timeout(2000)
+        # the page streams its elements in as its script runs: wait for each, not for a fixed time (on a busy
+        # machine the table arrived more than 2 s after the first picture)
+        page.wait_for_function("document.querySelectorAll('.js-plotly-plot .heatmaplayer').length >= 5",
+                               timeout=120_000)  # one 10 x 100 panel per generator
+        page.wait_for_selector("[data-testid='stDataFrame']", timeout=120_000)  # the 26,000-sample table
         _no_exception(page, "Mode Collapse on Stacked MNIST")
-        assert page.locator(".js-plotly-plot .heatmaplayer").count() >= 5  # one 10 x 100 panel per generator
-        assert page.locator("[data-testid='stDataFrame']").count() >= 1  # the 26,000-sample table
         page.screenshot(path=str(tmp_path / "stacked_mode_collapse.png"), full_page=True)
         browser.close()
 

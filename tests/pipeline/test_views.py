@@ -7,6 +7,8 @@ import pytest
 from app_helpers import TOY, run_page
 from repo import ASSETS, repo_file
 
+from numerics import assert_recomputed_close, pca_recompute_atol
+
 from aeot_viz.analysis.projections import project
 from aeot_viz.analysis.singularity import model_singular_set
 from aeot_viz.ot import validate_ot
@@ -134,14 +136,36 @@ def test_shipped_bundles_carry_every_first_visit_view(bundle, baselines):
     for method in ("pca", "umap", "tsne"):
         P = stored_projection(model, method)
         assert P is not None and np.isfinite(P).all()
-    np.testing.assert_allclose(stored_projection(model, "pca"), project(model.codes, "pca", random_state=0),
-                               rtol=1e-5, atol=1e-6)
+    # stored on another machine: equal to a fresh PCA within float32's rounding on any CPU and BLAS (numerics.py)
+    assert_recomputed_close(stored_projection(model, "pca"), project(model.codes, "pca", random_state=0),
+                            pca_recompute_atol(model.codes), f"{bundle}'s stored PCA")
     assert stored_cell_masses(model) is not None
     ss = stored_singular_set(model)
     assert ss is not None and ss.n_singular == model_singular_set(model).n_singular
     for plane, res in default_slice_planes(model):
         assert stored_slice(model, plane, res) is not None
     assert stored_lab(model, f"shipped-{baselines}", 2500, 0) is not None
+
+
+def test_the_stored_view_check_catches_a_planted_mismatch():
+    """The rounding tolerance of the shipped-views test is no blanket: two swapped rows, a view of another model
+    and one component's sign flipped all fail it, while the fresh PCA passes."""
+    model = load_bundle(ASSETS / "default_mnist10k.npz")
+    fresh = project(model.codes, "pca", random_state=0)
+    atol = pca_recompute_atol(model.codes)
+    stored = stored_projection(model, "pca")
+    assert_recomputed_close(stored, fresh, atol)
+    swapped = stored.copy()
+    swapped[[0, 1]] = swapped[[1, 0]]
+    other = stored_projection(load_bundle(ASSETS / "stacked_mnist.npz"), "pca")[: len(stored)]
+    flipped = stored * np.array([1.0, -1.0], dtype=np.float32)
+    moved = stored.copy()
+    moved[7] += 50 * atol[7]  # one code's view left over from before it changed, by fifty tolerances
+    for planted in (swapped, other, flipped, moved):
+        with pytest.raises(AssertionError, match="beyond the rounding tolerance"):
+            assert_recomputed_close(planted, fresh, atol)
+    with pytest.raises(AssertionError, match="shape"):
+        assert_recomputed_close(stored[:-1], fresh, atol)
 
 
 def test_the_stored_stacked_histogram_equals_a_fresh_count():
