@@ -35,3 +35,17 @@ def test_classifier_input_and_file_checks(tmp_path):
     np.savez(buf, **{"meta.json": np.frombuffer(b"{}", np.uint8), "weights/x": np.array([object()], dtype=object)})
     with pytest.raises(BundleError, match="pickle"):
         load_classifier(buf.getvalue())
+
+
+def test_the_strided_pooling_equals_torch_s_max_pool_bit_for_bit():
+    """MaxPool2x2 replaces nn.MaxPool2d(2) for speed; it must not move a single value (odd sizes drop the last
+    row and column, as MaxPool2d does)."""
+    import torch
+
+    from aeot_viz.models.classifier import MaxPool2x2
+
+    gen = torch.Generator().manual_seed(3)
+    for shape in [(5, 32, 28, 28), (3, 64, 14, 14), (2, 4, 7, 9)]:
+        x = torch.randn(shape, generator=gen)
+        x[0, 0, 0, :2] = 1.5  # a tie inside one window
+        np.testing.assert_array_equal(MaxPool2x2()(x).numpy(), torch.nn.MaxPool2d(2)(x).numpy())
