@@ -66,6 +66,37 @@ def server():
         proc.kill()
 
 
+#: watches the app root's script state (Streamlit sets ``data-test-script-state`` on ``stApp``: ``running`` while
+#: the page's script runs, ``notRunning`` once it is done) and remembers having seen a run start
+_WATCH_RUN = """() => {
+  window.__aeotRan = false; window.__aeotT0 = Date.now();
+  if (window.__aeotObs) window.__aeotObs.disconnect();
+  window.__aeotObs = new MutationObserver(() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (app && app.getAttribute('data-test-script-state') === 'running') window.__aeotRan = true;
+  });
+  window.__aeotObs.observe(document.body, {attributes: true, subtree: true,
+                                           attributeFilter: ['data-test-script-state']});
+}"""
+_IDLE = "document.querySelector(\"[data-testid='stApp']\")?.getAttribute('data-test-script-state') === 'notRunning'"
+
+
+def _settle(page, timeout: int = 120_000):
+    """Wait until the page's script run is over (not a fixed sleep), then a few frames for Plotly to draw."""
+    page.wait_for_function(f"() => {_IDLE}", timeout=timeout)
+    page.wait_for_timeout(300)
+
+
+def _rerun(page, action, timeout: int = 120_000):
+    """Do ``action`` (a click that makes Streamlit rerun) and wait until the run it started has finished. A run
+    too quick to show in the DOM counts as seen after 5 s."""
+    page.evaluate(_WATCH_RUN)
+    action()
+    page.wait_for_function(f"() => (window.__aeotRan || Date.now() - window.__aeotT0 > 5000) && {_IDLE}",
+                           timeout=timeout)
+    page.wait_for_timeout(300)
+
+
 def _no_exception(page, where):
     boxes = page.locator("[data-testid='stException']")
     assert boxes.count() == 0, f"Streamlit exception(s) on {where}: {boxes.all_inner_texts()}"
@@ -88,9 +119,8 @@ def test_every_page_selection_and_generation(server, tmp_path):
         _no_exception(page, "home")
         page.screenshot(path=str(tmp_path / "home.png"), full_page=True)
         for name in PAGES:
-            page.get_by_role("link", name=name.replace("_", " ")).click()
+            _rerun(page, page.get_by_role("link", name=name.replace("_", " ")).click)
             page.wait_for_selector("h1", timeout=60_000)
-            page.wait_for_timeout(4000)
             _no_exception(page, name)
             if name == "Latent_Space":
                 page.wait_for_selector(".js-plotly-plot", timeout=60_000)
@@ -169,7 +199,7 @@ def test_singular_set_page_shows_verdict_histogram_and_crossings(server, tmp_pat
         page.get_by_role("link", name="Singular Set").click()
         page.wait_for_selector("text=Latent support non-convex", timeout=120_000)
         page.wait_for_selector("text=crossings along the probe", timeout=60_000)
-        page.wait_for_timeout(3000)
+        _settle(page)
         _no_exception(page, "Singular Set")
         plots = page.locator(".js-plotly-plot")
         assert plots.count() >= 2  # the null histogram and the slice with the probe
@@ -329,7 +359,7 @@ def test_the_lesson_walks_every_step_with_its_figure_and_sentence(server, tmp_pa
             page.get_by_text(f"Step {k} of {len(STEPS)}").wait_for(timeout=120_000)
             page.get_by_role("heading", name=step.title).wait_for(timeout=60_000)
             page.get_by_text("What to notice.").wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)
+            _settle(page)
             _no_exception(page, f"lesson step {k}")
             main = page.get_by_test_id("stMain")
             plots, images = main.locator(".js-plotly-plot"), main.get_by_test_id("stImage")
@@ -343,14 +373,12 @@ def test_the_lesson_walks_every_step_with_its_figure_and_sentence(server, tmp_pa
                     assert not _overlap(bar.bounding_box(), legend.bounding_box()), (step.title, "toolbar on legend")
             page.screenshot(path=str(tmp_path / f"lesson_{k}.png"))
             if k < len(STEPS):
-                page.get_by_role("button", name="Next").click()
+                _rerun(page, page.get_by_role("button", name="Next").click)
         assert page.get_by_role("button", name="Next").is_disabled()
-        page.get_by_role("button", name="Previous").click()
+        _rerun(page, page.get_by_role("button", name="Previous").click)
         page.get_by_text(f"Step {len(STEPS) - 1} of").wait_for(timeout=60_000)
-        page.wait_for_timeout(1500)
         height = page.locator(".js-plotly-plot").first.bounding_box()["height"]
-        page.get_by_text("Presentation mode").click()
-        page.wait_for_timeout(3000)
+        _rerun(page, page.get_by_text("Presentation mode").click)
         _no_exception(page, "presentation mode")
         assert page.locator(".js-plotly-plot").first.bounding_box()["height"] > 1.3 * height
         browser.close()
