@@ -57,6 +57,9 @@ class SingularSet:
     null : ConvexNull or None
         The convex null the rule was calibrated on.
     rule : {"convex null", "threshold"}
+
+    A set is a value: derive another with :func:`dataclasses.replace` rather than editing its arrays in place
+    (:meth:`pair_is` keeps its sorted lookup tables).
     """
 
     pairs: np.ndarray
@@ -71,6 +74,7 @@ class SingularSet:
     score: Optional[np.ndarray] = None
     null: Optional[ConvexNull] = None
     rule: str = "convex null"
+    _tables: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def with_threshold(self, threshold: float) -> SingularSet:
         """The same facets judged by a plain angle threshold (radians); scores are kept."""
@@ -160,8 +164,14 @@ class SingularSet:
         i = np.asarray(i, dtype=np.int64)
         j = np.asarray(j, dtype=np.int64)
         keys = np.minimum(i, j) * self.n_targets + np.maximum(i, j)
-        table = self._keys(self.singular if which == "singular" else ~self.singular)
-        return np.isin(keys, table)
+        table = self._tables.get(which)
+        if table is None:  # the sorted keys of one kind, built once per set (the extended map asks k - 1 times)
+            table = self._tables[which] = self._keys(self.singular if which == "singular" else ~self.singular)
+        if not len(table):
+            return np.zeros(keys.shape, dtype=bool)
+        # membership by binary search in the sorted table: what np.isin answers, without hashing every key
+        pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+        return table[pos] == keys
 
     def near_singular(self, X, Y, h, eps: float, cells=None) -> np.ndarray:
         """Whether each point lies within distance ``eps`` of a singular facet of its best cell.

@@ -101,3 +101,28 @@ def test_raster_boundaries_follow_the_singular_edges(three_clusters):
     nb = np.stack([lab[np.clip(ys + dy, 0, 299), np.clip(xs + dx, 0, 299)]
                    for dy, dx in ((1, 0), (-1, 0), (0, 1), (0, -1))])
     assert (nb != lab[ys, xs]).any(axis=0).all()
+
+
+def test_pair_lookup_is_membership_in_either_order_and_survives_replace():
+    """pair_is answers by binary search in cached sorted tables; checked against a plain set of pairs."""
+    import dataclasses
+
+    from aeot_viz.analysis.singularity import SingularSet
+
+    rng = np.random.default_rng(0)
+    pairs = np.unique(np.sort(rng.integers(0, 40, (120, 2)), axis=1), axis=0)
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    sing = rng.uniform(size=len(pairs)) < 0.3
+    E = len(pairs)
+    ss = SingularSet(pairs=pairs, facet_measure=np.ones(E), angles=np.zeros(E), relative_jump=np.zeros(E),
+                     threshold=0.0, singular=sing, n_targets=40, spacing=np.ones(40), k=3)
+    i, j = rng.integers(0, 40, 5000), rng.integers(0, 40, 5000)
+    for which, mask in (("singular", sing), ("regular", ~sing)):
+        truth = {tuple(p) for p in pairs[mask]}
+        want = np.array([(min(a, b), max(a, b)) in truth for a, b in zip(i, j)])
+        np.testing.assert_array_equal(ss.pair_is(i, j, which), want)
+        np.testing.assert_array_equal(ss.pair_is(j, i, which), want)  # either order
+    flipped = dataclasses.replace(ss, singular=~sing)  # a new value gets its own tables
+    np.testing.assert_array_equal(flipped.pair_is(i, j, "singular"), ss.pair_is(i, j, "regular"))
+    none = dataclasses.replace(ss, singular=np.zeros(E, bool))
+    assert not none.pair_is(i, j, "singular").any()
