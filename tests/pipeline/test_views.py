@@ -5,9 +5,8 @@ import json
 import numpy as np
 import pytest
 from app_helpers import TOY, run_page
-from repo import ASSETS, repo_file
-
 from numerics import assert_recomputed_close, pca_recompute_atol
+from repo import ASSETS, repo_file
 
 from aeot_viz.analysis.projections import project
 from aeot_viz.analysis.singularity import model_singular_set
