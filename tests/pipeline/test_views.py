@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 from app_helpers import TOY, run_page
-from numerics import assert_recomputed_close, pca_recompute_atol
+from numerics import assert_recomputed_close, dot_rounding, pca_recompute_atol
 from repo import ASSETS, repo_file
 
 from aeot_viz.analysis.projections import project
@@ -167,10 +167,49 @@ def test_the_stored_view_check_catches_a_planted_mismatch():
         assert_recomputed_close(stored[:-1], fresh, atol)
 
 
+def _fresh_stacked_histogram_and_near_ties(model, gen, classifier, chunk: int = 4096):
+    """The Stacked-MNIST histogram of ``gen``'s codes, recomputed here (decode, clip, classify each channel,
+    arg-max, count), and how many samples hold a decision that another CPU's rounding could turn
+    (tests/numerics.py): the source point's best cell against its second, or a channel's best digit against its
+    second. Each gap is compared with the rounding of the two values it separates, a dot product whose scale is
+    the sum of its terms' magnitudes. The codes' blending weights are continuous in the scores and need no count."""
+    import torch
+
+    from aeot_viz.geometry.power_diagram import top_k
+
+    X, Y, h = gen.source_points, model.targets, model.h
+    idx, val = top_k(X, Y, h, k=2)
+    terms = np.stack([(np.abs(X) * np.abs(Y[idx[:, m]])).sum(axis=1) + np.abs(h[idx[:, m]]) for m in (0, 1)])
+    near = (val[:, 0] - val[:, 1]) <= 4 * dot_rounding(Y.shape[1]) * terms.max(axis=0)
+    # the chain's reductions, rounding in sequence: the decoder's longest (ConvTranspose2d 128 -> 64, 4 x 4 kernel
+    # at stride 2: 128 x 4 terms) and the classifier's (its 64 x 7 x 7 linear layer)
+    length = 128 * 4 + 64 * 7 * 7
+    W, b = classifier.head.weight.detach().numpy(), classifier.head.bias.detach().numpy()
+    hist = np.zeros(1000, dtype=np.int64)
+    classifier.eval()
+    for i in range(0, len(gen.codes), chunk):
+        images = np.clip(model.decode(gen.codes[i:i + chunk]), 0, 1)
+        digits, close = [], np.zeros(len(images), dtype=bool)
+        with torch.no_grad():
+            for c in range(3):
+                f = classifier.body(torch.from_numpy(images[:, c:c + 1].copy())).numpy()
+                logits = f @ W.T + b
+                top = np.argsort(logits, axis=1)[:, -2:]
+                mags = np.take_along_axis(np.abs(f) @ np.abs(W).T + np.abs(b), top, axis=1).max(axis=1)
+                gap = np.diff(np.take_along_axis(logits, top, axis=1), axis=1)[:, 0]
+                close |= gap <= 4 * dot_rounding(length) * mags
+                digits.append(top[:, 1])
+        hist += np.bincount(100 * digits[0] + 10 * digits[1] + digits[2], minlength=1000)
+        near[i:i + chunk] |= close
+    return hist, int(near.sum())
+
+
 def test_the_stored_stacked_histogram_equals_a_fresh_count():
-    """The shipped Stacked-MNIST model's stored AE-OT mode histogram is what the protocol computes afresh."""
+    """The shipped Stacked-MNIST model's stored AE-OT mode histogram is what the protocol computes afresh, up to
+    the samples whose decisions are near ties (at most 2 counts each, tests/numerics.py), and the tolerance still
+    catches planted mismatches: the five fullest and five emptiest modes exchanged, the histogram shifted by one
+    mode, and the plain map's histogram in its place."""
     from aeot_viz.analysis.generation import generate
-    from aeot_viz.analysis.lab import decoded_stacked_score
     from aeot_viz.analysis.metrics import STACKED_SAMPLES
     from aeot_viz.models.classifier import default_classifier
     from aeot_viz.pipeline.views import LAB_SEED, stored_stacked
@@ -178,8 +217,18 @@ def test_the_stored_stacked_histogram_equals_a_fresh_count():
     model = load_bundle(ASSETS / "stacked_mnist.npz")
     stored = stored_stacked(model, "shipped-baselines_stacked_mnist.npz")
     assert stored is not None and list(stored)[:2] == ["AE-OT", "AE-OT (plain map)"]
-    codes = generate(model, STACKED_SAMPLES, singular=stored_singular_set(model), random_state=LAB_SEED).codes
-    fresh = decoded_stacked_score(model, codes, default_classifier())
-    np.testing.assert_array_equal(stored["AE-OT"]["histogram"], fresh["histogram"])
-    assert stored["AE-OT"]["modes_covered"] == fresh["modes_covered"] >= 990
+    gen = generate(model, STACKED_SAMPLES, singular=stored_singular_set(model), random_state=LAB_SEED)
+    fresh, near = _fresh_stacked_histogram_and_near_ties(model, gen, default_classifier())
+    H = np.asarray(stored["AE-OT"]["histogram"])
+    assert H.sum() == fresh.sum() == STACKED_SAMPLES
+    assert near <= 0.01 * STACKED_SAMPLES, near  # a tolerance that could hide a stale view would be no test
+    assert np.abs(H - fresh).sum() <= 2 * near, (np.abs(H - fresh).sum(), near)
+    covered = int((fresh > 0).sum())
+    assert abs(stored["AE-OT"]["modes_covered"] - covered) <= near and covered >= 990
+    order = np.argsort(H, kind="stable")
+    swapped = H.copy()
+    swapped[np.r_[order[:5], order[-5:]]] = H[np.r_[order[-5:], order[:5]]]  # the 5 fullest and 5 emptiest modes
+    plain = np.asarray(stored["AE-OT (plain map)"]["histogram"])  # another generator's real histogram
+    for planted in (swapped, np.roll(H, 1), plain):
+        assert np.abs(planted - fresh).sum() > 2 * near
     assert stored_stacked(model, "shipped-something-else.npz") is None
