@@ -8,6 +8,14 @@ For adjacent cells :math:`i, j` the supporting planes of the Brenier potential h
 (unit normals, a form that stays accurate for small angles) grows with the jump :math:`|y_i - y_j|`.
 The **relative jump** :math:`\rho_{ij} = |y_i - y_j| / \max(r_i, r_j)` measures it in units of the local
 spacing of codes, :math:`r_i` being the distance from :math:`y_i` to its :math:`k`-th nearest other code.
+
+The **midpoint emptiness** asks whether the segment between the two codes stays in the support, which is what
+convexity means: with :math:`m_{ij} = (y_i + y_j) / 2`,
+
+.. math:: \mu_{ij} = \frac{\min_{l \ne i, j} |m_{ij} - y_l|}{(r_i + r_j) / 2}.
+
+If the support is convex the midpoint lies inside it, among other codes, and :math:`\mu_{ij}` is of order one;
+across a gap the midpoint sits in empty space and :math:`\mu_{ij}` is large, however short or long the jump.
 """
 
 from __future__ import annotations
@@ -17,9 +25,12 @@ from typing import Optional
 import numpy as np
 import torch
 
-from .scoring import nearest_others
+from .scoring import nearest_others, top_k_cells
 
-__all__ = ["facet_angles", "facet_degree", "kth_neighbour_distance", "relative_jumps"]
+__all__ = ["facet_angles", "facet_degree", "kth_neighbour_distance", "midpoint_emptiness", "relative_jumps"]
+
+#: nearest codes of each midpoint ranked by the float32 kernel before the exact float64 pick (i and j among them)
+MIDPOINT_CANDIDATES = 6
 
 
 def facet_angles(Y, pairs) -> np.ndarray:
@@ -76,3 +87,38 @@ def relative_jumps(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.
     r = kth_neighbour_distance(Y, k) if radius is None else np.asarray(radius, dtype=np.float64)
     jump = np.linalg.norm(Y[pairs[:, 0]] - Y[pairs[:, 1]], axis=1)
     return jump / np.maximum(np.maximum(r[pairs[:, 0]], r[pairs[:, 1]]), 1e-300)
+
+
+def midpoint_emptiness(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.ndarray:
+    r""":math:`\mu_{ij}`, the distance from the pair's midpoint to the nearest other code in units of the mean local
+    spacing (module docstring), shape (E,).
+
+    The nearest codes of each midpoint come from the chunked kernel (:data:`MIDPOINT_CANDIDATES` of them, in
+    float32), and the distances among those candidates are computed exactly in float64.
+
+    Parameters
+    ----------
+    Y : array-like, shape (N, d), N >= 3
+    pairs : array-like of int, shape (E, 2)
+    k : int
+        Which neighbour defines the local spacing :math:`r_i`.
+    radius : numpy.ndarray, shape (N,), optional
+        Precomputed :func:`kth_neighbour_distance` ``(Y, k)``.
+    """
+    Y = np.asarray(Y, dtype=np.float64)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    if Y.ndim != 2 or len(Y) < 3:
+        raise ValueError(f"midpoint_emptiness needs at least 3 codes of shape (N, d), got {Y.shape}.")
+    if len(pairs) and (pairs.min() < 0 or pairs.max() >= len(Y)):
+        raise ValueError(f"pairs must index the {len(Y)} codes.")
+    r = kth_neighbour_distance(Y, k) if radius is None else np.asarray(radius, dtype=np.float64)
+    if not len(pairs):
+        return np.zeros(0)
+    M = 0.5 * (Y[pairs[:, 0]] + Y[pairs[:, 1]])
+    Yt = torch.as_tensor(Y, dtype=torch.float32)
+    cand, _ = top_k_cells(torch.as_tensor(M, dtype=torch.float32), Yt, -0.5 * (Yt * Yt).sum(dim=1),
+                          k=min(MIDPOINT_CANDIDATES, len(Y)))
+    cand = cand.numpy()
+    dist = np.linalg.norm(M[:, None, :] - Y[cand], axis=2)
+    dist[(cand == pairs[:, :1]) | (cand == pairs[:, 1:])] = np.inf
+    return dist.min(axis=1) / np.maximum(0.5 * (r[pairs[:, 0]] + r[pairs[:, 1]]), 1e-300)
