@@ -70,6 +70,14 @@ def kth_neighbour_distance(Y, k: int) -> np.ndarray:
     return np.sort(dist, axis=1)[:, k - 1]
 
 
+def _pairs_and_spacing(Y, pairs, k: int, radius):
+    """Codes (float64), pairs (int64, (E, 2)) and the local spacings :math:`r` (given, or computed)."""
+    Y = np.asarray(Y, dtype=np.float64)
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    r = kth_neighbour_distance(Y, k) if radius is None else np.asarray(radius, dtype=np.float64)
+    return Y, pairs, r
+
+
 def relative_jumps(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.ndarray:
     r""":math:`\rho_{ij} = |y_i - y_j| / \max(r_i, r_j)` for each pair, shape (E,).
 
@@ -82,9 +90,7 @@ def relative_jumps(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.
     radius : numpy.ndarray, shape (N,), optional
         Precomputed :func:`kth_neighbour_distance` ``(Y, k)``.
     """
-    Y = np.asarray(Y, dtype=np.float64)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    r = kth_neighbour_distance(Y, k) if radius is None else np.asarray(radius, dtype=np.float64)
+    Y, pairs, r = _pairs_and_spacing(Y, pairs, k, radius)
     jump = np.linalg.norm(Y[pairs[:, 0]] - Y[pairs[:, 1]], axis=1)
     return jump / np.maximum(np.maximum(r[pairs[:, 0]], r[pairs[:, 1]]), 1e-300)
 
@@ -105,13 +111,13 @@ def midpoint_emptiness(Y, pairs, k: int, radius: Optional[np.ndarray] = None) ->
     radius : numpy.ndarray, shape (N,), optional
         Precomputed :func:`kth_neighbour_distance` ``(Y, k)``.
     """
-    Y = np.asarray(Y, dtype=np.float64)
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    if Y.ndim != 2 or len(Y) < 3:
-        raise ValueError(f"midpoint_emptiness needs at least 3 codes of shape (N, d), got {Y.shape}.")
-    if len(pairs) and (pairs.min() < 0 or pairs.max() >= len(Y)):
-        raise ValueError(f"pairs must index the {len(Y)} codes.")
-    r = kth_neighbour_distance(Y, k) if radius is None else np.asarray(radius, dtype=np.float64)
+    shape = np.shape(Y)
+    if len(shape) != 2 or shape[0] < 3:
+        raise ValueError(f"midpoint_emptiness needs at least 3 codes of shape (N, d), got {shape}.")
+    p = np.asarray(pairs, dtype=np.int64)
+    if p.size and (p.min() < 0 or p.max() >= shape[0]):
+        raise ValueError(f"pairs must index the {shape[0]} codes.")
+    Y, pairs, r = _pairs_and_spacing(Y, p, k, radius)
     if not len(pairs):
         return np.zeros(0)
     M = 0.5 * (Y[pairs[:, 0]] + Y[pairs[:, 1]])
