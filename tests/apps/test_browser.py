@@ -92,9 +92,8 @@ def _rerun(page, action, timeout: int = 120_000):
     too quick to show in the DOM counts as seen after 5 s."""
     page.evaluate(_WATCH_RUN)
     action()
-    page.wait_for_function(f"() => (window.__aeotRan || Date.now() - window.__aeotT0 > 5000) && {_IDLE}",
-                           timeout=timeout)
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.__aeotRan || Date.now() - window.__aeotT0 > 5000", timeout=timeout)
+    _settle(page, timeout)
 
 
 def _no_exception(page, where):
