@@ -198,9 +198,9 @@ def first_visits(repeats: int, peer: float, pages=PAGES) -> None:
 
 
 def _own_threshold(at: AppTest, value: float) -> None:
-    """Swap the convex-null rule for a hand-set angle (the slider shows once the checkbox is on)."""
-    if not at.checkbox(key="sg_own").value:
-        at.checkbox(key="sg_own").check()
+    """Swap the midpoint test for a hand-set angle (the slider shows once the radio picks it)."""
+    if at.radio(key="sg_rule").value != "threshold":
+        at.radio(key="sg_rule").set_value("threshold")
         at.run()
     at.slider(key="sg_threshold").set_value(value)
 

@@ -68,9 +68,14 @@ else:
                    "exact error of 2-D models.")
 base = singular_set_for(model_key(name, model), model)
 c5.metric("Singular facets", f"{base.n_singular:,}",
-          help=f"Of {len(base.pairs):,} facets found, those whose jump is beyond every facet of a convex support of "
-               "the same shape (the convex null), both in angle and relative to the local spacing of codes. "
-               "Explore them on the Singular Set page.")
+          help=f"Of {len(base.pairs):,} facets found, those with more empty space between their two codes than "
+               "any facet of a convex support of the same shape (the convex null): the midpoint between the two codes "
+               "lies further from every other code, in units of the local spacing. Explore them on the Singular Set "
+               "page." if base.rule == "midpoint" else
+               f"Of {len(base.pairs):,} facets found, those whose jump is beyond every facet of a convex support of "
+               "the same shape (the convex null), both in angle and relative to the local spacing of codes (the jump "
+               "rule: this model's null predates the midpoint test and is being rebuilt). Explore them on the "
+               "Singular Set page.")
 if s["OT error in words"]:
     which = ("Exact: summed from the polygons of the cells, the same number as the Power Diagram page's exact L1 "
              "mass error." if s["OT exact L1"] is not None else

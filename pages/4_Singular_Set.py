@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.analysis.discontinuity_probe import probe, probe_summary
+from aeot_viz.analysis.discontinuity_probe import probe, probe_notice, probe_summary
 from aeot_viz.analysis.lab import is_stacked_mnist
 from aeot_viz.apps.ui.cache import (
     exact_cells_for,
@@ -36,13 +36,19 @@ st.set_page_config(page_title="Singular set - AE-OT Explorer", layout="wide")
 name, model = current_model()
 key = model_key(name, model)
 st.title("Singular set")
-notice("Singular Set")
-st.caption(f"Model: {name}. Every facet between two cells is a jump of the OT map from one code to another. A facet "
-           "is singular when its jump is beyond every jump of a convex, gap-free support of the same shape and "
-           "number of codes solved the same way (the convex null), both in angle and relative to the local spacing "
-           "of codes. Real data with gaps between modes must have such jumps; a convex support has none.")
+notice_slot = st.container()  # "what to notice" is written from this page's probe, once it is known
+st.caption(f"Model: {name}. Every facet between two cells is a jump of the OT map from one code to another. A convex "
+           "support holds the whole segment between two of its points, so a facet whose two codes have empty space "
+           "between them is evidence of a gap: its midpoint lies further from every other code (in units of the "
+           "local spacing) than in any facet of a convex, gap-free support of the same shape and number of codes, "
+           "solved the same way (the convex null). Such a facet is singular. Real data with gaps between modes must "
+           "have some; a convex support has none.")
 base = singular_set_for(key, model)
 Y, h, N = model.targets, model.h, model.n_codes
+if base.null is not None and not base.null.has_emptiness:
+    st.info("This model's convex null was built before the midpoint test, so this page judges facets by the older "
+            "jump rule for now. A background job is rebuilding the null (an OT solve as long as the model's own); "
+            "the page switches to the midpoint test when it is done.")
 
 st.subheader("Is the latent support non-convex?")
 (st.success if base.non_convex else st.info)(base.verdict())
@@ -51,16 +57,26 @@ n_comp, _ = ss.components()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Facets", f"{len(ss.pairs):,}")
 c2.metric("Singular facets", f"{ss.n_singular:,}", help="Under the rule chosen above.")
-c3.metric("Chance if convex", "-" if base.p_value is None else f"{base.p_value:.1e}",
-          help="Probability of this many facets beyond the null if the support were convex (convex null rule).")
+shown_p = ss.p_value if ss.rule != "threshold" else base.p_value
+c3.metric("Chance if convex", "-" if shown_p is None else f"{shown_p:.1e}",
+          help="Probability of this many facets beyond the null if the support were convex (the null test of the "
+               "rule chosen above; the midpoint test's for a hand-set angle).")
 c4.metric("Components of the regular graph", n_comp)
 if base.null is not None:
-    st.plotly_chart(null_histogram_figure(base.angles, base.null.angles, ss.threshold, base.relative_jump,
-                                          base.null.relative_jumps, base.null.jump_threshold),
-                    key="sg_histogram", width="stretch")
+    if ss.test == "midpoint":
+        panels = [("segment emptiness: midpoint's distance to the nearest other code / local spacing",
+                   ss.emptiness, ss.null.emptiness, ss.null.emptiness_threshold)]
+        what = "right of the line"
+    else:
+        panels = [("facet angle (radians)", ss.angles, ss.null.angles, ss.threshold if ss.rule == "threshold"
+                   else ss.null.angle_threshold),
+                  ("relative jump |y_i - y_j| / local spacing", ss.relative_jump, ss.null.relative_jumps,
+                   ss.null.jump_threshold)]
+        what = "right of both lines"
+    st.plotly_chart(null_histogram_figure(panels), key="sg_histogram", width="stretch")
     st.caption(f"This model's {len(base.pairs):,} facets (blue) against the convex null's "
-               f"{base.null.n_facets:,} (grey). "
-               "Dashed red: the null's largest value; a singular facet lies right of both lines.")
+               f"{base.null.n_facets:,} (grey). Dashed red: the null's largest value; a singular facet lies {what}. "
+               f"{ss.n_beyond_null:,} of this model's facets do.")
 
 st.subheader("Discontinuity probe")
 st.write("A segment in the source cube, mapped point by point by the OT map. Pick the codes it runs between, "
@@ -111,11 +127,13 @@ if click is not None and click != st.session_state.get("sg_last_click"):
         st.session_state["sg_ends"][0 if moves == "start" else 1] = list(click)
         st.rerun()
 
-st.write(probe_summary(len(pr.t), pr.t[pr.singular]))
+st.write(probe_summary(pr, model.labels))
 
 st.subheader("Where the map sends the probe")
 baselines, baselines_id = model_baselines(name, key)
 gans = {"GAN": baselines["gan"]} if "gan" in baselines else {}
+with notice_slot:
+    notice("Singular Set", probe_notice(pr, generator=bool(gans)))
 images = model.dataset["kind"] == "images"
 digits = model.dataset.get("name") in DIGIT_DATASETS  # what the shipped digit classifier can read
 ends_key = (tuple(pr.start.round(12)), tuple(pr.end.round(12)))
@@ -135,19 +153,25 @@ if gans and not images:  # continuity, measured: refine the probe 8x and compare
     words = (f" Sampled 8 times more finely (201 -> 1,601 points), the GAN's largest step shrinks from "
              f"{outs['GAN'].every(8).largest_step()[0]:.3g} to {outs['GAN'].largest_step()[0]:.3g}; AE-OT's stays at "
              f"{outs['AE-OT'].largest_step()[0]:.3g}.")
+red = (f"{int(pr.singular.sum())} dashed red line{'s mark' if pr.singular.sum() > 1 else ' marks'} its singular "
+       "crossing" + ("s" if pr.singular.sum() > 1 else "") if pr.singular.any() else
+       "this probe crosses no singular facet, so no line is red")
 st.caption(f"Along the probe (t = 0 at its start, 1 at its end): {what}. AE-OT's curve is a step function, flat "
-           "inside each cell, and its big steps sit on the dashed red singular crossings. "
+           f"inside each cell; {red}. "
            + ("The GAN reads the same segment carried into its Gaussian noise (coordinate-wise quantiles): its curve "
               "is continuous, so it passes through what AE-OT jumps over." + words if gans else
               "Train the baselines on the Mode Collapse page to see a GAN's continuous curve beside it."))
 if images:
     t = np.linspace(0.0, 1.0, 16)
     st.image(image_grid(model.decode(model.codes[pr.path.cell_at(t)]), ncols=16),
-             caption="the decoded OT map at 16 points, t = 0 ... 1: the picture changes abruptly at singular jumps")
+             caption="the decoded OT map at 16 points, t = 0 ... 1: the picture changes only where the map changes "
+                     "code, abruptly")
 if len(pr.t):
     rows = pd.DataFrame({"t": pr.t, "from cell": pr.pairs[:, 0], "to cell": pr.pairs[:, 1]})
     if pr.score is not None:
         rows["score vs convex null"] = pr.score
+    if pr.emptiness is not None:
+        rows["segment emptiness"] = pr.emptiness
     rows["angle"] = pr.angles
     if pr.relative_jump is not None:
         rows["relative jump"] = pr.relative_jump
@@ -157,7 +181,8 @@ if len(pr.t):
         rows["label changes"] = model.labels[pr.pairs[:, 0]] != model.labels[pr.pairs[:, 1]]
     config = {"score vs convex null": st.column_config.ProgressColumn(
         "score vs convex null", min_value=0.0, max_value=1.0, format="%.4f",
-        help="Share of the convex null's facets this jump exceeds (1 = beyond all of them: singular)")}
+        help="Share of the convex null's facets this crossing exceeds under the null test (midpoint test: the "
+             "emptiness of the segment between its codes); 1 = beyond all of them: singular")}
     if model.dataset["kind"] == "images":
         before, after = model.decode(model.codes[pr.pairs[:, 0]]), model.decode(model.codes[pr.pairs[:, 1]])
         rows.insert(1, "before", [png_data_url(im) for im in before])
@@ -169,15 +194,18 @@ if len(pr.t):
     st.dataframe(styled, key="sg_crossings", hide_index=True, column_config=config, row_height=40)
 
 st.subheader("Most singular pairs")
-# by calibrated score, ties (every singular facet scores 1) broken by the relative jump
-score = base.score if base.score is not None else np.zeros(len(base.pairs))
-order = np.lexsort((-ss.relative_jump, -score))
+# by calibrated score, ties (every singular facet scores 1) broken by the test's statistic
+score = ss.score if ss.score is not None else np.zeros(len(ss.pairs))
+tie = ss.emptiness if ss.test == "midpoint" else ss.relative_jump
+order = np.lexsort((-tie, -score))
 top_idx = (order[ss.singular[order]] if ss.singular.any() else order)[:10]
 top = ss.pairs[top_idx]
-table = pd.DataFrame({"cell i": top[:, 0], "cell j": top[:, 1], "angle": ss.angles[top_idx],
-                      "relative jump": ss.relative_jump[top_idx]})
-if base.score is not None:
-    table["score vs convex null"] = base.score[top_idx]
+table = pd.DataFrame({"cell i": top[:, 0], "cell j": top[:, 1]})
+if ss.emptiness is not None:
+    table["segment emptiness"] = ss.emptiness[top_idx]
+table["angle"], table["relative jump"] = ss.angles[top_idx], ss.relative_jump[top_idx]
+if ss.score is not None:
+    table["score vs convex null"] = ss.score[top_idx]
 if model.labels is not None:
     table["label i"], table["label j"] = model.labels[top[:, 0]], model.labels[top[:, 1]]
 st.dataframe(table, key="sg_table", hide_index=True)

@@ -1,6 +1,6 @@
 """Precompute the views of the shipped models and store them in their bundles (issue 17).
 
-    python scripts/build_views.py [--only default_mnist10k] [--skip stacked_mnist]
+    python scripts/build_views.py [--only default_mnist10k] [--skip stacked_mnist] [--views singular lab stacked]
 
 For each shipped bundle: the PCA, UMAP and t-SNE projections, the cell masses, the singular set by its
 stored convex null, the default slices, and the Mode Collapse samples and scores against the shipped
@@ -30,6 +30,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", choices=list(SHIPPED), default=None)
     ap.add_argument("--skip", choices=list(SHIPPED), nargs="*", default=[])
+    ap.add_argument("--views", nargs="*", default=None,
+                    help="recompute only these views (e.g. singular lab stacked), keeping the others")
     args = ap.parse_args()
     for name, base in SHIPPED.items():
         if (args.only and name != args.only) or name in args.skip:
@@ -37,8 +39,9 @@ def main() -> None:
         path = ROOT / "assets" / f"{name}.npz"
         model = load_bundle(path)
         h_before = model.h.copy()
-        model.views.clear()
-        model.views_meta.clear()
+        if args.views is None:
+            model.views.clear()
+            model.views_meta.clear()
         t0 = time.perf_counter()
         def report(ev, name=name, last=[t0]):  # noqa: B006  (a per-model timer)
             now = time.perf_counter()
@@ -49,7 +52,7 @@ def main() -> None:
             last[0] = now
 
         compute_views(model, baselines=load_baselines(ROOT / "assets" / base), baselines_id=f"shipped-{base}",
-                      callback=report)
+                      callback=report, only=args.views)
         assert (model.h == h_before).all()
         save_bundle(model, path)
         print(f"{name}: {len(model.views)} view arrays in {time.perf_counter() - t0:.0f} s -> {path}", flush=True)

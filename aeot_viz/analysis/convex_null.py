@@ -130,6 +130,13 @@ class ConvexNull:
     n_samples : int
         Samples of the adjacency estimate (0: exact 2-D cells).
     random_state : int
+    emptiness : numpy.ndarray, shape (E0,), or None
+        The null's segment emptiness (:func:`aeot_viz.geometry.facets.segment_emptiness`), sorted ascending; None
+        for nulls built before the midpoint test existed (rebuild them: :func:`~aeot_viz.analysis.singularity.
+        build_convex_null`).
+    heights : numpy.ndarray, shape (n_codes,), or None
+        The OT heights of the null's codes (:func:`ellipsoid_codes` with seed ``random_state + 7919``): with
+        them any other facet statistic of the null is computed without solving it again.
     """
 
     angles: np.ndarray
@@ -139,10 +146,17 @@ class ConvexNull:
     dim: int
     n_samples: int
     random_state: int
+    emptiness: Optional[np.ndarray] = None
+    heights: Optional[np.ndarray] = None
 
     @property
     def n_facets(self) -> int:
         return int(len(self.angles))
+
+    @property
+    def has_emptiness(self) -> bool:
+        """Whether this null calibrates the midpoint (segment emptiness) test."""
+        return self.emptiness is not None
 
     @property
     def angle_threshold(self) -> float:
@@ -154,26 +168,52 @@ class ConvexNull:
         """The null's largest relative jump."""
         return float(self.relative_jumps[-1]) if len(self.relative_jumps) else math.inf
 
-    def score(self, angles, rel_jumps) -> np.ndarray:
-        r"""Calibrated score :math:`\min(F_\theta, F_\rho)` in [0, 1] of facets with these statistics."""
+    @property
+    def emptiness_threshold(self) -> float:
+        """The null's largest segment emptiness (``inf`` without one)."""
+        return float(self.emptiness[-1]) if self.emptiness is not None and len(self.emptiness) else math.inf
+
+    def jump_score(self, angles, rel_jumps) -> np.ndarray:
+        r"""The jump rule's calibrated score :math:`\min(F_\theta, F_\rho)` in [0, 1]."""
         return np.minimum(_share_below(self.angles, angles), _share_below(self.relative_jumps, rel_jumps))
 
-    def beyond(self, angles, rel_jumps) -> np.ndarray:
-        """Whether each facet lies beyond every null facet on both statistics (singular)."""
+    def beyond_jump(self, angles, rel_jumps) -> np.ndarray:
+        """Whether each facet lies beyond every null facet on both jump statistics (the jump rule)."""
         return ((np.asarray(angles, dtype=np.float64) > self.angle_threshold)
                 & (np.asarray(rel_jumps, dtype=np.float64) > self.jump_threshold))
+
+    def score(self, emptiness) -> np.ndarray:
+        r"""The midpoint test's calibrated score :math:`F_\mu(\mu)` in [0, 1]: the share of the null's facets whose
+        segment emptiness is smaller."""
+        self._need_emptiness()
+        return _share_below(self.emptiness, emptiness)
+
+    def beyond(self, emptiness) -> np.ndarray:
+        """Whether each facet's segment emptiness exceeds every null facet's (the midpoint test's singular facets)."""
+        self._need_emptiness()
+        return np.asarray(emptiness, dtype=np.float64) > self.emptiness_threshold
+
+    def _need_emptiness(self) -> None:
+        if self.emptiness is None:
+            raise ValueError("This convex null was built before the midpoint test and has no segment emptiness; "
+                             "rebuild it (scripts/build_singular_nulls.py, or model_singular_set(model)).")
 
     def to_arrays(self, prefix: str = "null_") -> dict:
         """Plain arrays for a pickle-free archive (see :meth:`from_arrays`)."""
         meta = np.array([self.k, self.n_codes, self.dim, self.n_samples, self.random_state], dtype=np.int64)
-        return {f"{prefix}angles": self.angles.astype(np.float32),
-                f"{prefix}relative_jumps": self.relative_jumps.astype(np.float32),
-                f"{prefix}meta": meta}
+        out = {f"{prefix}angles": self.angles.astype(np.float32),
+               f"{prefix}relative_jumps": self.relative_jumps.astype(np.float32),
+               f"{prefix}meta": meta}
+        if self.emptiness is not None:  # float64: the threshold is compared with the data's float64 values
+            out[f"{prefix}emptiness"] = np.asarray(self.emptiness, dtype=np.float64)
+        if self.heights is not None:
+            out[f"{prefix}heights"] = np.asarray(self.heights, dtype=np.float64)
+        return out
 
     @classmethod
     def from_arrays(cls, arrs: dict, prefix: str = "null_") -> Optional[ConvexNull]:
         """Rebuild from :meth:`to_arrays`; None when the archive holds no null. Malformed arrays raise
-        ``ValueError``."""
+        ``ValueError``. A null without ``emptiness`` (older bundles) loads with ``emptiness=None``."""
         if f"{prefix}meta" not in arrs:
             return None
         try:
@@ -182,9 +222,18 @@ class ConvexNull:
             meta = np.asarray(arrs[f"{prefix}meta"])
         except KeyError as exc:
             raise ValueError(f"The convex null is incomplete: {exc.args[0]} is missing.") from None
-        if (a.ndim != 1 or r.shape != a.shape or meta.shape != (5,) or meta.dtype.kind not in "iu"
-                or not np.isfinite(a).all() or not np.isfinite(r).all() or (meta[:4] < 0).any()):
+        e = arrs.get(f"{prefix}emptiness")
+        hts = arrs.get(f"{prefix}heights")
+        e = None if e is None else np.asarray(e, dtype=np.float64)
+        hts = None if hts is None else np.asarray(hts, dtype=np.float64)
+        bad = (a.ndim != 1 or r.shape != a.shape or meta.shape != (5,) or meta.dtype.kind not in "iu"
+               or not np.isfinite(a).all() or not np.isfinite(r).all() or (meta[:4] < 0).any())
+        if not bad and e is not None:
+            bad = e.shape != a.shape or not np.isfinite(e).all() or (e < 0).any()
+        if not bad and hts is not None:
+            bad = hts.shape != (int(meta[1]),) or not np.isfinite(hts).all()
+        if bad:
             raise ValueError("The convex null's arrays are malformed; rebuild the model's null "
                              "(aeot_viz.analysis.convex_null) or delete the null_* arrays.")
         k, n, d, ns, rs = (int(v) for v in meta)
-        return cls(np.sort(a), np.sort(r), k, n, d, ns, rs)
+        return cls(np.sort(a), np.sort(r), k, n, d, ns, rs, None if e is None else np.sort(e), hts)

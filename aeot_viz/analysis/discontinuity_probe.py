@@ -11,9 +11,11 @@ it first, :math:`j = \arg\min_{b_j > b_i} (a_i - a_j) / (b_j - b_i)` (ties to th
 slope grows strictly at every step, so the walk ends after at most N crossings, each one costing O(N).
 
 At each crossing the map jumps from :math:`y_i` to :math:`y_j`. Given the model's
-:class:`~aeot_viz.analysis.singularity.SingularSet`, each crossing gets the facet's angle, its relative jump and its
-calibrated score against the convex null (:mod:`aeot_viz.analysis.convex_null`), and is singular by the same rule
-as the facets; given a plain ``threshold``, it is singular when its angle exceeds it.
+:class:`~aeot_viz.analysis.singularity.SingularSet`, each crossing gets the facet's angle, its relative jump, its
+segment emptiness :math:`\mu_{ij}` and its calibrated score against the convex null
+(:mod:`aeot_viz.analysis.convex_null`), measured on the crossing's own pair of codes (whether or not the sampled
+adjacency found that facet), and is singular by the same rule as the facets; given a plain ``threshold``, it is
+singular when its angle exceeds it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from typing import Optional
 
 import numpy as np
 
-from ..geometry.facets import facet_angles, relative_jumps
+from ..geometry.facets import facet_angles, relative_jumps, segment_emptiness
 from .singularity import check_threshold
 
-__all__ = ["SegmentCells", "segment_cells", "Probe", "probe", "probe_summary"]
+__all__ = ["SegmentCells", "segment_cells", "Probe", "probe", "probe_summary", "probe_notice"]
 
 
 @dataclass
@@ -120,7 +122,10 @@ class Probe:
     relative_jump : numpy.ndarray, shape (K,), or None
         :math:`\\rho_{ij}` of each crossing (with a singular set).
     score : numpy.ndarray, shape (K,), or None
-        Calibrated score of each crossing against the convex null (with a singular set that has one).
+        Calibrated score of each crossing against the convex null, under the singular set's null test (midpoint
+        test: the share of null facets with less empty space between their codes; jump rule: its jump score).
+    emptiness : numpy.ndarray, shape (K,), or None
+        :math:`\\mu_{ij}` of each crossing (with a singular set that has segment emptiness).
     """
 
     start: np.ndarray
@@ -133,6 +138,7 @@ class Probe:
     singular: np.ndarray
     relative_jump: Optional[np.ndarray] = None
     score: Optional[np.ndarray] = None
+    emptiness: Optional[np.ndarray] = None
 
     def points(self, t) -> np.ndarray:
         """Source points at parameters ``t``, shape (len(t), d)."""
@@ -165,36 +171,99 @@ def probe(start, end, Y, h, threshold: Optional[float] = None, *, singular=None)
     jump = np.linalg.norm(Y[pairs[:, 0]] - Y[pairs[:, 1]], axis=1)
     x0 = np.asarray(start, dtype=np.float64).reshape(-1)
     x1 = np.asarray(end, dtype=np.float64).reshape(-1)
-    rel = score = None
+    rel = score = empt = None
     if singular is not None:
         if singular.n_targets != len(Y):
             raise ValueError(f"The singular set has {singular.n_targets} targets, not {len(Y)}: use the model's own.")
         rel = relative_jumps(Y, pairs, singular.k, radius=singular.spacing)
-        if singular.null is not None:
-            score = singular.null.score(angles, rel)
+        if singular.emptiness is not None and len(Y) >= 3:
+            empt = segment_emptiness(Y, pairs, singular.k, radius=singular.spacing)
+        if singular.test == "midpoint":
+            score = singular.null.score(empt)
+        elif singular.null is not None:
+            score = singular.null.jump_score(angles, rel)
     if threshold is not None or singular.rule == "threshold":
         flagged = angles > (threshold if threshold is not None else singular.threshold)
+    elif singular.rule == "midpoint":
+        flagged = singular.null.beyond(empt)
     else:
-        flagged = singular.null.beyond(angles, rel)
-    return Probe(x0, x1, path, path.breaks[1:], pairs, jump, angles, flagged, rel, score)
+        flagged = singular.null.beyond_jump(angles, rel)
+    return Probe(x0, x1, path, path.breaks[1:], pairs, jump, angles, flagged, rel, score, empt)
 
 
-def probe_summary(n_changes: int, singular_t) -> str:
-    """One sentence on a probe: how often the OT map changes code along it and where it crosses the singular set.
+def _label_pair(labels, pair) -> str:
+    return f"{labels[pair[0]]} -> {labels[pair[1]]}"
+
+
+def probe_summary(pr: Probe, labels=None) -> str:
+    """What the probe table shows, in sentences: how often the OT map changes code, which crossings are singular,
+    and, with ``labels``, which crossings change label and why each of those is or is not singular.
+
+    Every number is read off ``pr``; a probe without singular crossings says so plainly.
 
     Parameters
     ----------
-    n_changes : int
-        Code changes along the segment.
-    singular_t : array-like, shape (k,)
-        Positions ``t`` in [0, 1] of the crossings that are singular.
+    pr : Probe
+    labels : array-like, shape (N,), optional
+        Label of each code (digits, mixture components).
     """
-    t = [float(x) for x in np.asarray(singular_t, dtype=np.float64).ravel()]
-    head = f"Along the segment the OT map changes code {n_changes} time{'' if n_changes == 1 else 's'}; "
-    if n_changes == 0:
+    if not isinstance(pr, Probe):
+        raise TypeError(f"probe_summary needs a Probe (aeot_viz.analysis.discontinuity_probe.probe), got "
+                        f"{type(pr).__name__}.")
+    n = len(pr.t)
+    if n == 0:
         return "Along the segment the OT map keeps one code: the probe stays inside one power cell."
-    if not t:
-        return head + ("none of these jumps crosses the singular set: every one is between codes whose cells "
-                       "join smoothly.")
-    where = ", ".join(f"{x:.2f}" for x in t)
-    return head + f"**{len(t)}** of these jumps cross{'es' if len(t) == 1 else ''} the singular set (at t = {where})."
+    s = int(pr.singular.sum())
+    head = f"Along the segment the OT map changes code {n} time{'' if n == 1 else 's'}"
+    if s == 0:
+        text = (f"{head} and crosses only regular facets: none of {'this jump' if n == 1 else 'these jumps'} is "
+                "singular, so the picture has no red crossing.")
+    else:
+        where = ", ".join(f"{x:.2f}" for x in pr.t[pr.singular])
+        text = (f"{head}; **{s}** of these jumps {'crosses' if s == 1 else 'cross'} the singular set (red, at "
+                f"t = {where}).")
+    if labels is None:
+        return text
+    labels = np.asarray(labels)
+    change = labels[pr.pairs[:, 0]] != labels[pr.pairs[:, 1]]
+    if not change.any():
+        return text + " Every code along it has the same label."
+    parts = []
+    for c in np.flatnonzero(change):
+        what = f"{_label_pair(labels, pr.pairs[c])} at t = {pr.t[c]:.2f}"
+        if pr.singular[c]:
+            parts.append(f"{what} is singular")
+        elif pr.score is not None:
+            parts.append(f"{what} is not: its score {pr.score[c]:.3f} means {pr.score[c]:.1%} of the convex "
+                         "null's facets are below it, and a crossing is singular only beyond all of them")
+        else:
+            parts.append(f"{what} is not singular")
+    m = int(change.sum())
+    return text + f" {m} crossing{'' if m == 1 else 's'} change{'s' if m == 1 else ''} the label: " + "; ".join(
+        parts) + "."
+
+
+def probe_notice(pr: Probe, *, generator: bool = False) -> str:
+    """The "what to notice" sentence of a probe, written from what its pictures show (red crossings only when the
+    probe has some).
+
+    Parameters
+    ----------
+    pr : Probe
+    generator : bool
+        Whether a neural generator's curve is drawn beside AE-OT's.
+    """
+    if not isinstance(pr, Probe):
+        raise TypeError(f"probe_notice needs a Probe, got {type(pr).__name__}.")
+    n, s = len(pr.t), int(pr.singular.sum())
+    gan = (" The GAN's output, a continuous map of the same segment, slides through instead of jumping."
+           if generator else "")
+    if n == 0:
+        return "This probe stays inside one power cell: AE-OT's output is one code all along it." + gan
+    if s == 0:
+        return (f"AE-OT's output is flat inside each cell and steps at each of this probe's {n} crossings, but none "
+                "of them is singular: every jump here joins codes with other codes between them, so there is no red "
+                "crossing. Move an end of the probe across a gap between modes to see one." + gan)
+    return (f"AE-OT's output is flat inside each cell and steps at each of its {n} crossings; the {s} red "
+            f"crossing{'' if s == 1 else 's'} jump{'s' if s == 1 else ''} across empty space between two codes (the "
+            "singular set)." + gan)

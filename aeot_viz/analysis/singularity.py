@@ -1,13 +1,18 @@
 r"""Singular sets of the semi-discrete OT map: where :math:`\nabla u_h` jumps across a gap in the codes.
 
-Every facet between adjacent cells :math:`i, j` is a jump of the map from :math:`y_i` to :math:`y_j`,
-measured by the facet angle :math:`\theta_{ij}` and the relative jump :math:`\rho_{ij}`
-(:mod:`aeot_viz.geometry.facets`). A facet is **singular** when its jump is beyond anything a convex, gap-free
-support of the same shape, size and number of codes produces under the same solver: beyond the largest
-angle *and* the largest relative jump of the **convex null** (:mod:`aeot_viz.analysis.convex_null`, which
-explains the choice and gives the figures). Each facet carries a calibrated score, the share of null
-facets it exceeds (singular facets score 1), and the count of singular facets is a test of
-non-convexity with a p-value. ``threshold=`` (radians) replaces the rule by a plain angle threshold.
+Every facet between adjacent cells :math:`i, j` is a jump of the map from :math:`y_i` to :math:`y_j`. Convexity of
+the support means that the segment between two of its points stays in it; a facet whose two codes have **empty
+space between them** is therefore evidence of a gap, however long or short the jump. The **midpoint test** (the
+default rule) measures that emptiness, :math:`\mu_{ij}` (:func:`aeot_viz.geometry.facets.segment_emptiness`: the
+distance from the segment's midpoint to the nearest other code, in units of the local spacing), and calls a facet
+**singular** when its :math:`\mu_{ij}` is beyond every facet of the **convex null**
+(:mod:`aeot_viz.analysis.convex_null`): a convex, gap-free support of the same shape, size and number of codes,
+solved the same way. Each facet carries a calibrated score, the share of null facets it exceeds (singular facets
+score 1), and the count of singular facets is a test of non-convexity with a p-value.
+
+Two other rules are kept for comparison: the **jump rule** (issue 13: beyond the null's largest angle *and*
+largest relative jump, :meth:`SingularSet.with_jump_rule`) and a plain angle threshold (``threshold=``,
+:meth:`SingularSet.with_threshold`).
 
 :class:`SingularSet` also splits the targets into the connected components of the non-singular facet
 graph, which recover well-separated modes.
@@ -21,11 +26,22 @@ from typing import Optional
 
 import numpy as np
 
-from ..geometry.facets import facet_angles, facet_degree, kth_neighbour_distance, relative_jumps
+from ..geometry.facets import (
+    facet_angles,
+    facet_degree,
+    kth_neighbour_distance,
+    relative_jumps,
+    segment_emptiness,
+)
 from ..geometry.power_diagram import adjacency_from_samples, exact_cells_2d, top_k
 from .convex_null import SIGNIFICANCE, ConvexNull, ellipsoid_codes, exceedance_p_value
 
-__all__ = ["SingularSet", "singular_set", "model_singular_set", "build_convex_null", "facet_angles"]
+__all__ = ["SingularSet", "singular_set", "model_singular_set", "build_convex_null", "facet_angles", "RULES"]
+
+#: the rules a :class:`SingularSet` can be judged by, and how the pages name them
+RULES = {"midpoint": "midpoint test (empty space between the two codes, against the convex null)",
+         "jump": "jump rule (angle and relative jump, against the convex null; issue 13)",
+         "threshold": "plain angle threshold"}
 
 
 @dataclass
@@ -43,8 +59,8 @@ class SingularSet:
     relative_jump : numpy.ndarray, shape (E,)
         :math:`\\rho_{ij} = |y_i - y_j| / \\max(r_i, r_j)` (:mod:`aeot_viz.geometry.facets`).
     threshold : float
-        Angle above which a facet is singular; under the convex-null rule the null's largest angle
-        (the relative jump must then also pass ``null.jump_threshold``).
+        The rule's threshold: the null's largest segment emptiness (midpoint test), the null's largest angle (jump
+        rule, whose relative jump must also pass ``null.jump_threshold``), or the chosen angle (radians).
     singular : numpy.ndarray of bool, shape (E,)
     n_targets : int
     spacing : numpy.ndarray, shape (N,)
@@ -52,11 +68,16 @@ class SingularSet:
     k : int
         Neighbour rank of the spacing.
     score : numpy.ndarray, shape (E,), or None
-        Calibrated score in [0, 1]: the share of the null's facets this facet exceeds on both
-        statistics (None without a null).
+        Calibrated score in [0, 1] of the null's test (:attr:`test`): under the midpoint test the share of the
+        null's facets whose segment emptiness this facet exceeds, else the jump score (None without a null).
     null : ConvexNull or None
-        The convex null the rule was calibrated on.
-    rule : {"convex null", "threshold"}
+        The convex null the rules are calibrated on.
+    rule : {"midpoint", "jump", "threshold"}
+        What ``singular`` was judged by (:data:`RULES`).
+    emptiness : numpy.ndarray, shape (E,), or None
+        :math:`\\mu_{ij}`, the segment emptiness of each facet (:func:`~aeot_viz.geometry.facets.segment_emptiness`).
+    jump_score : numpy.ndarray, shape (E,), or None
+        The jump rule's calibrated score :math:`\\min(F_\\theta, F_\\rho)` (None without a null).
 
     A set is a value: derive another with :func:`dataclasses.replace` rather than editing its arrays in place
     (:meth:`pair_is` keeps its sorted lookup tables).
@@ -73,7 +94,9 @@ class SingularSet:
     k: int
     score: Optional[np.ndarray] = None
     null: Optional[ConvexNull] = None
-    rule: str = "convex null"
+    rule: str = "midpoint"
+    emptiness: Optional[np.ndarray] = None
+    jump_score: Optional[np.ndarray] = None
     _tables: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def with_threshold(self, threshold: float) -> SingularSet:
@@ -81,20 +104,49 @@ class SingularSet:
         threshold = check_threshold(threshold)
         return dataclasses.replace(self, threshold=threshold, singular=self.angles > threshold, rule="threshold")
 
+    @property
+    def has_midpoint_test(self) -> bool:
+        """Whether the midpoint test can judge this set (a null with emptiness, and the facets' emptiness)."""
+        return self.null is not None and self.null.has_emptiness and self.emptiness is not None
+
     def with_null_rule(self) -> SingularSet:
-        """The same facets judged by the convex null (needs ``null``)."""
+        """The same facets judged by the midpoint test against the convex null (needs a null with emptiness)."""
+        if not self.has_midpoint_test:
+            raise ValueError("This singular set has no convex null with segment emptiness; call singular_set "
+                             "without threshold= (or model_singular_set) to build one.")
+        return dataclasses.replace(self, threshold=self.null.emptiness_threshold, rule="midpoint",
+                                   singular=self.null.beyond(self.emptiness))
+
+    def with_jump_rule(self) -> SingularSet:
+        """The same facets judged by issue 13's jump rule: beyond the null's largest angle and relative jump."""
         if self.null is None:
-            raise ValueError("This singular set has no convex null; call singular_set without threshold= to build one.")
-        return dataclasses.replace(self, threshold=self.null.angle_threshold, rule="convex null",
-                                   singular=self.null.beyond(self.angles, self.relative_jump))
+            raise ValueError("This singular set has no convex null; call singular_set without threshold= to build "
+                             "one.")
+        return dataclasses.replace(self, threshold=self.null.angle_threshold, rule="jump",
+                                   singular=self.null.beyond_jump(self.angles, self.relative_jump))
 
     @property
     def n_singular(self) -> int:
         return int(self.singular.sum())
 
+    @property
+    def test(self) -> Optional[str]:
+        """Which null test the p-value and the verdict report: ``"jump"`` when this set is judged by the jump rule
+        or has no emptiness, else ``"midpoint"``; None without a null."""
+        if self.null is None:
+            return None
+        return "midpoint" if self.has_midpoint_test and self.rule != "jump" else "jump"
+
     def _beyond_null(self) -> int:
-        """Facets beyond the null on both statistics (whatever rule ``singular`` was judged by)."""
-        return int(self.null.beyond(self.angles, self.relative_jump).sum())
+        """Facets beyond the null under :attr:`test` (whatever rule ``singular`` was judged by)."""
+        if self.test == "midpoint":
+            return int(self.null.beyond(self.emptiness).sum())
+        return int(self.null.beyond_jump(self.angles, self.relative_jump).sum())
+
+    @property
+    def n_beyond_null(self) -> Optional[int]:
+        """How many facets lie beyond the convex null under :attr:`test` (None without a null)."""
+        return None if self.null is None else self._beyond_null()
 
     @property
     def p_value(self) -> Optional[float]:
@@ -115,22 +167,26 @@ class SingularSet:
             return (f"{self.n_singular:,} of {len(self.pairs):,} facets are steeper than the chosen angle "
                     f"{self.threshold:.3g} rad; without a convex null this says nothing about convexity.")
         k = self._beyond_null()
-        p = exceedance_p_value(k, len(self.pairs), self.null.n_facets)
+        E = len(self.pairs)
+        p = exceedance_p_value(k, E, self.null.n_facets)
         chance = f"{p:.1e}" if p >= 1e-300 else "below 1e-300"
+        what = ("have empty space between their two codes beyond" if self.test == "midpoint" else
+                "jump, in angle and relative to the local spacing, beyond")
         if p < SIGNIFICANCE:
-            return (f"Latent support non-convex: {k:,} of {len(self.pairs):,} facets ({k / len(self.pairs):.2%}) "
-                    f"jump beyond anything a convex support of this shape produces (a convex support gives 0; "
-                    f"chance of {k:,} or more if it were convex: {chance}).")
+            return (f"Latent support non-convex: {k:,} of {E:,} facets ({k / E:.2%}) {what} anything a convex "
+                    f"support of this shape produces (chance of {k:,} or more if it were convex: {chance}).")
         if k == 0:
-            return (f"No evidence of non-convexity: none of the {len(self.pairs):,} facets jumps beyond what a "
+            return (f"No evidence of non-convexity: none of the {E:,} facets {what.replace('have', 'has')} what a "
                     f"convex support of this shape produces.")
-        return (f"No evidence of non-convexity: only {k:,} of {len(self.pairs):,} facets jump beyond the convex "
-                f"null, as a convex support of this shape does by chance with probability {chance}.")
+        return (f"No evidence of non-convexity: only {k:,} of {E:,} facets ({k / E:.2%}) {what} the convex null, "
+                f"as a convex support of this shape does by chance with probability {chance}.")
 
     @property
     def singular_pairs(self) -> np.ndarray:
-        """Singular pairs sorted by decreasing angle, shape (S, 2)."""
-        order = np.argsort(-self.angles[self.singular], kind="stable")
+        """Singular pairs, most singular first (by segment emptiness under the midpoint test, else by angle),
+        shape (S, 2)."""
+        key = self.emptiness if self.rule == "midpoint" and self.emptiness is not None else self.angles
+        order = np.argsort(-key[self.singular], kind="stable")
         return self.pairs[self.singular][order]
 
     def components(self) -> tuple[int, np.ndarray]:
@@ -227,7 +283,7 @@ class SingularSet:
 
 
 def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optional[dict] = None,
-                random_state: int = 0, callback=None) -> ConvexNull:
+                      random_state: int = 0, callback=None, heights=None) -> ConvexNull:
     """Build the convex null of codes ``Y`` (:mod:`aeot_viz.analysis.convex_null`): draw, solve, find facets, measure.
 
     Parameters
@@ -244,6 +300,9 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
     random_state : int
     callback : callable, optional
         Progress events of the null's OT solve.
+    heights : array-like, shape (N,), optional
+        The null's heights from an earlier build with the same codes and ``random_state`` (``ConvexNull.heights``):
+        its statistics are measured again without the OT solve.
     """
     from ..ot import solve_ot
 
@@ -254,17 +313,26 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
         raise ValueError(f"k must be between 1 and N - 1 = {len(Y) - 1}, got {k}.")
     seed = int(random_state) + 7919  # never the data solve's seed
     Z = ellipsoid_codes(Y, random_state=seed)
-    params = dict(solver_params or {})
-    params["random_state"] = seed
-    h0 = np.array(solve_ot(Z.astype(np.float32), callback=callback, **params).h)  # writable, for torch
+    if heights is not None:
+        h0 = np.asarray(heights, dtype=np.float64)
+        if h0.shape != (len(Y),) or not np.isfinite(h0).all():
+            raise ValueError(f"heights must be the null's {len(Y)} finite heights, got shape {h0.shape}.")
+    else:
+        params = dict(solver_params or {})
+        params["random_state"] = seed
+        h0 = np.array(solve_ot(Z.astype(np.float32), callback=callback, **params).h, dtype=np.float64)
     if Y.shape[1] == 2:
         pairs, used = exact_cells_2d(Z, h0).edges, 0
     else:
         pairs, used = adjacency_from_samples(Z, h0, n_samples=n_samples, random_state=seed).pairs, int(n_samples)
     pairs = np.sort(np.asarray(pairs, dtype=np.int64).reshape(-1, 2), axis=1)
+    spacing = kth_neighbour_distance(Z, int(k))
     angles = facet_angles(Z, pairs)
-    rel = relative_jumps(Z, pairs, int(k))
-    return ConvexNull(np.sort(angles), np.sort(rel), int(k), len(Y), Y.shape[1], used, int(random_state))
+    rel = relative_jumps(Z, pairs, int(k), radius=spacing)
+    # the midpoint test needs a third code to be near the segment; with two codes only the jump rule applies
+    empt = np.sort(segment_emptiness(Z, pairs, int(k), radius=spacing)) if len(Y) >= 3 else None
+    return ConvexNull(np.sort(angles), np.sort(rel), int(k), len(Y), Y.shape[1], used, int(random_state),
+                      emptiness=empt, heights=h0)
 
 
 def check_threshold(threshold) -> float:
@@ -351,21 +419,26 @@ def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[fl
     k = null.k if null is not None else facet_degree(len(pairs), N)
     spacing = kth_neighbour_distance(Y, k)
     rel = relative_jumps(Y, pairs, k, radius=spacing)
+    empt = segment_emptiness(Y, pairs, k, radius=spacing) if N >= 3 else None
     if null is None and threshold is None:
         null = build_convex_null(Y, k=k, n_samples=0 if d == 2 else n_samples, solver_params=solver_params,
-                           random_state=random_state, callback=callback)
-    score = None if null is None else null.score(angles, rel)
-    if threshold is None:
-        return SingularSet(pairs, fm, angles, rel, null.angle_threshold, null.beyond(angles, rel), N, spacing, k,
-                           score, null, "convex null")
-    return SingularSet(pairs, fm, angles, rel, threshold, angles > threshold, N, spacing, k, score, null, "threshold")
+                                 random_state=random_state, callback=callback)
+    ss = SingularSet(pairs, fm, angles, rel, 0.0, np.zeros(len(pairs), dtype=bool), N, spacing, k, None, null,
+                     "threshold", empt, None if null is None else null.jump_score(angles, rel))
+    if null is not None:  # the calibrated score of the null's test: the midpoint test's when it can run
+        ss = dataclasses.replace(ss, score=null.score(empt) if ss.has_midpoint_test else ss.jump_score)
+    if threshold is not None:
+        return ss.with_threshold(threshold)
+    return ss.with_null_rule() if ss.has_midpoint_test else ss.with_jump_rule()
 
 
-def model_singular_set(model, *, callback=None, random_state: int = 0) -> SingularSet:
+def model_singular_set(model, *, callback=None, random_state: int = 0, rebuild_null: bool = True) -> SingularSet:
     """The singular set of a trained :class:`~aeot_viz.pipeline.model.AEOTModel` by its convex null.
 
     Uses the null stored with the model (``model.singular_null``) and builds one with the model's own
-    OT settings when it has none (an OT solve of N codes). Identical codes share one power cell (the
+    OT settings when it has none, or when its null predates the midpoint test and ``rebuild_null`` (an OT solve
+    of N codes; the caller stores ``.null`` in ``model.singular_null`` to keep it). With ``rebuild_null=False`` such a
+    model is judged by the jump rule of its old null. Identical codes share one power cell (the
     first copy's, see :class:`~aeot_viz.ot.SemiDiscreteOT`): the facets are found among the distinct codes
     and reported with the first copy's index; the other copies have no facet.
 
@@ -375,15 +448,19 @@ def model_singular_set(model, *, callback=None, random_state: int = 0) -> Singul
     callback : callable, optional
         Progress of a null's OT solve, when one is built.
     random_state : int
+    rebuild_null : bool
+        Replace a null without segment emptiness (bundles from before the midpoint test) by a new one.
     """
+    null = model.singular_null
+    if null is not None and not null.has_emptiness and rebuild_null:
+        null = None
     Y = np.asarray(model.targets, dtype=np.float64)
     h = np.asarray(model.h, dtype=np.float64)
     _, first, inverse = np.unique(Y, axis=0, return_index=True, return_inverse=True)
     params = dataclasses.asdict(model.config.ot)
     if len(first) == len(Y):
-        return singular_set(Y, h, null=model.singular_null, solver_params=params, random_state=random_state,
-                            callback=callback)
-    ss = singular_set(Y[first], h[first], null=model.singular_null, solver_params=params,
+        return singular_set(Y, h, null=null, solver_params=params, random_state=random_state, callback=callback)
+    ss = singular_set(Y[first], h[first], null=null, solver_params=params,
                       random_state=random_state, callback=callback)
     return dataclasses.replace(ss, pairs=np.sort(first[ss.pairs], axis=1), spacing=ss.spacing[inverse.reshape(-1)],
                                n_targets=len(Y))

@@ -236,14 +236,18 @@ def _info(args) -> int:
 
     model = load_bundle(args.bundle)
     s = model.summary()
-    if model.singular_null is None:
-        print("This bundle has no convex null: solving one (an OT solve as long as the model's own)...",
-              file=sys.stderr)
-    ss = model_singular_set(model)
+    if model.singular_null is None or not model.singular_null.has_emptiness:
+        what = "no convex null" if model.singular_null is None else "a convex null from before the midpoint test"
+        print(f"This bundle has {what}: solving one (an OT solve as long as the model's own)...", file=sys.stderr)
+    ss = model_singular_set(model, random_state=model.config.ot.random_state)
     s["singular facets"] = ss.n_singular
     s["facets"] = len(ss.pairs)
+    s["singular rule"] = ss.rule
     s["non-convexity p-value"] = ss.p_value
     s["singular set"] = ss.verdict()
+    jump = ss.with_jump_rule()  # issue 13's rule, for comparison
+    s["singular facets (jump rule)"] = jump.n_singular
+    s["non-convexity p-value (jump rule)"] = jump.p_value
     s["config"] = model.config.to_dict()
     if args.json:
         print(json.dumps(s, indent=2, default=str))

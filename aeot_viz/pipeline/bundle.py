@@ -17,7 +17,10 @@ Format (``format_version`` 1): a NumPy ``.npz`` archive (a zip of ``.npy`` array
                           their exact errors), with ``ot_snapshot_iters`` int64 (S,)
 ``images``                uint8 (n_img, C, H, W), with ``images_index`` int64 (n_img,), optional
 ``null_*``                the convex null of the singular set (``null_angles``, ``null_relative_jumps``
-                          float32 (E0,), ``null_meta`` int64 (5,)), optional
+                          float32 (E0,), ``null_meta`` int64 (5,); since issue 32 also ``null_emptiness``
+                          float64 (E0,), the midpoint test's statistic, and ``null_heights`` float64 (N0,), the
+                          null's OT heights), optional; a null without ``null_emptiness`` is rebuilt by the
+                          views job
 ``views/<name>``          precomputed views (:mod:`aeot_viz.pipeline.views`), numeric or boolean arrays of
                           at most 3 dimensions, described by the ``views`` entry of the metadata; optional
 ========================  ===================================================================

@@ -31,7 +31,7 @@ import numpy as np
 from ..analysis.lab import is_stacked_mnist
 from ..analysis.singularity import SingularSet, model_singular_set
 from ..io.archive import jsonable
-from ..utils.progress import Callback, emit
+from ..utils.progress import Callback, emit, relabelled
 
 __all__ = ["compute_views", "default_slice_planes", "slice_key", "stored_projection", "stored_cell_masses",
            "stored_singular_set", "stored_slice", "stored_lab", "stored_stacked", "singular_set_arrays",
@@ -47,7 +47,8 @@ EXPLAINER_RESOLUTION = 160
 LAB_SAMPLES, LAB_SEED = 2500, 0
 
 _SINGULAR_ARRAYS = {"pairs": np.int64, "facet_measure": np.float64, "angles": np.float64,
-                    "relative_jump": np.float64, "singular": bool, "spacing": np.float64, "score": np.float64}
+                    "relative_jump": np.float64, "singular": bool, "spacing": np.float64, "score": np.float64,
+                    "emptiness": np.float64, "jump_score": np.float64}
 
 
 # --------------------------------------------------------------------------------------------- singular set
@@ -60,9 +61,14 @@ def singular_set_arrays(ss: SingularSet) -> tuple[dict, dict]:
 
 
 def stored_singular_set(model) -> Optional[SingularSet]:
-    """The stored singular set of ``model`` (judged by its stored convex null), or None when absent or stale."""
+    """The stored singular set of ``model`` (judged by its stored convex null), or None when absent or stale.
+
+    Stale: the arrays do not fit the model, or the null has segment emptiness (the midpoint test) and the stored set
+    was judged without it (a null rebuilt since the views were stored).
+    """
     views, meta = model.views, model.views_meta.get("singular")
-    if model.singular_null is None or not isinstance(meta, dict) or "singular_pairs" not in views:
+    null = model.singular_null
+    if null is None or not isinstance(meta, dict) or "singular_pairs" not in views:
         return None
     try:
         fields = {k: views[f"singular_{k}"] for k in _SINGULAR_ARRAYS if f"singular_{k}" in views}
@@ -70,15 +76,20 @@ def stored_singular_set(model) -> Optional[SingularSet]:
         E, N = len(pairs), model.n_codes
         ok = (pairs.ndim == 2 and pairs.shape[1] == 2 and (E == 0 or 0 <= pairs.min() and pairs.max() < N)
               and all(len(fields[k]) == E for k in ("facet_measure", "angles", "relative_jump", "singular"))
-              and fields["spacing"].shape == (N,) and meta["n_targets"] == N
-              and ("score" not in fields or len(fields["score"]) == E))
+              and all(len(fields[k]) == E for k in ("score", "emptiness", "jump_score") if k in fields)
+              and fields["spacing"].shape == (N,) and meta["n_targets"] == N)
+        rule = str(meta["rule"])
+        if null.has_emptiness and ("emptiness" not in fields or rule not in ("midpoint", "threshold")):
+            ok = False  # judged before this null could run the midpoint test
         if not ok:
             return None
         return SingularSet(pairs=pairs, facet_measure=fields["facet_measure"], angles=fields["angles"],
                            relative_jump=fields["relative_jump"], threshold=float(meta["threshold"]),
                            singular=fields["singular"].astype(bool), n_targets=N, spacing=fields["spacing"],
-                           k=int(meta["k"]), score=fields.get("score"), null=model.singular_null,
-                           rule=str(meta["rule"]))
+                           k=int(meta["k"]), score=fields.get("score"), null=null,
+                           rule="jump" if rule == "convex null" else rule,  # the jump rule's name before issue 32
+                           emptiness=fields.get("emptiness"),
+                           jump_score=fields.get("jump_score", fields.get("score") if rule == "convex null" else None))
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -156,7 +167,8 @@ def default_slice_planes(model) -> list:
 
 
 def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] = None,
-                  baselines_id: Optional[str] = None, classifier=None, callback: Optional[Callback] = None) -> None:
+                  baselines_id: Optional[str] = None, classifier=None, callback: Optional[Callback] = None,
+                  only=None) -> None:
     """Compute every view of ``model`` and store it in ``model.views`` / ``model.views_meta``.
 
     Each view is added as soon as it is ready (pages polling the model see them appear). Progress events
@@ -174,6 +186,10 @@ def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] =
     classifier : DigitClassifier, optional
         The judge of image samples (``default_classifier()`` when None and the model holds images).
     callback : callable, optional
+    only : iterable of str, optional
+        Compute only these views, by job name (``"singular"``, ``"lab"``, ``"stacked"``, ``"cell_masses"``,
+        ``"projection_<method>"``, ``"slice_<key>"``) or ``"slices"`` for every default slice; the others are kept
+        as they are. An unknown name raises ``ValueError``.
     """
     from ..analysis.projections import project
     from ..ot import validate_ot
@@ -186,6 +202,12 @@ def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] =
         jobs.append("lab")
         if is_stacked_mnist(model):
             jobs.append("stacked")
+    if only is not None:
+        wanted = {str(j) for j in only}
+        known = set(jobs) | {"slices", "lab", "stacked"} | {f"projection_{m}" for m in PROJECTIONS}
+        if wanted - known:
+            raise ValueError(f"Unknown views {sorted(wanted - known)}; choose among {sorted(known)}.")
+        jobs = [j for j in jobs if j in wanted or ("slices" in wanted and j.startswith("slice_"))]
     views, meta = model.views, model.views_meta
     for step, job in enumerate(jobs, start=1):
         emit(callback, "views", step - 1, len(jobs), view=job)
@@ -198,7 +220,12 @@ def compute_views(model, *, projections=PROJECTIONS, baselines: Optional[dict] =
         elif job == "singular":
             if model.singular_null is None:
                 continue  # the singular set of a model without a null costs an OT solve: not a view
-            arrays, scalars = singular_set_arrays(model_singular_set(model))
+            # a null from before the midpoint test is rebuilt here (an OT solve) and kept with the model
+            ss = model_singular_set(model, random_state=model.config.ot.random_state,
+                                    callback=relabelled(callback, {"ot": "convex-null",
+                                                                   "ot-validation": "convex-null-validation"}))
+            model.singular_null = ss.null
+            arrays, scalars = singular_set_arrays(ss)
             views.update(arrays)
             meta["singular"] = scalars
         elif job.startswith("slice_"):

@@ -519,26 +519,21 @@ def paths_figure(data, paths: dict, *, max_data: int = 3000, random_state: int =
     return fig
 
 
-def null_histogram_figure(angles, null_angles, angle_threshold, relative_jump=None, null_relative_jump=None,
-                          jump_threshold=None):
-    """Histograms of the data's facet statistics against the convex null's, thresholds drawn.
+def null_histogram_figure(panels):
+    """Histograms of the data's facet statistics against the convex null's, one panel per statistic, thresholds drawn.
 
     Parameters
     ----------
-    angles, null_angles : array-like, shape (E,), (E0,)
-        Facet angles (radians) of the data and of the null.
-    angle_threshold : float
-        The null's largest angle (or a chosen threshold).
-    relative_jump, null_relative_jump : array-like, optional
-        Relative jumps of both (a second panel).
-    jump_threshold : float, optional
+    panels : sequence of (str, array-like, array-like, float or None)
+        ``(axis title, data values (E,), null values (E0,), threshold)`` per panel: e.g. the segment emptiness of
+        the midpoint test with the null's largest value, or the jump rule's angle and relative jump.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    panels = [("facet angle (radians)", angles, null_angles, angle_threshold)]
-    if relative_jump is not None and null_relative_jump is not None:
-        panels.append(("relative jump |y_i - y_j| / local spacing", relative_jump, null_relative_jump, jump_threshold))
+    panels = list(panels)
+    if not panels:
+        raise ValueError("null_histogram_figure needs at least one (title, data, null, threshold) panel.")
     fig = make_subplots(rows=1, cols=len(panels), horizontal_spacing=0.1)
     for c, (title, data, null, thr) in enumerate(panels, start=1):
         data = np.asarray(data, dtype=np.float64)

@@ -73,13 +73,44 @@ def test_slice_plane_round_trips_coordinates():
         SlicePlane.through(np.zeros(3), [1, 0, 0], [2, 0, 0])
 
 
+def _fake_probe(t, singular, pairs=None, score=None):
+    from aeot_viz.analysis.discontinuity_probe import Probe, SegmentCells
+
+    t = np.asarray(t, dtype=float)
+    k = len(t)
+    pairs = np.column_stack([np.arange(k), np.arange(1, k + 1)]) if pairs is None else np.asarray(pairs)
+    path = SegmentCells(np.concatenate([[0.0], t]), np.arange(k + 1))
+    return Probe(np.zeros(2), np.ones(2) * 0.1, path, t, pairs, np.ones(k), np.ones(k), np.asarray(singular, bool),
+                 score=None if score is None else np.asarray(score, float))
+
+
 def test_the_probe_sentence_says_where_it_jumps_and_never_writes_a_dash():
+    from aeot_viz.analysis.discontinuity_probe import probe_notice, probe_summary
+
+    t7 = np.linspace(0.1, 0.9, 7)
+    none = probe_summary(_fake_probe(t7, np.zeros(7)))
+    assert "crosses only regular facets" in none and "no red crossing" in none and "t = -" not in none
+    assert "7 times" in none
+    two = probe_summary(_fake_probe([0.25, 0.5, 0.6], [True, True, False]))
+    assert "**2** of these jumps cross the singular set (red, at t = 0.25, 0.50)" in two
+    one = probe_summary(_fake_probe([0.75], [True]))
+    assert "crosses the singular set (red, at t = 0.75)" in one and "1 time;" in one
+    assert "one power cell" in probe_summary(_fake_probe([], []))
+    # the "what to notice" box promises red crossings only when there are some
+    assert "red crossing" not in probe_notice(_fake_probe(t7, np.zeros(7))).replace("no red crossing", "")
+    assert "the 2 red crossings" in probe_notice(_fake_probe([0.25, 0.5, 0.6], [True, True, False]))
+    with pytest.raises(TypeError, match="Probe"):
+        probe_summary(7, [])
+
+
+def test_the_probe_sentence_names_each_label_change_and_why_it_is_not_singular():
     from aeot_viz.analysis.discontinuity_probe import probe_summary
 
-    none = probe_summary(7, [])
-    assert "none of these jumps crosses the singular set" in none and "t = -" not in none and "7 times" in none
-    two = probe_summary(7, [0.25, 0.5])
-    assert "**2** of these jumps cross the singular set (at t = 0.25, 0.50)" in two
-    one = probe_summary(1, [0.75])
-    assert "crosses the singular set (at t = 0.75)" in one and "1 time;" in one
-    assert "one power cell" in probe_summary(0, [])
+    labels = np.array([0, 0, 9, 9, 8])
+    pr = _fake_probe([0.2, 0.4, 0.6, 0.8], [False, False, False, True], score=[0.1, 0.973, 0.2, 1.0])
+    text = probe_summary(pr, labels)
+    assert "2 crossings change the label" in text
+    assert "0 -> 9 at t = 0.40 is not: its score 0.973" in text and "97.3%" in text
+    assert "9 -> 8 at t = 0.80 is singular" in text
+    same = probe_summary(_fake_probe([0.5], [False]), np.array([3, 3]))
+    assert "Every code along it has the same label." in same

@@ -51,7 +51,11 @@ def test_toy_grid_splits_into_its_25_modes_and_the_probe_jumps():
     jumps = _traces(at)["jumps across singular facets"]
     assert len(plotly_array(jumps["x"])) == n_sing
     assert at.success and at.success[0].value.startswith("Latent support non-convex")
-    at.checkbox(key="sg_own").check().run()
+    at.radio(key="sg_rule").set_value("jump").run()  # issue 13's rule, kept for comparison
+    assert not at.exception, [e.value for e in at.exception]
+    jump_caption = next(c.value for c in at.caption if c.value.startswith("This model's"))
+    assert "right of both lines" in jump_caption
+    at.radio(key="sg_rule").set_value("threshold").run()
     low = float(at.slider(key="sg_threshold").min)
     at.slider(key="sg_threshold").set_value(low).run()
     assert int(_metrics(at)["Singular facets"].replace(",", "")) >= int(m["Singular facets"].replace(",", ""))

@@ -223,7 +223,7 @@ def test_every_legend_sits_below_its_plot_clear_of_the_toolbar():
     t = np.linspace(0, 1, 5)
     figs = [latent_scatter(P, np.arange(40) % 25), power_cells_figure(exact_cells_2d(Y, h), Y),
             adjacency_figure(P, np.array([[0, 1], [1, 2]])), samples_figure(P, {"A": P, "B": P}),
-            paths_figure(P, {"AE-OT": P[:5], "GAN": P[5:10]}), null_histogram_figure(t, t, 0.5),
+            paths_figure(P, {"AE-OT": P[:5], "GAN": P[5:10]}), null_histogram_figure([("x", t, t, 0.5)]),
             solver_error_figure([0, 1], [1.0, 1e-9]), training_scores_figure([0, 1], {"x": [1, 2]}),
             probe_output_figure({"AE-OT": ProbeOutput(t, np.ones((5, 2)), ["x1", "x2"])}),
             class_histogram_figure({"A": np.ones(3) / 3}, np.ones(3) / 3)]

@@ -16,6 +16,7 @@ import streamlit as st
 
 from ...ot.error import ot_error_line
 from ...pipeline.jobs import describe_progress, estimate_training_bytes
+from ...pipeline.views import PROJECTIONS
 
 __all__ = ["session_jobs", "submit_training", "submit_views", "collect_finished", "active_jobs", "sidebar_panel",
            "views_job_for"]
@@ -65,16 +66,20 @@ def views_job_for(key: str):
 
 
 def submit_views(name: str, key: str, model) -> dict | None:
-    """Queue the views of a model that has none (an uploaded bundle from elsewhere); None when it has them."""
+    """Queue the views of a model that has none (an uploaded bundle from elsewhere), or the new convex null of a
+    model whose null predates the midpoint test (with the views that depend on it); None when nothing is missing."""
     from ...pipeline.views import compute_views, stored_singular_set
     from .state import session_id, training_pool
 
-    if model.views and (stored_singular_set(model) is not None or model.singular_null is None):
+    null = model.singular_null
+    old_null = null is not None and not null.has_emptiness
+    if model.views and not old_null and (stored_singular_set(model) is not None or null is None):
         return None
     if views_job_for(key) is not None:
         return None
-    job = training_pool().submit(lambda callback: compute_views(model, callback=callback), owner=session_id(),
-                                 label=f"views of {name}")
+    projections = () if model.views and old_null else PROJECTIONS  # keep the projections it already has
+    job = training_pool().submit(lambda callback: compute_views(model, projections=projections, callback=callback),
+                                 owner=session_id(), label=f"views of {name}")
     entry = {"job": job, "kind": "views", "name": name, "key": key, "holder": {"model": model}, "collected": False,
              "published": True}
     session_jobs().append(entry)

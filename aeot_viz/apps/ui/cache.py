@@ -15,12 +15,18 @@ def model_key(name: str, model: AEOTModel) -> str:
     return f"{name}|{model.created}|{model.n_codes}|{model.latent_dim}|{float(model.h[:8].sum()):.17g}"
 
 
-@st.cache_resource(show_spinner="Finding the facets of the power diagram (a model without a stored convex null also "
-                                "solves one: an OT solve as long as the model's own)...", max_entries=16)
 def singular_set_for(key: str, _model: AEOTModel) -> SingularSet:
     """The model's singular set by its convex null (use ``with_threshold`` for a hand-set angle); the stored
-    view when the model has one."""
-    return stored_singular_set(_model) or model_singular_set(_model)
+    view when the model has one. A null from before the midpoint test is not rebuilt here (the views job does it):
+    until then the set is judged by the jump rule, and the cache entry changes once the new null is in place."""
+    null = _model.singular_null
+    return _singular_set_cached(key, None if null is None else null.has_emptiness, _model)
+
+
+@st.cache_resource(show_spinner="Finding the facets of the power diagram (a model without a stored convex null also "
+                                "solves one: an OT solve as long as the model's own)...", max_entries=16)
+def _singular_set_cached(key: str, null_state, _model: AEOTModel) -> SingularSet:
+    return stored_singular_set(_model) or model_singular_set(_model, rebuild_null=False)
 
 
 @st.cache_resource(show_spinner="Computing the exact power cells...", max_entries=64)

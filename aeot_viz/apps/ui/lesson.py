@@ -15,7 +15,8 @@ import numpy as np
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ...analysis.lab import LABELS, straight_paths
+from ...analysis.generation import plain_map
+from ...analysis.lab import LABELS, source_path, straight_paths
 from ...analysis.probe_output import outputs_along
 from ...io.images import image_grid
 from ...pipeline.views import LAB_SAMPLES, LAB_SEED
@@ -146,13 +147,56 @@ def _toy_samples(fig_key: str) -> str:
         f"(mode mixture), against {100 * (1 - a):.1f}% of AE-OT's."))
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _mnist_path_probe(key: str, _model):
+    """The exact crossings of the MNIST step's straight path (the segment AE-OT's strip samples)."""
+    from ...analysis.discontinuity_probe import probe
+
+    x = source_path(_model.latent_dim, PATH_POINTS)
+    return probe(x[0], x[-1], _model.targets, _model.h, singular=singular_set_for(key, _model))
+
+
+def mnist_path_words(pr, labels, shown_cells) -> str:
+    """Step 6's sentence, read off the probe of its path and the cells its strip shows.
+
+    Parameters
+    ----------
+    pr : Probe
+        The exact crossings of the straight path.
+    labels : array-like, shape (N,)
+        Digit of each code.
+    shown_cells : array-like of int, shape (PATH_POINTS,)
+        The cell of each image in AE-OT's strip.
+    """
+    labels = np.asarray(labels)
+    shown = " ".join(str(d) for d in labels[np.asarray(shown_cells)])
+    change = labels[pr.pairs[:, 0]] != labels[pr.pairs[:, 1]]
+    n, m = len(pr.t), int(change.sum())
+    flagged = change & pr.singular
+    head = (f"AE-OT's strip reads {shown}. Along the whole line the map changes code {n} times and each image is "
+            f"one training digit's code, never a blend; {m} of those jumps change the digit")
+    if m == 0:
+        tail = "."
+    elif flagged[change].all():
+        tail = ", and every one of them crosses the singular set (empty space between the two codes)."
+    elif flagged.any():
+        tail = (f", and {int(flagged.sum())} of them cross the singular set (empty space between the two codes: "
+                + ", ".join(f"{labels[i]} -> {labels[j]}" for i, j in pr.pairs[flagged]) + ").")
+    else:
+        tail = (", but none of them crosses the singular set: those digits' codes touch, with other codes between "
+                "them.")
+    return (head + tail + " The GAN's strip comes from a continuous map: between two different digits it has to "
+            "pass through in-between images, however few of them 12 points show.")
+
+
 def _mnist_path(fig_key: str) -> str:
-    _, mnist, baselines, _ = _shipped(DEFAULT_NAME)
+    key, mnist, baselines, _ = _shipped(DEFAULT_NAME)
+    pr = _mnist_path_probe(key, mnist)
+    shown_cells = plain_map(source_path(mnist.latent_dim, PATH_POINTS), mnist.targets, mnist.h)[1]  # the strip's
     for kind, codes in straight_paths(mnist, {"gan": baselines["gan"]}, PATH_POINTS).items():
         st.image(image_grid(np.clip(mnist.decode(codes), 0, 1), ncols=PATH_POINTS), width="stretch",
                  caption=f"{LABELS[kind]}: {PATH_POINTS} points along one straight path through its noise")
-    return ("AE-OT's digits switch abruptly from one to the next, each a clean digit; the GAN morphs one digit into "
-            "another through blends that are no digit at all.")
+    return mnist_path_words(pr, mnist.labels, shown_cells)
 
 
 def _mnist_classes(fig_key: str) -> str:

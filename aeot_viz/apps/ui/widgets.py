@@ -44,14 +44,26 @@ def projection_choice(label: str, key: str, container=st) -> str:
 
 
 def singular_rule(base: SingularSet, key: str, container=st) -> SingularSet:
-    """The convex-null rule by default; a checkbox swaps it for an angle threshold chosen on a slider."""
-    own = container.checkbox("Use my own angle threshold instead of the convex null", key=f"{key}_own",
-                             help="The default flags a facet when its jump is beyond every facet of a convex support "
-                                  "of the same shape, both in angle and relative to the local spacing of codes.")
-    if not own or len(base.angles) == 0:
+    """The midpoint test by default; a radio swaps it for issue 13's jump rule or an angle threshold on a slider."""
+    choices = ["midpoint"] if base.has_midpoint_test else []
+    choices += ["jump"] if base.null is not None else []
+    choices += ["threshold"]
+    names = {"midpoint": "midpoint test", "jump": "jump rule (angle and relative jump)", "threshold": "my own angle"}
+    rule = container.radio("Judge facets by", choices, horizontal=True, key=f"{key}_rule", format_func=names.get,
+                           help="Midpoint test (default): a facet is singular when the midpoint between its two codes "
+                                "lies further from every other code than in any facet of a convex support of the "
+                                "same shape (the convex null). Jump rule: its jump is beyond every null facet in "
+                                "angle and relative to the local spacing (kept for comparison). Own angle: a plain "
+                                "threshold you choose.")
+    if rule == "midpoint":
+        return base if base.rule == "midpoint" else base.with_null_rule()
+    if rule == "jump":
+        return base if base.rule == "jump" else base.with_jump_rule()
+    if len(base.angles) == 0:
         return base
     lo, hi = float(base.angles.min()), float(base.angles.max())
-    thr = container.slider("Angle threshold (radians)", lo, hi, float(min(max(base.threshold, lo), hi)),
+    start = base.null.angle_threshold if base.null is not None else base.threshold
+    thr = container.slider("Angle threshold (radians)", lo, hi, float(min(max(start, lo), hi)),
                            key=f"{key}_threshold", format="%.4f",
                            help="Facets whose angle exceeds this are drawn as singular; it starts at the null's "
                                 "largest angle.")
