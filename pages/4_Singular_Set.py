@@ -64,7 +64,7 @@ c3.metric("Chance if convex", "-" if shown_p is None else f"{shown_p:.1e}",
 c4.metric("Components of the regular graph", n_comp)
 if base.null is not None:
     if ss.test == "midpoint":
-        panels = [("segment emptiness: midpoint's distance to the nearest other code / local spacing",
+        panels = [("midpoint emptiness: midpoint's distance to the nearest other code / local spacing",
                    ss.emptiness, ss.null.emptiness, ss.null.emptiness_threshold)]
         what = "right of the line"
     else:
@@ -171,7 +171,7 @@ if len(pr.t):
     if pr.score is not None:
         rows["score vs convex null"] = pr.score
     if pr.emptiness is not None:
-        rows["segment emptiness"] = pr.emptiness
+        rows["midpoint emptiness"] = pr.emptiness
     rows["angle"] = pr.angles
     if pr.relative_jump is not None:
         rows["relative jump"] = pr.relative_jump
@@ -202,7 +202,7 @@ top_idx = (order[ss.singular[order]] if ss.singular.any() else order)[:10]
 top = ss.pairs[top_idx]
 table = pd.DataFrame({"cell i": top[:, 0], "cell j": top[:, 1]})
 if ss.emptiness is not None:
-    table["segment emptiness"] = ss.emptiness[top_idx]
+    table["midpoint emptiness"] = ss.emptiness[top_idx]
 table["angle"], table["relative jump"] = ss.angles[top_idx], ss.relative_jump[top_idx]
 if ss.score is not None:
     table["score vs convex null"] = ss.score[top_idx]

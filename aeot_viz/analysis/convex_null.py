@@ -19,8 +19,28 @@ a convex body with a density bounded above and below, the regular case of the th
 of codes is drawn, the same solver finds their heights, and the same adjacency estimate finds their
 facets.
 
-Two statistics per facet
-------------------------
+The midpoint test (the default rule, issue 32)
+---------------------------------------------
+Convexity means that the segment between two points of the support stays in the support. Each facet
+:math:`(i, j)` is therefore asked whether there is **empty space between its two codes**: the midpoint emptiness
+
+.. math:: \mu_{ij} = \frac{\min_{l \ne i, j} |m_{ij} - y_l|}{(r_i + r_j) / 2}, \qquad m_{ij} = \tfrac12 (y_i + y_j),
+
+with :math:`r` the distance to the :math:`\mathrm{round}(k/2)`-th nearest other code
+(:func:`aeot_viz.geometry.facets.midpoint_emptiness`). Inside a convex support the midpoint lies among other codes
+and :math:`\mu` is of order one whatever the dimension; across a gap it sits in empty space. A facet is **singular**
+when :math:`\mu_{ij} > \max_{\text{null}} \mu`, and its calibrated score is :math:`F_\mu(\mu_{ij})`, the share of
+null facets with a smaller value (singular facets score 1).
+
+Why not the size of the jump: in 32-D with 10,000 codes, codes are spaced about as widely as the gaps between
+digits, so a jump across a gap is no longer than an ordinary one (the jump rule below flags 86 of 136,467 facets of
+the shipped MNIST model; the midpoint test flags about 17%, 98% of them between different digits; figures in
+``docs/SINGULAR.md``).
+
+The jump rule (issue 13, kept for comparison)
+---------------------------------------------
+Two statistics per facet:
+
 * the **angle** :math:`\theta_{ij}` between the supporting planes
   (:func:`aeot_viz.analysis.singularity.facet_angles`), which grows with :math:`|y_i - y_j|`: the absolute size of
   the jump;
@@ -29,19 +49,13 @@ Two statistics per facet
   cell (the diagram's own degree, :math:`2E/N`): the jump in units of the local spacing on *both*
   sides.
 
-Either alone fails in a way the other does not. A Gaussian-like convex support has sparse tails whose
-absolute jumps exceed the uniform null's (2-D Gaussian, 3,000 codes: 5.8% of facets beyond the null's
-largest angle), but relative to their own sparse spacing they are ordinary (0 beyond). Codes on a
-lower-dimensional sheet (digits in a 16-D latent space) sit much closer to their neighbours than a
-full-dimensional null, so relative jumps inside one digit exceed the null's (6.6% of facets), but their
-absolute size does not. A facet is **singular** when it lies beyond every null facet on both scales:
+Either alone fails in a way the other does not (absolute angles are fooled by sparse tails, relative jumps by codes
+on lower-dimensional sheets), so the jump rule flags a facet beyond every null facet on both scales:
 
 .. math:: \theta_{ij} > \max_{\text{null}} \theta \quad\text{and}\quad
-   \rho_{ij} > \max_{\text{null}} \rho .
+   \rho_{ij} > \max_{\text{null}} \rho ,
 
-Its **calibrated score** is :math:`\min(F_\theta(\theta_{ij}), F_\rho(\rho_{ij}))`, where :math:`F` is the
-share of null facets with a smaller value: "this jump is larger than 99.9% of the jumps a convex
-support of this shape has" reads score 0.999, and the singular facets are exactly those with score 1.
+with the score :math:`\min(F_\theta(\theta_{ij}), F_\rho(\rho_{ij}))`.
 
 The non-convexity test
 ----------------------
@@ -51,8 +65,8 @@ data facets would do so with probability
 
 .. math:: p(K) = \prod_{t=0}^{K-1} \frac{E - t}{E + E_0 - t} \approx \Big(\frac{E}{E + E_0}\Big)^K ,
 
-(the chance that the :math:`K` largest of the pooled facets all come from the data; requiring both
-statistics only makes a false positive rarer, so this bound is conservative). The support is called
+(the chance that the :math:`K` largest of the pooled facets all come from the data; for the jump rule, requiring
+both statistics only makes a false positive rarer, so this bound is conservative). The support is called
 non-convex when :math:`p < 10^{-3}`: with :math:`E \approx E_0`, ten or more singular facets.
 """
 
@@ -131,7 +145,7 @@ class ConvexNull:
         Samples of the adjacency estimate (0: exact 2-D cells).
     random_state : int
     emptiness : numpy.ndarray, shape (E0,), or None
-        The null's segment emptiness (:func:`aeot_viz.geometry.facets.segment_emptiness`), sorted ascending; None
+        The null's midpoint emptiness (:func:`aeot_viz.geometry.facets.midpoint_emptiness`), sorted ascending; None
         for nulls built before the midpoint test existed (rebuild them: :func:`~aeot_viz.analysis.singularity.
         build_convex_null`).
     heights : numpy.ndarray, shape (n_codes,), or None
@@ -155,7 +169,7 @@ class ConvexNull:
 
     @property
     def has_emptiness(self) -> bool:
-        """Whether this null calibrates the midpoint (segment emptiness) test."""
+        """Whether this null calibrates the midpoint test."""
         return self.emptiness is not None
 
     @property
@@ -170,7 +184,7 @@ class ConvexNull:
 
     @property
     def emptiness_threshold(self) -> float:
-        """The null's largest segment emptiness (``inf`` without one)."""
+        """The null's largest midpoint emptiness (``inf`` without one)."""
         return float(self.emptiness[-1]) if self.emptiness is not None and len(self.emptiness) else math.inf
 
     def jump_score(self, angles, rel_jumps) -> np.ndarray:
@@ -184,18 +198,18 @@ class ConvexNull:
 
     def score(self, emptiness) -> np.ndarray:
         r"""The midpoint test's calibrated score :math:`F_\mu(\mu)` in [0, 1]: the share of the null's facets whose
-        segment emptiness is smaller."""
+        midpoint emptiness is smaller."""
         self._need_emptiness()
         return _share_below(self.emptiness, emptiness)
 
     def beyond(self, emptiness) -> np.ndarray:
-        """Whether each facet's segment emptiness exceeds every null facet's (the midpoint test's singular facets)."""
+        """Whether each facet's midpoint emptiness exceeds every null facet's (the midpoint test's singular facets)."""
         self._need_emptiness()
         return np.asarray(emptiness, dtype=np.float64) > self.emptiness_threshold
 
     def _need_emptiness(self) -> None:
         if self.emptiness is None:
-            raise ValueError("This convex null was built before the midpoint test and has no segment emptiness; "
+            raise ValueError("This convex null was built before the midpoint test and has no midpoint emptiness; "
                              "rebuild it (scripts/build_singular_nulls.py, or model_singular_set(model)).")
 
     def to_arrays(self, prefix: str = "null_") -> dict:

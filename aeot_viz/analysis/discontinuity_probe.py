@@ -12,7 +12,7 @@ slope grows strictly at every step, so the walk ends after at most N crossings, 
 
 At each crossing the map jumps from :math:`y_i` to :math:`y_j`. Given the model's
 :class:`~aeot_viz.analysis.singularity.SingularSet`, each crossing gets the facet's angle, its relative jump, its
-segment emptiness :math:`\mu_{ij}` and its calibrated score against the convex null
+midpoint emptiness :math:`\mu_{ij}` and its calibrated score against the convex null
 (:mod:`aeot_viz.analysis.convex_null`), measured on the crossing's own pair of codes (whether or not the sampled
 adjacency found that facet), and is singular by the same rule as the facets; given a plain ``threshold``, it is
 singular when its angle exceeds it.
@@ -25,7 +25,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..geometry.facets import facet_angles, relative_jumps, segment_emptiness
+from ..geometry.facets import facet_angles, midpoint_emptiness, midpoint_rank, relative_jumps
 from .singularity import check_threshold
 
 __all__ = ["SegmentCells", "segment_cells", "Probe", "probe", "probe_summary", "probe_notice"]
@@ -125,7 +125,7 @@ class Probe:
         Calibrated score of each crossing against the convex null, under the singular set's null test (midpoint
         test: the share of null facets with less empty space between their codes; jump rule: its jump score).
     emptiness : numpy.ndarray, shape (K,), or None
-        :math:`\\mu_{ij}` of each crossing (with a singular set that has segment emptiness).
+        :math:`\\mu_{ij}` of each crossing (with a singular set that has midpoint emptiness).
     """
 
     start: np.ndarray
@@ -176,8 +176,8 @@ def probe(start, end, Y, h, threshold: Optional[float] = None, *, singular=None)
         if singular.n_targets != len(Y):
             raise ValueError(f"The singular set has {singular.n_targets} targets, not {len(Y)}: use the model's own.")
         rel = relative_jumps(Y, pairs, singular.k, radius=singular.spacing)
-        if singular.emptiness is not None and len(Y) >= 3:
-            empt = segment_emptiness(Y, pairs, singular.k, radius=singular.spacing)
+        if singular.midpoint_spacing is not None and len(Y) >= 3:
+            empt = midpoint_emptiness(Y, pairs, midpoint_rank(singular.k), radius=singular.midpoint_spacing)
         if singular.test == "midpoint":
             score = singular.null.score(empt)
         elif singular.null is not None:

@@ -3,7 +3,7 @@ r"""Singular sets of the semi-discrete OT map: where :math:`\nabla u_h` jumps ac
 Every facet between adjacent cells :math:`i, j` is a jump of the map from :math:`y_i` to :math:`y_j`. Convexity of
 the support means that the segment between two of its points stays in it; a facet whose two codes have **empty
 space between them** is therefore evidence of a gap, however long or short the jump. The **midpoint test** (the
-default rule) measures that emptiness, :math:`\mu_{ij}` (:func:`aeot_viz.geometry.facets.segment_emptiness`: the
+default rule) measures that emptiness, :math:`\mu_{ij}` (:func:`aeot_viz.geometry.facets.midpoint_emptiness`: the
 distance from the segment's midpoint to the nearest other code, in units of the local spacing), and calls a facet
 **singular** when its :math:`\mu_{ij}` is beyond every facet of the **convex null**
 (:mod:`aeot_viz.analysis.convex_null`): a convex, gap-free support of the same shape, size and number of codes,
@@ -30,8 +30,9 @@ from ..geometry.facets import (
     facet_angles,
     facet_degree,
     kth_neighbour_distance,
+    midpoint_emptiness,
+    midpoint_rank,
     relative_jumps,
-    segment_emptiness,
 )
 from ..geometry.power_diagram import adjacency_from_samples, exact_cells_2d, top_k
 from .convex_null import SIGNIFICANCE, ConvexNull, ellipsoid_codes, exceedance_p_value
@@ -59,7 +60,7 @@ class SingularSet:
     relative_jump : numpy.ndarray, shape (E,)
         :math:`\\rho_{ij} = |y_i - y_j| / \\max(r_i, r_j)` (:mod:`aeot_viz.geometry.facets`).
     threshold : float
-        The rule's threshold: the null's largest segment emptiness (midpoint test), the null's largest angle (jump
+        The rule's threshold: the null's largest midpoint emptiness (midpoint test), the null's largest angle (jump
         rule, whose relative jump must also pass ``null.jump_threshold``), or the chosen angle (radians).
     singular : numpy.ndarray of bool, shape (E,)
     n_targets : int
@@ -69,13 +70,16 @@ class SingularSet:
         Neighbour rank of the spacing.
     score : numpy.ndarray, shape (E,), or None
         Calibrated score in [0, 1] of the null's test (:attr:`test`): under the midpoint test the share of the
-        null's facets whose segment emptiness this facet exceeds, else the jump score (None without a null).
+        null's facets whose midpoint emptiness this facet exceeds, else the jump score (None without a null).
     null : ConvexNull or None
         The convex null the rules are calibrated on.
     rule : {"midpoint", "jump", "threshold"}
         What ``singular`` was judged by (:data:`RULES`).
     emptiness : numpy.ndarray, shape (E,), or None
-        :math:`\\mu_{ij}`, the segment emptiness of each facet (:func:`~aeot_viz.geometry.facets.segment_emptiness`).
+        :math:`\\mu_{ij}`, the midpoint emptiness of each facet (:func:`~aeot_viz.geometry.facets.midpoint_emptiness`).
+    midpoint_spacing : numpy.ndarray, shape (N,), or None
+        The midpoint emptiness's spacing of each code: the distance to its
+        :func:`~aeot_viz.geometry.facets.midpoint_rank` ``(k)``-th nearest other code.
     jump_score : numpy.ndarray, shape (E,), or None
         The jump rule's calibrated score :math:`\\min(F_\\theta, F_\\rho)` (None without a null).
 
@@ -97,6 +101,7 @@ class SingularSet:
     rule: str = "midpoint"
     emptiness: Optional[np.ndarray] = None
     jump_score: Optional[np.ndarray] = None
+    midpoint_spacing: Optional[np.ndarray] = None
     _tables: dict = dataclasses.field(default_factory=dict, init=False, repr=False, compare=False)
 
     def with_threshold(self, threshold: float) -> SingularSet:
@@ -112,7 +117,7 @@ class SingularSet:
     def with_null_rule(self) -> SingularSet:
         """The same facets judged by the midpoint test against the convex null (needs a null with emptiness)."""
         if not self.has_midpoint_test:
-            raise ValueError("This singular set has no convex null with segment emptiness; call singular_set "
+            raise ValueError("This singular set has no convex null with midpoint emptiness; call singular_set "
                              "without threshold= (or model_singular_set) to build one.")
         return dataclasses.replace(self, threshold=self.null.emptiness_threshold, rule="midpoint",
                                    singular=self.null.beyond(self.emptiness))
@@ -183,7 +188,7 @@ class SingularSet:
 
     @property
     def singular_pairs(self) -> np.ndarray:
-        """Singular pairs, most singular first (by segment emptiness under the midpoint test, else by angle),
+        """Singular pairs, most singular first (by midpoint emptiness under the midpoint test, else by angle),
         shape (S, 2)."""
         key = self.emptiness if self.rule == "midpoint" and self.emptiness is not None else self.angles
         order = np.argsort(-key[self.singular], kind="stable")
@@ -330,7 +335,7 @@ def build_convex_null(Y, *, k: int, n_samples: int = 2**18, solver_params: Optio
     angles = facet_angles(Z, pairs)
     rel = relative_jumps(Z, pairs, int(k), radius=spacing)
     # the midpoint test needs a third code to be near the segment; with two codes only the jump rule applies
-    empt = np.sort(segment_emptiness(Z, pairs, int(k), radius=spacing)) if len(Y) >= 3 else None
+    empt = np.sort(midpoint_emptiness(Z, pairs, midpoint_rank(k))) if len(Y) >= 3 else None
     return ConvexNull(np.sort(angles), np.sort(rel), int(k), len(Y), Y.shape[1], used, int(random_state),
                       emptiness=empt, heights=h0)
 
@@ -419,12 +424,13 @@ def singular_set(Y, h, *, pairs=None, facet_measure=None, threshold: Optional[fl
     k = null.k if null is not None else facet_degree(len(pairs), N)
     spacing = kth_neighbour_distance(Y, k)
     rel = relative_jumps(Y, pairs, k, radius=spacing)
-    empt = segment_emptiness(Y, pairs, k, radius=spacing) if N >= 3 else None
+    mid_spacing = kth_neighbour_distance(Y, midpoint_rank(k)) if N >= 3 else None
+    empt = midpoint_emptiness(Y, pairs, midpoint_rank(k), radius=mid_spacing) if N >= 3 else None
     if null is None and threshold is None:
         null = build_convex_null(Y, k=k, n_samples=0 if d == 2 else n_samples, solver_params=solver_params,
                                  random_state=random_state, callback=callback)
     ss = SingularSet(pairs, fm, angles, rel, 0.0, np.zeros(len(pairs), dtype=bool), N, spacing, k, None, null,
-                     "threshold", empt, None if null is None else null.jump_score(angles, rel))
+                     "threshold", empt, None if null is None else null.jump_score(angles, rel), mid_spacing)
     if null is not None:  # the calibrated score of the null's test: the midpoint test's when it can run
         ss = dataclasses.replace(ss, score=null.score(empt) if ss.has_midpoint_test else ss.jump_score)
     if threshold is not None:
@@ -449,7 +455,7 @@ def model_singular_set(model, *, callback=None, random_state: int = 0, rebuild_n
         Progress of a null's OT solve, when one is built.
     random_state : int
     rebuild_null : bool
-        Replace a null without segment emptiness (bundles from before the midpoint test) by a new one.
+        Replace a null without midpoint emptiness (bundles from before the midpoint test) by a new one.
     """
     null = model.singular_null
     if null is not None and not null.has_emptiness and rebuild_null:
@@ -462,5 +468,7 @@ def model_singular_set(model, *, callback=None, random_state: int = 0, rebuild_n
         return singular_set(Y, h, null=null, solver_params=params, random_state=random_state, callback=callback)
     ss = singular_set(Y[first], h[first], null=null, solver_params=params,
                       random_state=random_state, callback=callback)
-    return dataclasses.replace(ss, pairs=np.sort(first[ss.pairs], axis=1), spacing=ss.spacing[inverse.reshape(-1)],
+    inverse = inverse.reshape(-1)
+    return dataclasses.replace(ss, pairs=np.sort(first[ss.pairs], axis=1), spacing=ss.spacing[inverse],
+                               midpoint_spacing=None if ss.midpoint_spacing is None else ss.midpoint_spacing[inverse],
                                n_targets=len(Y))

@@ -1,6 +1,13 @@
 """Layer 2: power diagrams of the Brenier potential, the chunked scoring kernel, facet statistics."""
 
-from .facets import facet_angles, facet_degree, kth_neighbour_distance, midpoint_emptiness, relative_jumps
+from .facets import (
+    facet_angles,
+    facet_degree,
+    kth_neighbour_distance,
+    midpoint_emptiness,
+    midpoint_rank,
+    relative_jumps,
+)
 from .power_diagram import (
     Adjacency,
     PowerCells2D,
@@ -20,6 +27,7 @@ __all__ = [
     "facet_degree",
     "kth_neighbour_distance",
     "midpoint_emptiness",
+    "midpoint_rank",
     "relative_jumps",
     "Adjacency",
     "PowerCells2D",

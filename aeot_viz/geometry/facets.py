@@ -16,6 +16,9 @@ convexity means: with :math:`m_{ij} = (y_i + y_j) / 2`,
 
 If the support is convex the midpoint lies inside it, among other codes, and :math:`\mu_{ij}` is of order one;
 across a gap the midpoint sits in empty space and :math:`\mu_{ij}` is large, however short or long the jump.
+Its spacing :math:`r` is the distance to the :math:`k_m`-th nearest other code with :math:`k_m =
+\mathrm{round}(k / 2)` (:func:`midpoint_rank`), half the diagram's mean number of facets per cell :math:`k`: the
+midpoint lies on the side of :math:`y_i` that faces :math:`y_j`, where about half of its neighbours are.
 """
 
 from __future__ import annotations
@@ -27,13 +30,10 @@ import torch
 
 from .scoring import nearest_others, top_k_cells
 
-__all__ = ["facet_angles", "facet_degree", "kth_neighbour_distance", "midpoint_emptiness", "relative_jumps",
-           "segment_emptiness"]
+__all__ = ["facet_angles", "facet_degree", "kth_neighbour_distance", "midpoint_emptiness", "midpoint_rank",
+           "relative_jumps"]
 
-#: where along the segment between two codes the segment emptiness looks for empty space
-SEGMENT_POINTS = (0.5,)
-
-#: nearest codes of each point ranked by the float32 kernel before the exact float64 pick (i and j among them)
+#: nearest codes of each midpoint ranked by the float32 kernel before the exact float64 pick (i and j among them)
 MIDPOINT_CANDIDATES = 6
 
 
@@ -56,6 +56,12 @@ def facet_angles(Y, pairs) -> np.ndarray:
 def facet_degree(n_pairs: int, n_targets: int) -> int:
     """The mean number of facets of a cell, :math:`\\mathrm{round}(2E/N)`, at least 1 and below N."""
     return int(min(max(1, round(2 * n_pairs / max(n_targets, 1))), max(n_targets - 1, 1)))
+
+
+def midpoint_rank(k: int) -> int:
+    r"""The neighbour rank :math:`k_m = \max(1, \mathrm{round}(k / 2))` of the midpoint emptiness's spacing, from the
+    diagram's mean facet count ``k`` (:func:`facet_degree`)."""
+    return max(1, int(round(int(k) / 2)))
 
 
 def kth_neighbour_distance(Y, k: int) -> np.ndarray:
@@ -99,57 +105,36 @@ def relative_jumps(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.
     return jump / np.maximum(np.maximum(r[pairs[:, 0]], r[pairs[:, 1]]), 1e-300)
 
 
-def segment_emptiness(Y, pairs, k: int, radius: Optional[np.ndarray] = None,
-                      points=SEGMENT_POINTS) -> np.ndarray:
-    r""":math:`\mu_{ij}`, the emptiest of a few points of the segment between the pair's codes: the distance from
-    :math:`(1 - t) y_i + t y_j` to the nearest code other than :math:`y_i, y_j`, in units of the mean local spacing,
-    largest over :math:`t` in ``points`` (module docstring), shape (E,).
+def midpoint_emptiness(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.ndarray:
+    r""":math:`\mu_{ij}`, the distance from the pair's midpoint to the nearest other code in units of the mean local
+    spacing (module docstring), shape (E,).
 
-    The nearest codes of each point come from the chunked kernel (:data:`MIDPOINT_CANDIDATES` of them, in float32),
-    and the distances among those candidates are computed exactly in float64.
+    The nearest codes of each midpoint come from the chunked kernel (:data:`MIDPOINT_CANDIDATES` of them, in
+    float32), and the distances among those candidates are computed exactly in float64.
 
     Parameters
     ----------
     Y : array-like, shape (N, d), N >= 3
     pairs : array-like of int, shape (E, 2)
     k : int
-        Which neighbour defines the local spacing :math:`r_i`.
+        Which neighbour defines the local spacing :math:`r_i` (:func:`midpoint_rank` of the diagram's facet count).
     radius : numpy.ndarray, shape (N,), optional
         Precomputed :func:`kth_neighbour_distance` ``(Y, k)``.
-    points : sequence of float in (0, 1)
-        Where along the segment to look (default :data:`SEGMENT_POINTS`).
     """
     shape = np.shape(Y)
     if len(shape) != 2 or shape[0] < 3:
-        raise ValueError(f"segment_emptiness needs at least 3 codes of shape (N, d), got {shape}.")
+        raise ValueError(f"midpoint_emptiness needs at least 3 codes of shape (N, d), got {shape}.")
     p = np.asarray(pairs, dtype=np.int64)
     if p.size and (p.min() < 0 or p.max() >= shape[0]):
         raise ValueError(f"pairs must index the {shape[0]} codes.")
-    ts = np.asarray(points, dtype=np.float64).reshape(-1)
-    if not len(ts) or not ((ts > 0) & (ts < 1)).all():
-        raise ValueError(f"points must be positions strictly between 0 and 1 along the segment, got {points!r}.")
     Y, pairs, r = _pairs_and_spacing(Y, p, k, radius)
     if not len(pairs):
         return np.zeros(0)
+    M = 0.5 * (Y[pairs[:, 0]] + Y[pairs[:, 1]])
     Yt = torch.as_tensor(Y, dtype=torch.float32)
-    half_sq = -0.5 * (Yt * Yt).sum(dim=1)
-    A, B = Y[pairs[:, 0]], Y[pairs[:, 1]]
-    own = lambda cand: (cand == pairs[:, :1]) | (cand == pairs[:, 1:])  # noqa: E731
-    best = np.zeros(len(pairs))
-    for t in ts:
-        M = (1.0 - t) * A + t * B
-        cand, _ = top_k_cells(torch.as_tensor(M, dtype=torch.float32), Yt, half_sq,
-                              k=min(MIDPOINT_CANDIDATES, len(Y)))
-        cand = cand.numpy()
-        dist = np.linalg.norm(M[:, None, :] - Y[cand], axis=2)
-        dist[own(cand)] = np.inf
-        best = np.maximum(best, dist.min(axis=1))
-    return best / np.maximum(0.5 * (r[pairs[:, 0]] + r[pairs[:, 1]]), 1e-300)
-
-
-def midpoint_emptiness(Y, pairs, k: int, radius: Optional[np.ndarray] = None) -> np.ndarray:
-    r""":func:`segment_emptiness` at the midpoint alone, :math:`t = 1/2`, shape (E,)."""
-    try:
-        return segment_emptiness(Y, pairs, k, radius, points=(0.5,))
-    except ValueError as exc:
-        raise ValueError(str(exc).replace("segment_emptiness", "midpoint_emptiness")) from None
+    cand, _ = top_k_cells(torch.as_tensor(M, dtype=torch.float32), Yt, -0.5 * (Yt * Yt).sum(dim=1),
+                          k=min(MIDPOINT_CANDIDATES, len(Y)))
+    cand = cand.numpy()
+    dist = np.linalg.norm(M[:, None, :] - Y[cand], axis=2)
+    dist[(cand == pairs[:, :1]) | (cand == pairs[:, 1:])] = np.inf
+    return dist.min(axis=1) / np.maximum(0.5 * (r[pairs[:, 0]] + r[pairs[:, 1]]), 1e-300)

@@ -48,7 +48,7 @@ LAB_SAMPLES, LAB_SEED = 2500, 0
 
 _SINGULAR_ARRAYS = {"pairs": np.int64, "facet_measure": np.float64, "angles": np.float64,
                     "relative_jump": np.float64, "singular": bool, "spacing": np.float64, "score": np.float64,
-                    "emptiness": np.float64, "jump_score": np.float64}
+                    "emptiness": np.float64, "jump_score": np.float64, "midpoint_spacing": np.float64}
 
 
 # --------------------------------------------------------------------------------------------- singular set
@@ -63,7 +63,7 @@ def singular_set_arrays(ss: SingularSet) -> tuple[dict, dict]:
 def stored_singular_set(model) -> Optional[SingularSet]:
     """The stored singular set of ``model`` (judged by its stored convex null), or None when absent or stale.
 
-    Stale: the arrays do not fit the model, or the null has segment emptiness (the midpoint test) and the stored set
+    Stale: the arrays do not fit the model, or the null has midpoint emptiness (the midpoint test) and the stored set
     was judged without it (a null rebuilt since the views were stored).
     """
     views, meta = model.views, model.views_meta.get("singular")
@@ -77,9 +77,11 @@ def stored_singular_set(model) -> Optional[SingularSet]:
         ok = (pairs.ndim == 2 and pairs.shape[1] == 2 and (E == 0 or 0 <= pairs.min() and pairs.max() < N)
               and all(len(fields[k]) == E for k in ("facet_measure", "angles", "relative_jump", "singular"))
               and all(len(fields[k]) == E for k in ("score", "emptiness", "jump_score") if k in fields)
+              and ("midpoint_spacing" not in fields or fields["midpoint_spacing"].shape == (N,))
               and fields["spacing"].shape == (N,) and meta["n_targets"] == N)
         rule = str(meta["rule"])
-        if null.has_emptiness and ("emptiness" not in fields or rule not in ("midpoint", "threshold")):
+        if null.has_emptiness and ("emptiness" not in fields or "midpoint_spacing" not in fields
+                                   or rule not in ("midpoint", "threshold")):
             ok = False  # judged before this null could run the midpoint test
         if not ok:
             return None
@@ -88,7 +90,7 @@ def stored_singular_set(model) -> Optional[SingularSet]:
                            singular=fields["singular"].astype(bool), n_targets=N, spacing=fields["spacing"],
                            k=int(meta["k"]), score=fields.get("score"), null=null,
                            rule="jump" if rule == "convex null" else rule,  # the jump rule's name before issue 32
-                           emptiness=fields.get("emptiness"),
+                           emptiness=fields.get("emptiness"), midpoint_spacing=fields.get("midpoint_spacing"),
                            jump_score=fields.get("jump_score", fields.get("score") if rule == "convex null" else None))
     except (KeyError, TypeError, ValueError):
         return None

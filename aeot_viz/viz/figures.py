@@ -525,7 +525,7 @@ def null_histogram_figure(panels):
     Parameters
     ----------
     panels : sequence of (str, array-like, array-like, float or None)
-        ``(axis title, data values (E,), null values (E0,), threshold)`` per panel: e.g. the segment emptiness of
+        ``(axis title, data values (E,), null values (E0,), threshold)`` per panel: e.g. the midpoint emptiness of
         the midpoint test with the null's largest value, or the jump rule's angle and relative jump.
     """
     import plotly.graph_objects as go

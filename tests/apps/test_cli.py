@@ -70,6 +70,8 @@ def test_info_prints_summary(digits_run):
     assert float(lines["OT L1 noise-corrected"]) == pytest.approx(max(measured**2 - floor**2, 0) ** 0.5, abs=1e-3)
     assert "of the mass is in the wrong cells" in lines["OT error in words"]
     assert lines["singular set"].startswith(("Latent support non-convex", "No evidence of non-convexity"))
+    assert lines["singular rule"] == "midpoint"  # the midpoint test, and the jump rule beside it for comparison
+    assert int(lines["singular facets (jump rule)"]) >= 0 and "non-convexity p-value (jump rule)" in lines
     assert "solving one" not in info.stderr  # the bundle carries its convex null
 
 

@@ -3,6 +3,7 @@ the steps both ways, and presentation mode makes the figures larger."""
 
 import json
 
+import numpy as np
 from app_helpers import run_page
 from repo import repo_file
 from test_axes import untitled_axes
@@ -64,6 +65,42 @@ def test_the_numbers_in_the_sentences_are_read_off_the_shipped_scores():
     assert abs(float(found.group(3)) / 100 - scores["AE-OT"]["min_class_share"]) < 6e-4
     bars = [t for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"] if t["type"] == "bar"]
     assert [b["name"] for b in bars] == [LABELS[g] for g in scores]
+
+
+def test_the_mnist_path_sentence_is_read_off_its_probe():
+    """Step 6 says what its strip and its straight line show: the digits of the strip (recomputed by a float64
+    brute-force argmax), how often the map changes code along the line, how many of those jumps change the digit and
+    which of them the midpoint test calls singular."""
+    from aeot_viz.analysis.discontinuity_probe import probe
+    from aeot_viz.analysis.lab import source_path
+    from aeot_viz.analysis.singularity import model_singular_set
+    from aeot_viz.apps.ui.lesson import PATH_POINTS
+    from aeot_viz.pipeline.bundle import load_bundle
+    from aeot_viz.utils.paths import assets_dir
+
+    at = run_page(repo_file(LESSON), timeout=300)
+    for _ in range(5):
+        at.button(key="lesson_next").click().run(timeout=300)
+    assert at.header[0].value == "The same on MNIST: one straight path"
+    sentence = _notices(at)[0]
+    m = load_bundle(assets_dir() / "default_mnist10k.npz")
+    x = source_path(m.latent_dim, PATH_POINTS)
+    cells = np.argmax(np.asarray(m.targets, np.float64) @ x.T + m.h[:, None], axis=0)
+    assert f"AE-OT's strip reads {' '.join(str(d) for d in m.labels[cells])}." in sentence
+    pr = probe(x[0], x[-1], m.targets, m.h, singular=model_singular_set(m))
+    change = m.labels[pr.pairs[:, 0]] != m.labels[pr.pairs[:, 1]]
+    assert f"changes code {len(pr.t)} times" in sentence
+    assert f"{int(change.sum())} of those jumps change the digit" in sentence
+    flagged = change & pr.singular
+    if change.any() and flagged[change].all():
+        assert "every one of them crosses the singular set" in sentence
+    elif flagged.any():
+        assert f"{int(flagged.sum())} of them cross the singular set" in sentence
+        for i, j in pr.pairs[flagged]:
+            assert f"{m.labels[i]} -> {m.labels[j]}" in sentence
+    elif change.any():
+        assert "none of them crosses the singular set" in sentence
+    assert "blends that are no digit" not in sentence  # the claim the GAN's strip refuted (issue 33)
 
 
 def test_presentation_mode_enlarges_the_figures():

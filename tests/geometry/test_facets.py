@@ -53,3 +53,10 @@ def test_bad_input():
     with pytest.raises(ValueError, match="index"):
         midpoint_emptiness(np.random.default_rng(0).uniform(size=(5, 2)), [[0, 7]], 1)
     assert midpoint_emptiness(np.random.default_rng(0).uniform(size=(5, 2)), np.zeros((0, 2), int), 1).shape == (0,)
+
+
+def test_the_midpoint_spacing_rank_is_half_the_facet_count():
+    from aeot_viz.geometry.facets import facet_degree, midpoint_rank
+
+    assert [midpoint_rank(k) for k in (1, 2, 3, 6, 27, 28)] == [1, 1, 2, 3, 14, 14]
+    assert midpoint_rank(facet_degree(136_467, 10_000)) == 14  # the shipped MNIST model's 2E/N = 27

@@ -1,5 +1,6 @@
 """Precomputed views: each equals what the page would compute itself, survives the bundle, and is used."""
 
+import io
 import json
 
 import numpy as np
@@ -47,8 +48,10 @@ def test_views_equal_independent_recomputations(toy_with_views):
     _, mu = validate_ot(model.targets, model.h, n_samples=MASS_SAMPLES, random_state=7, device="cpu", return_mu=True)
     np.testing.assert_allclose(stored_cell_masses(model), mu)
     fresh, stored = model_singular_set(model), stored_singular_set(model)
-    for field in ("pairs", "angles", "relative_jump", "singular", "spacing", "score"):
+    for field in ("pairs", "angles", "relative_jump", "singular", "spacing", "score", "emptiness", "jump_score",
+                  "midpoint_spacing"):
         np.testing.assert_array_equal(getattr(stored, field), getattr(fresh, field))
+    assert stored.rule == fresh.rule == "midpoint"
     assert stored.n_singular == fresh.n_singular and stored.verdict() == fresh.verdict()
     planes = default_slice_planes(model)
     assert {r for _, r in planes} == {120, 160}
@@ -102,6 +105,30 @@ def test_bad_and_stale_views(toy_with_views):
     stale.views["projection_pca"] = np.zeros((5, 2), np.float32)
     stale.views["singular_pairs"] = np.array([[0, stale.n_codes + 3]])
     assert stored_projection(stale, "pca") is None and stored_singular_set(stale) is None
+
+
+def test_a_bundle_from_before_the_midpoint_test_loads_and_its_views_job_rebuilds_the_null(toy_with_views):
+    """Older bundles (no null_emptiness, views judged by the jump rule) still load and open by the jump rule; the
+    views job gives them the new null, after which the stored set is judged by the midpoint test."""
+    model, _ = toy_with_views
+    arrays = dict(np.load(io.BytesIO(bundle_to_bytes(model))))
+    for name in ("null_emptiness", "null_heights", "views/singular_emptiness", "views/singular_jump_score",
+                 "views/singular_midpoint_spacing"):
+        arrays.pop(name)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    old = load_bundle(buf.getvalue())
+    assert old.singular_null is not None and not old.singular_null.has_emptiness
+    before = model_singular_set(old, rebuild_null=False)
+    assert before.rule == before.test == "jump" and before.emptiness is not None  # the data's own is measured
+    assert before.n_singular == model_singular_set(model).with_jump_rule().n_singular
+    compute_views(old, projections=(), only=["singular"])
+    assert old.singular_null.has_emptiness
+    after = stored_singular_set(old)
+    assert after is not None and after.rule == "midpoint"
+    np.testing.assert_array_equal(after.singular, model_singular_set(model).singular)
+    with pytest.raises(ValueError, match="Unknown views"):
+        compute_views(old, only=["nonsense"])
 
 
 def test_slice_keys_tell_planes_and_resolutions_apart(toy_with_views):
