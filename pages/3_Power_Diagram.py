@@ -76,12 +76,16 @@ except ValueError as exc:
 res = st.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
 lab = slice_labels_for(key, plane_key(plane), res, plane, Y, model.h, model)
 shown = singular_rule(singular, "pd")
-fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=shown.boundaries(lab))
+red = shown.boundaries(lab)
+fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=red)
 fig.add_scatter(x=[0.0], y=[0.0], mode="markers", name="centre", marker=dict(symbol="cross", size=10, color="black"))
 st.plotly_chart(fig, key="pd_slice", width="stretch")
-st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; red pixels lie on singular facets "
-           + ("(beyond the convex null)." if shown.rule == "convex null"
-              else f"(angle above {shown.threshold:.3f} rad)."))
+why = {"midpoint": "empty space between their two codes, beyond the convex null",
+       "jump": "jumps beyond the convex null in angle and relative jump"}.get(shown.rule,
+                                                                          f"angle above {shown.threshold:.3f} rad")
+st.caption(f"{len(np.unique(lab[lab >= 0]))} cells meet this slice; "
+           + (f"{int(red.sum()):,} red pixels lie on singular facets ({why})." if red.any() else
+              f"no facet in this slice is singular ({why}), so no pixel is red."))
 
 st.subheader("Which cells touch: the adjacency graph over the latent codes")
 st.write("Each line joins two codes whose cells share a facet; red lines are singular facets, where the OT map "

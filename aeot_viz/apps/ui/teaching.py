@@ -15,8 +15,10 @@ GLOSSARY = {
              "other.",
     "Brenier potential": "u_h(x) = max_i <x, y_i> + h_i: a convex, piecewise-linear function. Its gradient is the "
                          "optimal transport map, constant (one code) on each cell.",
-    "Singular set": "The facets where the map jumps between codes far apart, further than any facet of a convex, "
-                    "gap-free support of the same shape (the convex null). There the map is discontinuous.",
+    "Singular set": "The facets whose two codes have empty space between them: the midpoint of the two codes lies "
+                    "further from every other code than in any facet of a convex, gap-free support of the same shape "
+                    "(the convex null). A convex support holds the segment between any two of its points, so these "
+                    "facets are gaps, and there the map is discontinuous.",
     "Mode": "One separate cluster of the data: one Gaussian of the toy. In MNIST a digit class may hold several modes "
             "(two ways to write a 7), and neighbouring digits can touch in the latent space.",
     "Mode collapse": "A generator leaves some modes empty or nearly so: it never (or rarely) makes those items.",
@@ -37,8 +39,8 @@ NOTICE = {
                     "support is why the OT map has to jump.",
     "Power Diagram": "Every cell has the same area (mass 1/N) however far its code lies; red facets join cells whose "
                      "codes are far apart.",
-    "Singular Set": "Along the probe AE-OT's output is flat inside a cell and jumps at the red crossings, while the "
-                    "GAN's output slides continuously through the gap between modes.",
+    "Singular Set": "Along the probe AE-OT's output is flat inside a cell and steps at each crossing; red crossings "
+                    "(when the probe has any) jump across empty space between two codes.",
     "Generate": "A new sample blends only codes whose cells touch across a regular facet, so it never lands in a gap "
                 "between two modes.",
     "Mode Collapse": "The baselines leave modes thin or empty (collapse) or put samples between them (mixture); "
