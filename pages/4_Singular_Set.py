@@ -76,7 +76,10 @@ if base.null is not None:
     st.plotly_chart(null_histogram_figure(panels), key="sg_histogram", width="stretch")
     st.caption(f"This model's {len(base.pairs):,} facets (blue) against the convex null's "
                f"{base.null.n_facets:,} (grey). Dashed red: the null's largest value; a singular facet lies {what}. "
-               f"{ss.n_beyond_null:,} of this model's facets do.")
+               f"{ss.n_beyond_null:,} of this model's facets do"
+               + ("." if ss.non_convex or not ss.n_beyond_null else
+                  f", as many as a convex support of this shape has by chance (p = {ss.p_value:.2g}), so none is "
+                  "called singular."))
 
 st.subheader("Discontinuity probe")
 st.write("A segment in the source cube, mapped point by point by the OT map. Pick the codes it runs between, "

@@ -184,8 +184,8 @@ def probe(start, end, Y, h, threshold: Optional[float] = None, *, singular=None)
             score = singular.null.jump_score(angles, rel)
     if threshold is not None or singular.rule == "threshold":
         flagged = angles > (threshold if threshold is not None else singular.threshold)
-    elif singular.rule == "midpoint":
-        flagged = singular.null.beyond(empt)
+    elif singular.rule == "midpoint":  # beyond the null, once the set's test finds the support non-convex
+        flagged = singular.null.beyond(empt) & bool(singular.non_convex)
     else:
         flagged = singular.null.beyond_jump(angles, rel)
     return Probe(x0, x1, path, path.breaks[1:], pairs, jump, angles, flagged, rel, score, empt)

@@ -7,8 +7,9 @@ default rule) measures that emptiness, :math:`\mu_{ij}` (:func:`aeot_viz.geometr
 distance from the segment's midpoint to the nearest other code, in units of the local spacing), and calls a facet
 **singular** when its :math:`\mu_{ij}` is beyond every facet of the **convex null**
 (:mod:`aeot_viz.analysis.convex_null`): a convex, gap-free support of the same shape, size and number of codes,
-solved the same way. Each facet carries a calibrated score, the share of null facets it exceeds (singular facets
-score 1), and the count of singular facets is a test of non-convexity with a p-value.
+solved the same way. The count of such facets is a test of non-convexity with a p-value, and the facets are called
+singular only when that test finds the support non-convex (a convex support puts a facet or two beyond the null's
+maximum by chance). Each facet carries a calibrated score, the share of null facets it exceeds.
 
 Two other rules are kept for comparison: the **jump rule** (issue 13: beyond the null's largest angle *and*
 largest relative jump, :meth:`SingularSet.with_jump_rule`) and a plain angle threshold (``threshold=``,
@@ -119,8 +120,12 @@ class SingularSet:
         if not self.has_midpoint_test:
             raise ValueError("This singular set has no convex null with midpoint emptiness; call singular_set "
                              "without threshold= (or model_singular_set) to build one.")
+        beyond = self.null.beyond(self.emptiness)
+        # facets are called singular only once the support is found non-convex: a convex support puts a facet or
+        # two beyond the null's maximum by chance (with E ~ E0, about half the time), and the test says so
+        significant = exceedance_p_value(int(beyond.sum()), len(self.pairs), self.null.n_facets) < SIGNIFICANCE
         return dataclasses.replace(self, threshold=self.null.emptiness_threshold, rule="midpoint",
-                                   singular=self.null.beyond(self.emptiness))
+                                   singular=beyond & significant)
 
     def with_jump_rule(self) -> SingularSet:
         """The same facets judged by issue 13's jump rule: beyond the null's largest angle and relative jump."""
