@@ -11,7 +11,8 @@ The codes of these rows are the PCA projections of the shipped MNIST-10k images 
 their first d components, not autoencoder codes: a real embedding of real digits that costs no training, so a row
 costs two OT solves (the codes and their convex null), solved alike with a capped stop rule (``--max-iter``
 iterations of at most ``--max-batch`` samples, 2^20 validation samples; the model's default would take about 20
-minutes per 10,000-code solve on 2 cores). The shipped model (autoencoder codes, latent 32, its own heights and stored null) is the reference row.
+minutes per 10,000-code solve on 2 cores). The shipped model (autoencoder codes, latent 32, its own heights and
+stored null) is the reference row.
 
 Labels are the peer that never saw either rule: a facet joining codes of different digits is what a gap between
 modes should produce. Per rule: flagged facets (beyond the convex null), the share of them joining different digits
