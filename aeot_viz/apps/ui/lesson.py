@@ -174,11 +174,12 @@ def mnist_path_words(pr, labels, shown_cells) -> str:
     n, m = len(pr.t), int(change.sum())
     flagged = change & pr.singular
     head = (f"AE-OT's strip reads {shown}. Along the whole line the map changes code {n} times and each image is "
-            f"one training digit's code, never a blend; {m} of those jumps change the digit")
+            f"one training digit's code, never a blend; {m} of those jumps change{'s' if m == 1 else ''} the digit")
     if m == 0:
         tail = "."
     elif flagged[change].all():
-        tail = ", and every one of them crosses the singular set (empty space between the two codes)."
+        tail = (", and " + ("it crosses" if m == 1 else "every one of them crosses")
+                + " the singular set (empty space between the two codes).")
     elif flagged.any():
         tail = (f", and {int(flagged.sum())} of them cross the singular set (empty space between the two codes: "
                 + ", ".join(f"{labels[i]} -> {labels[j]}" for i, j in pr.pairs[flagged]) + ").")
