@@ -73,8 +73,9 @@ def pca_row(X, labels, n: int, d: int, ot: dict) -> str:
     null = av.build_convex_null(Y, k=k, solver_params=ot, random_state=0)
     null_s = time.perf_counter() - t0
     ss = av.singular_set(Y, h, null=null, random_state=0)
-    print(f"PCA-{d}, N={n}: OT {fit_s:.0f} s, null {null_s:.0f} s; {ss.verdict()}", flush=True)
-    return row("PCA of the images", ss, labels[idx], null_s)
+    line = row("PCA of the images", ss, labels[idx], null_s)
+    print(f"PCA-{d}, N={n}: OT {fit_s:.0f} s, null {null_s:.0f} s; {ss.verdict()}\n{line}", flush=True)
+    return line
 
 
 def main() -> None:
