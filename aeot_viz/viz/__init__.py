@@ -18,6 +18,7 @@ from .figures import (
                       paths_figure,
                       power_cells_figure,
                       probe_output_figure,
+                      refinement_figure,
                       samples_figure,
                       slice_figure,
                       solver_error_figure,
@@ -27,5 +28,6 @@ from .figures import (
 __all__ = ["latent_scatter", "power_cells_figure", "slice_figure", "image_grid_figure", "adjacency_figure",
            "add_probe", "add_click_grid", "add_source_box",
            "null_histogram_figure", "mode_histograms_figure", "explainer_figure", "samples_figure", "paths_figure",
-           "solver_error_figure", "training_scores_figure", "probe_output_figure", "class_histogram_figure",
+           "solver_error_figure", "training_scores_figure", "probe_output_figure", "refinement_figure",
+           "class_histogram_figure",
            "CLICK_GRID_NAME"]

@@ -601,7 +601,8 @@ def mode_histograms_figure(histograms: dict, *, cap: float = 3.0):
                                  hovertemplate="mode %{customdata[0]:03d}: %{customdata[1]} samples"
                                                "<extra>" + name + "</extra>"), r, 1)
         fig.update_yaxes(title="1st digit", row=r, col=1, dtick=3, autorange="reversed")
-        fig.update_xaxes(title="2nd and 3rd digits" if r == len(names) else None, row=r, col=1, dtick=10)
+        last = r == len(names)  # tick labels on the last panel only: the others' would run into the next title
+        fig.update_xaxes(title="2nd and 3rd digits" if last else None, row=r, col=1, dtick=10, showticklabels=last)
     fig.update_layout(height=120 + 190 * len(names), margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
@@ -672,7 +673,8 @@ def training_scores_figure(steps, series: dict, *, current=None, title: str = ""
     return fig
 
 
-def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit: str = "data units"):
+def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit: str = "data units",
+                        joined: bool = True):
     """Where each map sends the probe: its output against the position ``t`` along the probe.
 
     For 2-D outputs (``kind="coordinates"``) one panel per coordinate, every map's curve in it: AE-OT's is a step
@@ -690,6 +692,9 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit
         Positions ``t`` where the probe crosses a singular facet.
     unit : str
         Unit of coordinate outputs, for the y-axis titles ("data units", "latent units").
+    joined : bool
+        Draw a neural generator's coordinates as a line through its points (True) or as its points only, like
+        AE-OT's (False: at one resolution a steep climb and a jump then look alike, as they do to the eye).
 
     Returns
     -------
@@ -726,10 +731,12 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit
             j = first.names.index(panel)
             for k, (name, out) in enumerate(outputs.items()):
                 steps = name == "AE-OT"
-                fig.add_trace(go.Scatter(x=out.t, y=out.values[:, j], mode="markers" if steps else "lines+markers",
+                fig.add_trace(go.Scatter(x=out.t, y=out.values[:, j],
+                                         mode="markers" if steps or not joined else "lines+markers",
                                          name=f"{name}: {panel}", legendgroup=name, showlegend=False,
                                          line=dict(color=_colour(k), width=1.5),
-                                         marker=dict(size=4 if steps else 3, color="black" if steps else _colour(k)),
+                                         marker=dict(size=4 if steps or not joined else 3,
+                                                     color="black" if steps else _colour(k)),
                                          hovertemplate=f"t %{{x:.3f}}: {panel} = %{{y:.3g}}<extra>{name}</extra>"),
                               1, c)
             fig.update_yaxes(title=f"output {panel} ({unit})", row=1, col=c)
@@ -741,6 +748,67 @@ def probe_output_figure(outputs: dict, *, singular_t=(), height: int = 360, unit
             tr.showlegend = True
             tr.name = tr.name.rsplit(":", 1)[0]
     fig.update_layout(height=height, margin=dict(l=10, r=10, t=40, b=10), legend=legend_below())
+    return fig
+
+
+def refinement_figure(outputs: dict, windows: dict, factor: int, *, height: int = 420, unit: str = "data units"):
+    """A zoom on each map's output around one step, sampled at two resolutions: a jump stays, a steep climb fills in.
+
+    One panel per map, over its window of ``t``: every ``factor``-th sample as large open circles (the coarse
+    sampling), every sample as small dots (the fine one). Each panel plots the output coordinate that changes most
+    across its window, and its title gives the largest step between neighbouring samples on the whole line at both
+    resolutions (the Euclidean length of :meth:`~aeot_viz.analysis.probe_output.ProbeOutput.steps`). A continuous
+    map's largest step shrinks about ``factor`` times as the sampling is refined, its dots filling the gap between
+    the circles; a step function's does not.
+
+    Parameters
+    ----------
+    outputs : dict of str -> aeot_viz.analysis.probe_output.ProbeOutput
+        Map name -> its output along the probe at the fine resolution (coordinates).
+    windows : dict of str -> (float, float)
+        Map name -> the interval of ``t`` to zoom on.
+    factor : int
+        The coarse resolution keeps every ``factor``-th sample.
+    unit : str
+        Unit of the outputs, for the y-axis titles.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two traces per panel, ``"<n> points"`` (coarse, then fine); the first panel's are in the legend.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    if not outputs or set(windows) != set(outputs):
+        raise ValueError("Give one window (lo, hi) of t for each map's output.")
+    factor = int(factor)
+    if factor < 2:
+        raise ValueError(f"factor must be at least 2 (the fine sampling over the coarse one), got {factor}.")
+    titles = []
+    for name, out in outputs.items():
+        lo, hi = (float(v) for v in windows[name])
+        if not lo < hi:
+            raise ValueError(f"The window of {name} must have lo < hi, got ({lo}, {hi}).")
+        coarse, fine = out.every(factor).steps(), out.steps()
+        titles.append(f"{name}: largest step {coarse.max() if len(coarse) else 0.0:.2f} at {len(out.t[::factor]):,} "
+                      f"points, {fine.max() if len(fine) else 0.0:.2f} at {len(out.t):,}")
+    fig = make_subplots(1, len(outputs), subplot_titles=titles, horizontal_spacing=0.08)
+    for c, (name, out) in enumerate(outputs.items(), start=1):
+        lo, hi = (float(v) for v in windows[name])
+        inside = (out.t >= lo) & (out.t <= hi)
+        j = int(np.argmax(np.ptp(out.values[inside], axis=0))) if inside.sum() > 1 else 0
+        colour = "black" if name == "AE-OT" else _colour(c - 1)
+        for res, marker in ((out.every(factor), dict(size=13, symbol="circle-open", color=colour, line=dict(width=2))),
+                            (out, dict(size=5, color=colour))):
+            keep = (res.t >= lo) & (res.t <= hi)
+            fig.add_trace(go.Scatter(x=res.t[keep], y=res.values[keep, j], mode="markers", marker=marker,
+                                     name=f"{len(res.t):,} points", legendgroup=f"{len(res.t)}", showlegend=c == 1,
+                                     hovertemplate=f"t %{{x:.4f}}: {res.names[j]} = %{{y:.3g}}<extra>{name}</extra>"),
+                          1, c)
+        fig.update_xaxes(title="position along the probe, t", range=[lo, hi], row=1, col=c)
+        fig.update_yaxes(title=f"output {out.names[j]} ({unit})", row=1, col=c)
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=50, b=10), legend=legend_below())
     return fig
 
 

@@ -63,26 +63,52 @@ def presenting() -> bool:
     return bool(st.session_state[PRESENT_KEY])
 
 
-def styled(fig, height: int | None = None):
-    """A copy of ``fig`` sized for the screen: taller, with larger fonts, in presentation mode. The figure given is
-    left as it is (it may be a cached figure that other sessions share)."""
+def styled(fig, height: int | None = None, *, present_height: int | None = None):
+    """A copy of ``fig`` sized for the screen; the figure given is left as it is (it may be a cached figure that
+    other sessions share).
+
+    In presentation mode the figure gets ``present_height`` (else its height times ``PRESENT_SCALE``) and every
+    text in it grows with it: the base font, tick labels, axis titles, legend, subplot titles and colour bars.
+    """
     import plotly.graph_objects as go
 
     fig = go.Figure(fig)
     h = height or fig.layout.height or 450
     if presenting():
-        h = int(h * PRESENT_SCALE)
-        fig.update_layout(font=dict(size=PRESENT_FONT))
-        fig.update_annotations(font_size=PRESENT_FONT)
+        h = present_height or int(h * PRESENT_SCALE)
+        size, small = PRESENT_FONT, PRESENT_FONT - 2
+        fig.update_layout(font=dict(size=size), legend=dict(font=dict(size=size)), hoverlabel=dict(font_size=small))
+        fig.update_xaxes(tickfont=dict(size=small), title_font=dict(size=size), automargin=True)
+        fig.update_yaxes(tickfont=dict(size=small), title_font=dict(size=size), automargin=True)
+        fig.update_annotations(font_size=size)
+        for tr in fig.data:
+            if "colorbar" in tr:
+                tr.update(colorbar=dict(tickfont=dict(size=small), title=dict(font=dict(size=small))))
     fig.update_layout(height=int(h))
     return fig
 
 
 def presentation_css() -> None:
-    """Larger text everywhere while presentation mode is on (the figures grow through :func:`styled`)."""
+    """Larger text everywhere while presentation mode is on (the figures grow through :func:`styled`), and less
+    empty space above the page's content, so a Lesson step fits a 1400 x 900 projector."""
     if presenting():
-        st.markdown("<style>html { font-size: 21px; } .stMarkdown p, .stAlert p { font-size: 1.15rem; } "
-                    "[data-testid='stMetricValue'] { font-size: 1.9rem; }</style>", unsafe_allow_html=True)
+        st.markdown("<style>html { font-size: 21px; } .stMarkdown p, .stAlert p { font-size: 1.05rem; } "
+                    "[data-testid='stMetricValue'] { font-size: 1.9rem; } "
+                    "[data-testid='stMainBlockContainer'] { padding-top: 3.4rem; padding-bottom: 2rem; } "
+                    "[data-testid='stCaptionContainer'] { font-size: 0.82rem; line-height: 1.4; } "
+                    "h2 { font-size: 1.75rem !important; padding: 0.2rem 0 !important; } "
+                    "</style>", unsafe_allow_html=True)
+
+
+def scroll_to_top(nonce: str) -> None:
+    """Scroll the page back to its top once this run has drawn (Streamlit keeps the scroll position across reruns,
+    so a new Lesson step would open half-way down). ``nonce`` changes whenever the view should jump (the step): a
+    new script, which the browser runs once."""
+    st.html("<script>/* " + nonce.replace("*/", "") + " */\n"
+            "const main = document.querySelector('[data-testid=\"stMain\"]');\n"
+            "if (main) main.scrollTo({top: 0});\n"
+            "window.scrollTo({top: 0});\n"
+            "</script>", unsafe_allow_javascript=True)
 
 
 def notice(page: str, text: str | None = None) -> None:
