@@ -601,8 +601,8 @@ def mode_histograms_figure(histograms: dict, *, cap: float = 3.0):
                                  hovertemplate="mode %{customdata[0]:03d}: %{customdata[1]} samples"
                                                "<extra>" + name + "</extra>"), r, 1)
         fig.update_yaxes(title="1st digit", row=r, col=1, dtick=3, autorange="reversed")
-        last = r == len(names)  # tick labels on the last panel only: the others' would run into the next title
-        fig.update_xaxes(title="2nd and 3rd digits" if last else None, row=r, col=1, dtick=10, showticklabels=last)
+        last = r == len(names)  # the x-axis on the last panel only (the same columns): others would run into the
+        fig.update_xaxes(title="2nd and 3rd digits", row=r, col=1, dtick=10, visible=last)  # next panel's title
     fig.update_layout(height=120 + 190 * len(names), margin=dict(l=10, r=10, t=40, b=10))
     return fig
 

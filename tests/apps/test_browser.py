@@ -342,42 +342,100 @@ def test_every_page_opened_by_its_url_shows_the_apps_sidebar_with_icons():
         proc.wait(10)
 
 
-def test_the_lesson_walks_every_step_with_its_figure_and_sentence(server, tmp_path):
-    """The Lesson in a real browser: each step shows its title, its figure (a plot, or images for the MNIST path,
-    page links on the last step) and its "what to notice" sentence, with no exception; the Plotly toolbar never
-    covers a legend; presentation mode makes the figure taller."""
+#: bounding boxes (left, top, right, bottom) of the Lesson step on screen: its heading, figures, captions and the
+#: "what to notice" box (the bordered container around that sentence)
+_LESSON_BOXES = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const box = (el) => { const b = el.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+  let note = [...main.querySelectorAll('[data-testid="stMarkdown"]')]
+    .filter(e => e.innerText.includes('What to notice')).pop();
+  while (note && note !== main && parseFloat(getComputedStyle(note).borderTopWidth) === 0) note = note.parentElement;
+  return {
+    heading: box([...main.querySelectorAll('h2')].pop()),
+    figures: [...main.querySelectorAll('.js-plotly-plot, [data-testid="stImage"]')].map(box),
+    captions: [...main.querySelectorAll('[data-testid="stCaptionContainer"]')].map(box),
+    notice: note && note !== main ? box(note) : null,
+    width: window.innerWidth, height: window.innerHeight,
+  };
+}"""
+
+
+def _inside(b, width, height) -> bool:
+    return b[0] >= -1 and b[1] >= -1 and b[2] <= width + 1 and b[3] <= height + 1
+
+
+def test_the_lesson_fits_a_1400_by_900_projector_in_presentation_mode(server, tmp_path):
+    """Presentation mode at 1400 x 900, every step walked with Next: the step's heading, every figure, every
+    caption and the "what to notice" box lie inside the viewport (a projector shows no scroll bar to the room),
+    with no exception, and the Plotly toolbar never covers a legend."""
     from playwright.sync_api import sync_playwright
 
     from aeot_viz.apps.ui.lesson import STEPS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(server + "/Lesson", wait_until="networkidle")
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server + "/Lesson?present=1", wait_until="networkidle")
         for k, step in enumerate(STEPS, start=1):
             page.get_by_text(f"Step {k} of {len(STEPS)}").wait_for(timeout=120_000)
             page.get_by_role("heading", name=step.title).wait_for(timeout=60_000)
             page.get_by_text("What to notice.").wait_for(timeout=60_000)
             _settle(page)
+            page.locator("[data-testid='stMain'] .js-plotly-plot, [data-testid='stMain'] [data-testid='stImage']"
+                         ).first.wait_for(timeout=60_000)  # Plotly's script loads once, after the first run
+            page.wait_for_timeout(500)  # Plotly's first layout
             _no_exception(page, f"lesson step {k}")
-            main = page.get_by_test_id("stMain")
-            plots, images = main.locator(".js-plotly-plot"), main.get_by_test_id("stImage")
-            links = main.get_by_test_id("stPageLink")
-            assert plots.count() + images.count() + (links.count() if k == len(STEPS) else 0) >= 1, step.title
+            boxes = page.evaluate(_LESSON_BOXES)
+            page.screenshot(path=str(tmp_path / f"present_{k}.png"))
+            w, h = boxes["width"], boxes["height"]
+            assert boxes["figures"], step.title
+            assert boxes["notice"] is not None, step.title
+            for what in ["heading", "notice"]:
+                assert _inside(boxes[what], w, h), (step.title, what, boxes[what])
+            for what in ["figures", "captions"]:
+                for b in boxes[what]:
+                    assert _inside(b, w, h), (step.title, what, b)
+            plots = page.get_by_test_id("stMain").locator(".js-plotly-plot")
             for i in range(plots.count()):
-                plot = plots.nth(i)
-                plot.hover()
-                bar, legend = plot.locator(".modebar").first, plot.locator("g.legend").first
+                plots.nth(i).hover()
+                bar, legend = plots.nth(i).locator(".modebar").first, plots.nth(i).locator("g.legend").first
                 if bar.count() and legend.count() and bar.is_visible():
                     assert not _overlap(bar.bounding_box(), legend.bounding_box()), (step.title, "toolbar on legend")
-            page.screenshot(path=str(tmp_path / f"lesson_{k}.png"))
             if k < len(STEPS):
                 _rerun(page, page.get_by_role("button", name="Next").click)
         assert page.get_by_role("button", name="Next").is_disabled()
-        _rerun(page, page.get_by_role("button", name="Previous").click)
-        page.get_by_text(f"Step {len(STEPS) - 1} of").wait_for(timeout=60_000)
-        height = page.locator(".js-plotly-plot").first.bounding_box()["height"]
+        browser.close()
+
+
+def test_next_and_previous_open_the_lesson_step_at_its_top(server, tmp_path):
+    """Without presentation mode a step is taller than the window: scrolled to its foot, Next and Previous open the
+    new step with its heading in view (Streamlit alone keeps the old scroll position)."""
+    from playwright.sync_api import sync_playwright
+
+    from aeot_viz.apps.ui.lesson import STEPS
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(server + "/Lesson", wait_until="networkidle")
+        page.get_by_text(f"Step 1 of {len(STEPS)}").wait_for(timeout=120_000)
+        _settle(page)
+        for k, button in [(2, "Next"), (3, "Next"), (2, "Previous")]:
+            page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]'); "
+                          "m.scrollTo(0, m.scrollHeight); }")
+            page.wait_for_timeout(300)
+            scrolled = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollTop")
+            assert scrolled > 100  # the step is taller than the window: there was somewhere to scroll to
+            _rerun(page, page.get_by_role("button", name=button).click)
+            page.get_by_role("heading", name=STEPS[k - 1].title).wait_for(timeout=60_000)
+            page.wait_for_timeout(500)
+            boxes = page.evaluate(_LESSON_BOXES)
+            assert _inside(boxes["heading"], boxes["width"], boxes["height"]), (k, boxes["heading"])
+            page.screenshot(path=str(tmp_path / f"after_{button}_{k}.png"))
+        # switching presentation mode on mid-lesson keeps the step and lays it out for the projector
         _rerun(page, page.get_by_text("Presentation mode").click)
         _no_exception(page, "presentation mode")
-        assert page.locator(".js-plotly-plot").first.bounding_box()["height"] > 1.3 * height
+        page.get_by_role("heading", name=STEPS[1].title).wait_for(timeout=60_000)
+        boxes = page.evaluate(_LESSON_BOXES)
+        assert _inside(boxes["notice"], boxes["width"], boxes["height"]), boxes["notice"]
         browser.close()
