@@ -37,6 +37,21 @@ def legend_below() -> dict:
     return dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0)
 
 
+def log_axis() -> dict:
+    """Settings of a Plotly log axis that labels only the decades, as plain powers of ten.
+
+    Plotly's default log axis labels the 2s and 5s between decades when it spans few of them ("5", "2") and writes
+    small numbers with SI prefixes ("10" and the micro sign for 1e-5). ``dtick=1`` puts a tick at every decade and
+    nowhere else, ``exponentformat="power"`` writes each as 10 to a power (1e-5 as 10^-5).
+
+    Returns
+    -------
+    dict
+        Plotly axis settings (``type="log"`` included), for ``update_yaxes`` / ``update_xaxes``.
+    """
+    return dict(type="log", dtick=1, exponentformat="power", showexponent="all")
+
+
 def _colour(k: int) -> str:
     return PALETTE[int(k) % len(PALETTE)]
 
@@ -553,7 +568,7 @@ def null_histogram_figure(panels):
                                xref=f"x{c}" if c > 1 else "x",
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
-        fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
+        fig.update_yaxes(title="share of facets (log)", row=1, col=c, **log_axis())
     fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below())
     return fig
 
@@ -636,7 +651,7 @@ def solver_error_figure(iterations, l1, *, current=None, noise_floor=None, exact
         fig.add_scatter(x=[it[current]], y=[err[current]], mode="markers", name="shown",
                         marker=dict(size=14, color="red", symbol="circle-open", line=dict(width=3)))
     fig.update_xaxes(title="Newton step" if exact else "solver iteration")
-    fig.update_yaxes(type="log", title=name + " (log)", exponentformat="power")
+    fig.update_yaxes(title=name + " (log)", **log_axis())
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below())
     return fig
 
