@@ -83,7 +83,8 @@ if base.null is not None:
 
 st.subheader("Discontinuity probe")
 st.write("A segment in the source cube, mapped point by point by the OT map. Pick the codes it runs between, "
-         "or click on the picture to move its start or end.")
+         "or click on the picture to move its start or end"
+         + ("; a click on a target (black dot) puts it on that target." if model.latent_dim == 2 else "."))
 p1, p2, p3 = st.columns(3)
 a = int(p1.number_input("Probe from code", 0, N - 1, 0, key="sg_a"))
 far = int(np.argmax(np.linalg.norm(Y - Y[0], axis=1)))  # by default the probe runs across the whole diagram

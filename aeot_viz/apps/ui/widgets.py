@@ -71,13 +71,52 @@ def singular_rule(base: SingularSet, key: str, container=st) -> SingularSet:
 
 
 def clicked_point(event, fig) -> tuple[float, float] | None:
-    """The click-grid point a Plotly selection event picked (the last one), or None."""
+    """Where a click on a figure asks the probe to go: the point a Plotly selection event picked (its last one), in
+    the figure's coordinates, or None.
+
+    A point of the faint click grid (:data:`~aeot_viz.viz.CLICK_GRID_NAME`) gives its own position; a target marker
+    (trace ``targets`` of :func:`~aeot_viz.viz.power_cells_figure`) gives that target; a cell's hover marker (trace
+    ``cell info``, at the cell's centroid, whose ``customdata`` is the cell id) gives the target of that cell, the
+    marker a click near a target often lands on. Points of any other trace (the probe itself, its crossings) are
+    ignored.
+
+    Parameters
+    ----------
+    event : dict or None
+        What ``st.plotly_chart(..., on_select="rerun")`` returned: ``{"selection": {"points": [...]}}``, each point
+        with ``curve_number`` and ``point_index`` (and ``x``, ``y``).
+    fig : plotly.graph_objects.Figure
+        The figure the event came from.
+
+    Returns
+    -------
+    tuple of float or None
+    """
     names = [t.name for t in fig.data]
-    if CLICK_GRID_NAME not in names:
-        return None
-    grid = names.index(CLICK_GRID_NAME)
+    targets = names.index("targets") if "targets" in names else None
+
+    def target_xy(i: int):
+        tr = fig.data[targets]
+        if not 0 <= i < len(tr.x):
+            return None
+        return float(tr.x[i]), float(tr.y[i])
+
     points = ((event or {}).get("selection") or {}).get("points") or []
-    hits = [p for p in points if p.get("curve_number") == grid and "x" in p and "y" in p]
-    if not hits:
-        return None
-    return float(hits[-1]["x"]), float(hits[-1]["y"])
+    for p in reversed(points):
+        curve, index = p.get("curve_number"), p.get("point_index", p.get("point_number"))
+        if not isinstance(curve, int) or not 0 <= curve < len(names):
+            continue
+        if names[curve] == CLICK_GRID_NAME and "x" in p and "y" in p:
+            return float(p["x"]), float(p["y"])
+        if index is None or targets is None:
+            continue
+        if names[curve] == "targets":
+            hit = target_xy(int(index))
+        elif names[curve] == "cell info" and fig.data[curve].customdata is not None \
+                and 0 <= int(index) < len(fig.data[curve].customdata):
+            hit = target_xy(int(fig.data[curve].customdata[int(index)]))
+        else:
+            continue
+        if hit is not None:
+            return hit
+    return None
