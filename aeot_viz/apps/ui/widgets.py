@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ...analysis.lab import is_stacked_mnist
 from ...analysis.singularity import SingularSet
 from ...geometry.power_diagram import SlicePlane
 from ...pipeline.model import AEOTModel
@@ -35,6 +36,17 @@ def slice_controls(model: AEOTModel, prefix: str, code_a: int | None = None, cod
                        help="The cube [-1/2, 1/2]^d is wider than 1/2 along a diagonal; pixels outside it are blank.")
     Y = model.targets
     return SlicePlane.through(centre, Y[code_a] - centre, Y[code_b] - centre, extent)
+
+
+def slice_colouring(model: AEOTModel) -> tuple[np.ndarray | None, str]:
+    """The labels a slice of ``model``'s diagram is coloured by, and what to call them in its colour bar.
+
+    A label each, as a rule. Stacked MNIST's 1,000 labels (three digits ``100 a + 10 b + c``) are more than there
+    are distinguishable colours, so its slices are coloured by the first digit ``a`` (its first colour channel).
+    """
+    if model.labels is not None and is_stacked_mnist(model):
+        return np.asarray(model.labels) // 100, "first digit"
+    return model.labels, "digit" if model.dataset.get("name") == "mnist10k" else "label"
 
 
 def projection_choice(label: str, key: str, container=st) -> str:
