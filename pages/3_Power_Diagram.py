@@ -15,7 +15,7 @@ from aeot_viz.apps.ui.cache import (
 )
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.teaching import notice
-from aeot_viz.apps.ui.widgets import projection_choice, singular_rule, slice_controls
+from aeot_viz.apps.ui.widgets import projection_choice, singular_rule, slice_colouring, slice_controls
 from aeot_viz.ot.error import error_in_words
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure, solver_error_figure
 
@@ -44,7 +44,8 @@ if model.latent_dim == 2:
             h, snap = snaps[k].astype(np.float64), int(k)
     cells = exact_cells_for(key, snap, Y, h)
     seg = singular.segments_2d(cells) if snap == -1 else None  # singular facets of the final map
-    fig = power_cells_figure(cells, Y, labels, heights=h, target_mass=1.0 / model.n_codes, singular_segments=seg)
+    fig = power_cells_figure(cells, Y, labels, heights=h, target_mass=1.0 / model.n_codes, singular_segments=seg,
+                             label_legend=True)
     st.plotly_chart(fig, key="pd_cells", width="stretch")
     err = np.abs(cells.areas - 1.0 / model.n_codes).sum()
     c1, c2, c3 = st.columns(3)
@@ -66,8 +67,12 @@ v = model.ot_validation
 if v.get("l1") is not None:
     st.caption("OT accuracy of this diagram: " + error_in_words(v["l1"], v.get("noise_floor", 0.0), v.get("n_samples")))
 st.subheader("A slice through the source cube")
+colours, colour_name = slice_colouring(model)
 st.write("The source cube is high-dimensional, so we cut it with a plane through a centre point and the targets "
-         "of two chosen codes, and colour each pixel by the label of the cell that owns it.")
+         "of two chosen codes, and colour each pixel by "
+         + ("the cell that owns it." if colours is None else f"the {colour_name} of the cell that owns it"
+            + (" (the first of its three digits: 1,000 labels are more than a picture has colours)."
+               if colour_name == "first digit" else ".")))
 try:
     plane = slice_controls(model, "pd")
 except ValueError as exc:
@@ -77,7 +82,7 @@ res = st.select_slider("Resolution", [80, 120, 160, 200], 120, key="pd_res")
 lab = slice_labels_for(key, plane_key(plane), res, plane, Y, model.h, model)
 shown = singular_rule(singular, "pd")
 red = shown.boundaries(lab)
-fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), labels, boundary=red)
+fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), colours, boundary=red, label_name=colour_name)
 fig.add_scatter(x=[0.0], y=[0.0], mode="markers", name="centre", marker=dict(symbol="cross", size=10, color="black"))
 st.plotly_chart(fig, key="pd_slice", width="stretch")
 why = {"midpoint": "empty space between their two codes, beyond the convex null",

@@ -19,7 +19,7 @@ from aeot_viz.apps.ui.cache import (
 )
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.teaching import notice
-from aeot_viz.apps.ui.widgets import clicked_point, singular_rule, slice_controls
+from aeot_viz.apps.ui.widgets import clicked_point, singular_rule, slice_colouring, slice_controls
 from aeot_viz.io.images import image_grid, png_data_url
 from aeot_viz.viz import (
     add_click_grid,
@@ -83,7 +83,8 @@ if base.null is not None:
 
 st.subheader("Discontinuity probe")
 st.write("A segment in the source cube, mapped point by point by the OT map. Pick the codes it runs between, "
-         "or click on the picture to move its start or end.")
+         "or click on the picture to move its start or end"
+         + ("; a click on a target (black dot) puts it on that target." if model.latent_dim == 2 else "."))
 p1, p2, p3 = st.columns(3)
 a = int(p1.number_input("Probe from code", 0, N - 1, 0, key="sg_a"))
 far = int(np.argmax(np.linalg.norm(Y - Y[0], axis=1)))  # by default the probe runs across the whole diagram
@@ -108,11 +109,14 @@ ends = np.asarray(st.session_state["sg_ends"], dtype=np.float64)
 
 if model.latent_dim == 2:
     cells = exact_cells_for(key, -1, Y, h)
-    fig = power_cells_figure(cells, Y, model.labels, heights=h, singular_segments=ss.segments_2d(cells))
+    fig = power_cells_figure(cells, Y, model.labels, heights=h, singular_segments=ss.segments_2d(cells),
+                             label_legend=True)
 else:
     res = 120
     lab = slice_labels_for(key, plane_key(plane), res, plane, Y, h, model)
-    fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), model.labels, boundary=ss.boundaries(lab))
+    colours, colour_name = slice_colouring(model)
+    fig = slice_figure(lab, np.linspace(-plane.extent, plane.extent, res), colours, boundary=ss.boundaries(lab),
+                       label_name=colour_name)
 add_click_grid(fig, -plane.extent, plane.extent, n=21)
 try:
     pr = probe(plane.to_source(*ends[0])[0], plane.to_source(*ends[1])[0], Y, h, singular=ss)

@@ -7,6 +7,7 @@ import streamlit as st
 from aeot_viz.analysis.lab import (
     GENERATORS,
     LABELS,
+    baselines_in_words,
     failure_in_words,
     is_stacked_mnist,
     recipe_steps,
@@ -19,7 +20,7 @@ from aeot_viz.apps.ui.cache import lab_results_for, model_key, shipped_baselines
 from aeot_viz.apps.ui.state import SHIPPED_BASELINES, current_model, init_state
 from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.io.images import image_grid
-from aeot_viz.models.baselines import baselines_to_bytes
+from aeot_viz.models.baselines import KINDS, baselines_to_bytes
 from aeot_viz.models.classifier import default_classifier
 from aeot_viz.pipeline.views import stored_stacked
 from aeot_viz.viz import (
@@ -38,9 +39,7 @@ name, model = current_model()
 key = model_key(name, model)
 st.title("Mode collapse")
 notice("Mode Collapse")
-st.caption(f"Model: {name} (pick another on the Home page). AE-OT against four continuous generators trained on "
-           "the same codes: a GAN, a PacGAN (the GAN whose discriminator judges packs of samples, the field's own "
-           "fix for mode collapse), a WGAN-GP and a VAE.")
+intro = st.empty()  # names the baselines this model has, once they are known
 
 # --- which baselines: shipped with the model, or trained here -----------------------------------------------
 trained = st.session_state.setdefault("mc_trained", {})  # model key -> {kind: Baseline}, this session only
@@ -48,7 +47,15 @@ path = SHIPPED_BASELINES.get(name)
 options = (["shipped with this model"] if path is not None and path.is_file() else []) + ["trained here"]
 source = st.radio("Baselines", options, horizontal=True, key="mc_source",
                   help="Shipped baselines were trained by scripts/build_baselines.py (seed 0).")
+
+
+def introduce(kinds):
+    """The page's opening caption, naming only the baselines there are (before training: those the button trains)."""
+    intro.caption(f"Model: {name} (pick another on the Home page). AE-OT against {baselines_in_words(kinds)}.")
+
+
 if source == "trained here":
+    introduce(KINDS)
     c1, c2 = st.columns([3, 1])
     default_steps = recipe_steps(model)
     scale = c1.select_slider("Training length (x the shipped recipe's steps)", [0.1, 0.25, 0.5, 1.0, 2.0], 0.25,
@@ -57,7 +64,8 @@ if source == "trained here":
                                   "trains for 1-3 minutes on 2 cores; the default quarter is quicker and scores lower "
                                   "(docs/BENCHMARKS.md measures both).")
     seed = c2.number_input("Seed", 0, 10_000, 0, key="mc_seed")
-    if st.button("Train GAN, PacGAN, WGAN-GP and VAE", type="primary", key="mc_train"):
+    what = [LABELS[k] for k in KINDS]
+    if st.button(f"Train {', '.join(what[:-1])} and {what[-1]}", type="primary", key="mc_train"):
         bar = st.progress(0.0, text="Training...")
         order = list(default_steps)
 
@@ -83,6 +91,7 @@ if source == "trained here":
                        help="Keep them beside the model's bundle; aeot_viz.models.baselines.load_baselines reads them.")
 else:
     baselines, baselines_id = shipped_baselines(name)
+introduce(list(baselines))
 
 # --- samples side by side, and their scores ---------------------------------------------------------------------
 n = st.select_slider("Samples per generator", [500, 1000, 2500, 5000], 2500, key="mc_n",
@@ -182,10 +191,13 @@ else:
     for ref, modes, hq, kl in PUBLISHED.get(dataset, []):
         rows.append({"generator": f"{ref} (PacGAN Table 1, published)", "modes (>= 1 HQ)": modes,
                      "modes (>= 20 HQ)": None, "% high quality": hq, "reverse KL": kl})
-    st.dataframe(pd.DataFrame(rows), key="mc_scores", hide_index=True)
+    table = pd.DataFrame(rows).style.format({"modes (>= 1 HQ)": "{:g}", "modes (>= 20 HQ)": "{:.0f}",
+                                             "% high quality": "{:.1f}", "reverse KL": "{:.3f}"}, na_rep="—")
+    st.dataframe(table, key="mc_scores", hide_index=True)
     st.caption("A point is high quality (HQ) within 3 standard deviations of its nearest mode; a mode is covered "
                "with at least one HQ point; reverse KL compares the HQ mode histogram with the uniform one "
-               "(PacGAN / VEEGAN protocol). Published rows are means of 10 trials from the PacGAN paper.")
+               "(PacGAN / VEEGAN protocol). Published rows are means of 10 trials from the PacGAN paper"
+               + (", which gives no count of modes with 20 HQ points (—)." if dataset in PUBLISHED else "."))
     n_modes = next(iter(scores.values()))["n_modes"]
     st.markdown("**What the table says**, generator by generator:\n"
                 + "\n".join(f"- **{LABELS[g]}**: {failure_in_words(s, n_modes)}" for g, s in scores.items()))
@@ -197,13 +209,15 @@ st.write(
     "between two modes it must cross the empty space (**mode mixture**) or give a mode up (**mode collapse**). "
     "Figalli's regularity theory: the optimal transport map onto data with gaps is itself discontinuous. AE-OT "
     "computes that map, so along the same line its output stays on the data and **jumps** at the singular set.")
-steps = st.slider("Points along the path", 8, 24, 12, key="mc_path_n")
+images = model.dataset["kind"] == "images"
+# images: a strip of decoded points per generator, as many as chosen; 2-D points: a 200-point curve each
+steps = st.slider("Points along the path", 8, 24, 12, key="mc_path_n") if images else 200
 path_seed = st.number_input("Path seed", 0, 10_000, 0, key="mc_path_seed")
-if model.dataset["kind"] == "images":
+if images:
     for kind, codes in straight_paths(model, baselines, steps, int(path_seed)).items():
         st.image(image_grid(np.clip(model.decode(codes), 0, 1), ncols=steps), caption=LABELS[kind])
 else:
-    curves = {LABELS[k]: v for k, v in straight_paths(model, baselines, 200, int(path_seed)).items()}
+    curves = {LABELS[k]: v for k, v in straight_paths(model, baselines, steps, int(path_seed)).items()}
     st.plotly_chart(paths_figure(model.codes, curves, xlabel=LATENT_X, ylabel=LATENT_Y), key="mc_paths",
                     width="stretch")
     st.caption("Each line is one straight path (200 points) mapped by a generator. The baselines draw connected "

@@ -12,7 +12,7 @@ from aeot_viz.analysis.metrics import mode_score, precision_recall
 from aeot_viz.analysis.singularity import model_singular_set
 from aeot_viz.apps.ui.state import init_state
 from aeot_viz.apps.ui.teaching import notice
-from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, points_from_strokes, preset
+from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, parse_points, points_from_strokes, preset
 from aeot_viz.geometry.power_diagram import exact_cells_2d
 from aeot_viz.io.images import drawing_png
 from aeot_viz.models.live_gan import LiveGAN
@@ -67,11 +67,11 @@ if strokes:
     centres = std = None  # an edited preset has no known modes any more
 if typed.strip():
     try:
-        X = np.array([[float(v) for v in line.replace(";", ",").split(",")] for line in typed.strip().splitlines()
-                      if line.strip()], dtype=np.float32).reshape(-1, 2)
+        X = parse_points(typed)
         centres = std = None
-    except ValueError:
-        st.error("Could not read the typed points: write one 'x, y' pair per line.")
+    except ValueError as exc:
+        st.session_state["pg_running"] = False
+        st.error(f"{exc} The OT map and the GAN wait for valid points.")
         st.stop()
 
 with c2:
@@ -106,23 +106,37 @@ with left:
     st.subheader("AE-OT: the OT map and where it jumps")
     snaps = model.h_snapshots
     k = len(snaps) - 1 if snaps is not None else 0
+    newton = model.ot_validation.get("exact_l1") is not None
+    unit = "Newton step" if newton else "solver iteration"
     if snaps is not None and len(snaps) > 1:
-        newton = model.ot_validation.get("exact_l1") is not None
         iters = model.snapshot_iters
-        k = st.select_slider("Replay the solve: " + ("Newton step" if newton else "solver iteration"),
-                             options=list(range(len(snaps))), value=len(snaps) - 1, key="pg_replay",
+        # a new drawing opens at its finished solve, wherever the slider stood for the previous one
+        if st.session_state.get("pg_replay_of") != digest or st.session_state.get("pg_replay") not in range(len(snaps)):
+            st.session_state["pg_replay_of"] = digest
+            st.session_state["pg_replay"] = len(snaps) - 1
+        k = st.select_slider("Replay the solve: " + unit, options=list(range(len(snaps))), key="pg_replay",
                              format_func=lambda i: str(int(iters[i])),
                              help=f"Heights stored during the solve ({int(iters[-1])} "
                                   + ("Newton steps" if newton else "iterations") + " in all).")
-    if snaps is not None and k < len(snaps) - 1:
+    final = snaps is None or k >= len(snaps) - 1
+    final_seg = ss.segments_2d(cells)  # the singular facets of the finished solve, as edges of its exact cells
+    if final:
+        h, shown_cells, seg = model.h, cells, final_seg
+    else:
         h = snaps[k].astype(np.float64)
         shown_cells, seg = exact_cells_2d(model.targets, h), None
-    else:
-        h, shown_cells, seg = model.h, cells, ss.segments_2d(cells)
     st.plotly_chart(power_cells_figure(shown_cells, model.targets, None, heights=h, target_mass=1.0 / model.n_codes,
                                        singular_segments=seg), key="pg_cells", width="stretch")
-    st.caption(f"{model.n_codes} cells, one per point; {ss.n_singular} singular facets (red) by the convex null. "
-               + ot_error_line(model.ot_validation))
+    n_red = len(final_seg)
+    facets = f"{n_red} singular facet{'' if n_red == 1 else 's'}"
+    if final:  # the caption says what the figure draws
+        st.caption(f"{model.n_codes} cells, one per point; {facets} by the convex null, "
+                   + ("drawn in red. " if n_red else "so none is drawn red. ") + ot_error_line(model.ot_validation))
+    else:
+        err = float(np.abs(shown_cells.areas - 1.0 / model.n_codes).sum())
+        st.caption(f"{model.n_codes} cells, one per point, at {unit} {int(iters[k])} of {int(iters[-1])}; the "
+                   f"heights are not final yet, so no facet is drawn red (the finished solve has {facets}: move the "
+                   f"slider to the last step). Exact L1 mass error at this step: {err:.1e}.")
 
 # --- the GAN ----------------------------------------------------------------------------------------------------------
 with right:

@@ -34,3 +34,24 @@ def finish_jobs(at, timeout: float = 600):
     for entry in at.session_state["aeot_jobs"] if "aeot_jobs" in at.session_state else []:
         assert entry["job"].wait(timeout), f"{entry['name']} did not finish in {timeout} s"
     return at.run()
+
+
+def shown_table(element):
+    """What a page's ``st.dataframe`` / ``st.table`` shows, cell by cell: the Styler's display strings when the
+    table is styled (what the browser draws then), else its values."""
+    import pyarrow as pa
+
+    arrow = element.proto.arrow_data if hasattr(element.proto, "arrow_data") else element.proto
+    if arrow.HasField("styler") and arrow.styler.display_values:
+        return pa.ipc.open_stream(arrow.styler.display_values).read_all().to_pandas()
+    return element.value
+
+
+def empty_cells(table) -> list:
+    """(row, column) of the cells a visitor would read as "None": missing values (None, NaN, NA), or their text."""
+    import pandas as pd
+
+    words = {"none", "nan", "<na>", "nat", ""}
+    return [(r, c) for c in table.columns for r, v in zip(table.index, table[c])
+            if (not isinstance(v, (list, tuple, dict)) and pd.isna(v)) or (isinstance(v, str) and v.strip().lower()
+                                                                         in words)]

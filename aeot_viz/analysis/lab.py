@@ -25,14 +25,51 @@ from .metrics import (
     toy_score,
 )
 
-__all__ = ["train_baselines", "recipe_steps", "failure_in_words", "generate_all", "score_all", "real_images",
-           "GENERATORS", "noise_path", "source_path", "straight_paths", "is_stacked_mnist", "stacked_scores",
-           "decoded_stacked_score"]
+__all__ = ["train_baselines", "recipe_steps", "failure_in_words", "baselines_in_words", "generate_all", "score_all",
+           "real_images", "GENERATORS", "noise_path", "source_path", "straight_paths", "is_stacked_mnist",
+           "stacked_scores", "decoded_stacked_score"]
 
 #: the generators compared, in display order
 GENERATORS = ("AE-OT",) + KINDS
 LABELS = {"AE-OT": "AE-OT", "AE-OT (plain map)": "AE-OT (plain map)", "gan": "GAN", "pacgan": "PacGAN",
           "wgan-gp": "WGAN-GP", "vae": "VAE"}
+
+
+#: each baseline kind with what it is, for sentences that introduce the baselines of a model
+_DESCRIBED = {"gan": "a GAN", "pacgan": "a PacGAN (the GAN whose discriminator judges packs of samples, the field's "
+                                      "own fix for mode collapse)", "wgan-gp": "a WGAN-GP", "vae": "a VAE"}
+_COUNT = {1: "one", 2: "two", 3: "three", 4: "four"}
+
+
+def baselines_in_words(kinds) -> str:
+    """The baselines a model has, in words: "three continuous generators trained on the same codes: a GAN, a WGAN-GP
+    and a VAE". Only the kinds given are named, in the order of :data:`~aeot_viz.models.baselines.KINDS`.
+
+    Parameters
+    ----------
+    kinds : iterable of str
+        Baseline kinds (keys of a baselines dict: "gan", "pacgan", "wgan-gp", "vae").
+
+    Returns
+    -------
+    str
+        A phrase without a final full stop; "no continuous generator yet" when ``kinds`` is empty.
+
+    Raises
+    ------
+    ValueError
+        A kind that is not one of :data:`~aeot_viz.models.baselines.KINDS`.
+    """
+    given = set(kinds)
+    unknown = given - set(KINDS)
+    if unknown:
+        raise ValueError(f"Unknown baseline kinds {sorted(unknown)}; the baselines are {list(KINDS)}.")
+    named = [_DESCRIBED[k] for k in KINDS if k in given]
+    if not named:
+        return "no continuous generator yet"
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    n = len(named)
+    return f"{_COUNT.get(n, str(n))} continuous generator{'s' if n > 1 else ''} trained on the same codes: {listed}"
 
 
 def recipe_steps(model) -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["PRESETS", "preset", "points_from_strokes", "strokes_from_canvas", "check_drawing", "drawing_npz",
-           "MIN_POINTS"]
+           "parse_points", "MIN_POINTS"]
 
 MIN_POINTS = 10
 
@@ -144,6 +144,49 @@ def strokes_from_canvas(json_data, size: int) -> list:
             P = np.asarray(pts, dtype=np.float64)
             strokes.append(np.stack([2 * P[:, 0] / size - 1, 1 - 2 * P[:, 1] / size], 1))
     return strokes
+
+
+def parse_points(text: str) -> np.ndarray:
+    """Typed points, one ``x, y`` pair per line, as float32 (n, 2); ``ValueError`` naming the first bad line.
+
+    A pair is two numbers separated by a comma, a semicolon or spaces; blank lines are skipped. Every coordinate
+    must be finite and lie in the drawing square :math:`[-1, 1]`.
+
+    Parameters
+    ----------
+    text : str
+        What the visitor typed.
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (n, 2)
+
+    Raises
+    ------
+    ValueError
+        Line ``k`` (counted from 1, as typed) is not two numbers, holds NaN or infinity, or lies outside
+        :math:`[-1, 1]^2`; the message quotes the line and says what to write instead.
+    """
+    rows = []
+    for k, line in enumerate(str(text).splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.replace(";", ",").replace(",", " ").split()
+        try:
+            xy = [float(v) for v in parts]
+        except ValueError:
+            xy = []
+        if len(xy) != 2:
+            raise ValueError(f"Could not read the typed points: line {k} ({line.strip()!r}) is not one 'x, y' pair; "
+                             "write two numbers per line, such as 0.2, -0.5.")
+        if not np.isfinite(xy).all():
+            raise ValueError(f"The typed point on line {k} ({line.strip()!r}) is not finite: write two numbers in "
+                             "[-1, 1].")
+        if max(abs(xy[0]), abs(xy[1])) > 1:
+            raise ValueError(f"The typed point on line {k} ({line.strip()!r}) lies outside the drawing square: both "
+                             "coordinates must be in [-1, 1].")
+        rows.append(xy)
+    return np.asarray(rows, dtype=np.float32).reshape(-1, 2)
 
 
 def check_drawing(X) -> np.ndarray:

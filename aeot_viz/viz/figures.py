@@ -37,6 +37,21 @@ def legend_below() -> dict:
     return dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0)
 
 
+def log_axis() -> dict:
+    """Settings of a Plotly log axis that labels only the decades, as plain powers of ten.
+
+    Plotly's default log axis labels the 2s and 5s between decades when it spans few of them ("5", "2") and writes
+    small numbers with SI prefixes ("10" and the micro sign for 1e-5). ``dtick=1`` puts a tick at every decade and
+    nowhere else, ``exponentformat="power"`` writes each as 10 to a power (1e-5 as 10^-5).
+
+    Returns
+    -------
+    dict
+        Plotly axis settings (``type="log"`` included), for ``update_yaxes`` / ``update_xaxes``.
+    """
+    return dict(type="log", dtick=1, exponentformat="power", showexponent="all")
+
+
 def _colour(k: int) -> str:
     return PALETTE[int(k) % len(PALETTE)]
 
@@ -146,7 +161,7 @@ def latent_scatter(points, labels=None, *, values=None, value_name: str = "value
 
 
 def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None, target_mass=None,
-                       singular_segments=None, title: str = ""):
+                       singular_segments=None, title: str = "", label_legend: bool = False):
     """Exact 2-D power cells as filled polygons, their targets, and singular edges in red.
 
     Parameters
@@ -163,6 +178,8 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
     target_mass : float or array-like, optional
         :math:`\\nu_i`, shown on hover.
     singular_segments : array-like, shape (S, 2, 2), optional
+    label_legend : bool
+        List the labels' colours in the legend (one entry ``cells, label k`` per label); with ``labels``.
 
     Returns
     -------
@@ -187,7 +204,7 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
         xy = np.vstack(polys)
         fig.add_trace(go.Scatter(x=xy[:, 0], y=xy[:, 1], mode="lines", fill="toself", name=f"cells, label {k}",
                                  line=dict(width=0.5, color="white"), fillcolor=_colour(k), opacity=0.55,
-                                 hoverinfo="skip", showlegend=False))
+                                 hoverinfo="skip", showlegend=bool(label_legend and labels is not None)))
     text = []
     for i in drawn:
         t = f"cell {i}<br>label {lab[i]}<br>area {cells.areas[i]:.2e} (target {nu[i]:.2e})"
@@ -215,7 +232,7 @@ def power_cells_figure(cells, targets, labels=None, *, heights=None, masses=None
     return fig
 
 
-def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title: str = ""):
+def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title: str = "", label_name: str = "label"):
     """A slice's label raster as a coloured cell map, singular boundary pixels in red.
 
     Parameters
@@ -228,6 +245,16 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
         Colour by the codes' labels instead of by cell id.
     boundary : array-like of bool, shape (R, R), optional
         Pixels on singular boundaries.
+    label_name : str
+        What a label is ("label", "digit", "first digit"): the colour bar's title and the hover's word.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The heatmap first. With ``cell_labels`` its colour bar is the legend of the labels: one tick per label,
+        written out, at the middle of that label's band of colour. With more labels than :data:`PALETTE` has
+        colours the colours repeat, so no colour bar is drawn (a colour would name several labels) and the hover
+        gives each pixel's label.
     """
     import plotly.graph_objects as go
 
@@ -242,9 +269,13 @@ def slice_figure(labels_raster, axis, cell_labels=None, *, boundary=None, title:
     if cell_labels is not None:  # the label colours of the latent scatter, with a colour bar of labels
         cl = np.asarray(cell_labels).astype(np.int64)
         ticks = np.unique(cl)
+        legend = len(ticks) <= len(PALETTE)  # one colour per label: the colour bar can say which is which
         scale = dict(colorscale=_label_colorscale(cl), zmin=float(cl.min()) - 0.5, zmax=float(cl.max()) + 0.5,
-                     showscale=True, colorbar=dict(title="label", tickvals=ticks[:30].tolist()))
-        hover = "cell %{customdata}<br>label %{z}<extra></extra>"
+                     showscale=legend)
+        if legend:
+            scale["colorbar"] = dict(title=label_name, tickmode="array", tickvals=ticks.tolist(),
+                                     ticktext=[str(t) for t in ticks.tolist()])
+        hover = f"cell %{{customdata}}<br>{label_name} %{{z}}<extra></extra>"
     else:
         scale = dict(colorscale="Turbo", showscale=False)
         hover = "cell %{customdata}<extra></extra>"
@@ -553,7 +584,7 @@ def null_histogram_figure(panels):
                                xref=f"x{c}" if c > 1 else "x",
                                text="null's largest", showarrow=False, xanchor="left", font=dict(color="red"))
         fig.update_xaxes(title=title, row=1, col=c)
-        fig.update_yaxes(type="log", title="share of facets (log)", row=1, col=c)
+        fig.update_yaxes(title="share of facets (log)", row=1, col=c, **log_axis())
     fig.update_layout(barmode="overlay", height=360, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below())
     return fig
 
@@ -637,7 +668,7 @@ def solver_error_figure(iterations, l1, *, current=None, noise_floor=None, exact
         fig.add_scatter(x=[it[current]], y=[err[current]], mode="markers", name="shown",
                         marker=dict(size=14, color="red", symbol="circle-open", line=dict(width=3)))
     fig.update_xaxes(title="Newton step" if exact else "solver iteration")
-    fig.update_yaxes(type="log", title=name + " (log)", exponentformat="power")
+    fig.update_yaxes(title=name + " (log)", **log_axis())
     fig.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=legend_below())
     return fig
 

@@ -92,3 +92,17 @@ def test_straight_paths_follow_each_map_along_one_segment(toy_model):
     np.testing.assert_array_equal(paths["AE-OT"], toy_model.codes[assign(x, toy_model.targets, toy_model.h)])
     np.testing.assert_allclose(paths["gan"], gan.generate_from_noise(noise_path(3, 9, 4)), rtol=1e-6)
     assert list(straight_paths(toy_model, {}, n=5)) == ["AE-OT"]
+
+
+def test_baselines_in_words_names_only_the_kinds_given_in_the_usual_order():
+    from aeot_viz.analysis.lab import baselines_in_words
+
+    three = baselines_in_words(["vae", "gan", "wgan-gp"])
+    assert three == "three continuous generators trained on the same codes: a GAN, a WGAN-GP and a VAE"
+    four = baselines_in_words(["gan", "pacgan", "wgan-gp", "vae"])
+    assert four.startswith("four continuous generators") and "a PacGAN (the GAN whose discriminator" in four
+    assert four.endswith("a WGAN-GP and a VAE")
+    assert baselines_in_words(["gan"]) == "one continuous generator trained on the same codes: a GAN"
+    assert baselines_in_words([]) == "no continuous generator yet"
+    with pytest.raises(ValueError, match="Unknown baseline kinds \\['dcgan'\\]"):
+        baselines_in_words(["gan", "dcgan"])

@@ -1,7 +1,8 @@
-"""Every plot on every page has titled axes (images and axes hidden on purpose excepted)."""
+"""Every plot on every page has titled axes (images and axes hidden on purpose excepted); log axes label decades."""
 
 import json
 
+import numpy as np
 import pytest
 from app_helpers import TOY, run_page
 from repo import repo_file
@@ -32,6 +33,50 @@ def untitled_axes(spec: dict) -> list:
     return missing
 
 
+def log_axes_off_decades(spec: dict) -> list:
+    """Log axes that may label more than the decades, or label them with SI prefixes ("10μ"), as 'yaxis2', ...
+
+    A log axis passes when it ticks every decade and only those (``dtick`` 1) and writes them as powers of ten
+    (``exponentformat`` "power" or "e", never the default "B" / "SI"), or when it names its ticks itself (``tickvals``
+    at powers of ten, ``ticktext`` without a prefix letter).
+    """
+    bad = []
+    for name, axis in sorted(spec.get("layout", {}).items()):
+        if not (name[1:].startswith("axis") and isinstance(axis, dict) and axis.get("type") == "log"):
+            continue
+        if axis.get("tickvals") is not None:
+            vals = np.log10(np.asarray(axis["tickvals"], dtype=float))
+            texts = [str(t) for t in axis.get("ticktext") or []]
+            ok = np.allclose(vals, np.round(vals)) and len(texts) == len(vals) and not any(
+                any(ch in t for ch in "μuµmkMGTpnf") for t in texts)
+        else:
+            ok = axis.get("dtick") in (1, "1") and axis.get("exponentformat") in ("power", "e")
+        if not ok:
+            bad.append(name)
+    return bad
+
+
+def test_the_log_check_sees_default_minor_labels_and_si_prefixes():
+    import plotly.graph_objects as go
+
+    from aeot_viz.viz import null_histogram_figure, solver_error_figure
+
+    default = go.Figure(go.Scatter(x=[1, 2], y=[1e-6, 3e-5])).update_yaxes(type="log").to_plotly_json()
+    assert log_axes_off_decades(default) == ["yaxis"]
+    power_only = go.Figure().update_yaxes(type="log", exponentformat="power").to_plotly_json()  # still 2s and 5s
+    assert log_axes_off_decades(power_only) == ["yaxis"]
+    prefixed = go.Figure().update_yaxes(type="log", tickvals=[1e-6, 1e-5], ticktext=["1μ", "10μ"]).to_plotly_json()
+    assert log_axes_off_decades(prefixed) == ["yaxis"]
+    rng = np.random.default_rng(0)
+    figs = [null_histogram_figure([("a", rng.random(500), rng.random(3000), 0.9),
+                                   ("b", rng.random(500), rng.random(3000), None)]),
+            solver_error_figure(np.arange(8), 10.0 ** -np.arange(8.0), current=3)]
+    for fig in figs:
+        spec = fig.to_plotly_json()
+        logs = [k for k, v in spec["layout"].items() if isinstance(v, dict) and v.get("type") == "log"]
+        assert logs and log_axes_off_decades(spec) == []
+
+
 def test_the_check_sees_a_missing_title():
     spec = {"data": [{"type": "scatter"}, {"type": "scatter", "xaxis": "x2", "yaxis": "y2"}],
             "layout": {"xaxis": {"title": {"text": "a"}}, "yaxis": {"title": {"text": "b"}},
@@ -51,6 +96,7 @@ def test_every_plot_of_the_toy_model_has_titled_axes_and_the_page_says_what_to_n
     assert charts or page == "1_Train", f"{page} drew no plot"
     for chart in charts:
         assert untitled_axes(json.loads(chart.proto.spec)) == [], (page, chart.proto.id)
+        assert log_axes_off_decades(json.loads(chart.proto.spec)) == [], (page, chart.proto.id)
 
 
 @pytest.mark.parametrize("page", ["2_Latent_Space", "3_Power_Diagram", "4_Singular_Set"])
@@ -59,3 +105,4 @@ def test_every_plot_of_the_mnist_model_has_titled_axes(page):
     assert not at.exception, [e.value for e in at.exception]
     for chart in at.get("plotly_chart"):
         assert untitled_axes(json.loads(chart.proto.spec)) == [], (page, chart.proto.id)
+        assert log_axes_off_decades(json.loads(chart.proto.spec)) == [], (page, chart.proto.id)

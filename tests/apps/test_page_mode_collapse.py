@@ -147,3 +147,52 @@ def test_stacked_mnist_shows_the_1000_mode_table_pictures_and_colour_samples():
         z = plotly_array(trace["z"]).reshape(10, 100)
         assert z.shape == (10, 100) and (z > 0).sum() == row[2]
     assert len(at.get("image")) >= 4  # colour sample grids of the generators (and the path strips)
+
+
+# --- issue 33: the page names the baselines there are, and shows only the controls that do something -----------
+
+def _intro(at):
+    return next(c.value for c in at.caption if c.value.startswith("Model: "))
+
+
+def test_stacked_mnist_names_only_its_shipped_baselines_no_pacgan():
+    from aeot_viz.apps.ui.cache import shipped_baselines
+
+    at = run_page(PAGE, STACKED, timeout=300)
+    assert not at.exception, [e.value for e in at.exception]
+    shipped = set(shipped_baselines(STACKED)[0])
+    assert shipped == {"gan", "wgan-gp", "vae"}  # Stacked MNIST ships no PacGAN
+    intro = _intro(at)
+    assert "three continuous generators trained on the same codes: a GAN, a WGAN-GP and a VAE." in intro
+    assert "PacGAN" not in intro
+    # every generator the page shows or scores is one that exists for this model
+    table = next(d.value for d in at.dataframe if "modes covered (of 1,000)" in d.value.columns)
+    ours = table.loc[table["source"] == "this model, seed 0", "generator"]
+    assert "PacGAN" not in set(ours)
+    captions = [i.caption for im in at.get("image") for i in im.proto.imgs]  # sample grids and path strips
+    assert captions and set(captions) == {"AE-OT", "GAN", "WGAN-GP", "VAE"}
+    # the grid's toy ships all four: the caption names all four
+    toy = run_page(PAGE, TOY, timeout=240)
+    assert "four continuous generators" in _intro(toy) and "a PacGAN (the GAN" in _intro(toy)
+    toy.radio(key="mc_source").set_value("trained here").run()  # before training: the four the button trains
+    assert "four continuous generators" in _intro(toy)
+    assert toy.button(key="mc_train").label == "Train GAN, PacGAN, WGAN-GP and VAE"
+
+
+def test_the_path_length_slider_is_shown_only_where_it_changes_the_picture():
+    toy = run_page(PAGE, TOY, timeout=240)
+    assert not toy.exception, [e.value for e in toy.exception]
+    assert not [s for s in toy.slider if s.key == "mc_path_n"]  # 2-D models draw 200-point curves: no slider
+    curves = [t for t in _spec(toy, 1)["data"] if t["name"] in OURS]
+    assert curves and all(len(plotly_array(t["x"])) == 200 for t in curves)
+    mnist = run_page(PAGE, None, timeout=300)
+    assert mnist.slider(key="mc_path_n").value == 12
+
+    def strips():  # the path strips are the last five images; a media URL is named after the image's bytes
+        return [im.proto.imgs[0].url for im in mnist.get("image")][-5:]
+
+    before = strips()
+    mnist.slider(key="mc_path_n").set_value(8).run()  # images: the strips get as many points as chosen
+    assert not mnist.exception, [e.value for e in mnist.exception]
+    after = strips()
+    assert len(after) == 5 and not set(before) & set(after)

@@ -100,3 +100,74 @@ def test_export_gives_the_drawing_and_train_gets_it(tmp_path):
     assert not train.exception, [e.value for e in train.exception]
     assert train.radio(key="tr_source").value == "the Playground drawing"
     assert any("150 drawn points" in c.value for c in train.caption)
+
+
+# --- issue 33: the replay, its caption, typed points -----------------------------------------------------------------
+
+def _cells_spec(at):
+    return json.loads(next(c for c in at.get("plotly_chart") if "pg_cells" in c.proto.id).proto.spec)
+
+
+def _shown_heights(spec):
+    """The heights the cells figure shows, cell by cell (its hover text), and the cells they belong to."""
+    info = next(t for t in spec["data"] if t.get("name") == "cell info")
+    cells = plotly_array(info["customdata"]).astype(int)
+    return cells, np.array([float(t.split("<br>h ")[1].split("<br>")[0]) for t in info["text"]])
+
+
+def _red_segments(spec):
+    red = [t for t in spec["data"] if t.get("name") == "singular edges"]
+    return 0 if not red else int(np.isnan(plotly_array(red[0]["x"])).sum())  # one NaN after each segment
+
+
+@pytest.mark.parametrize("change", ["preset", "typed"])
+def test_a_new_drawing_opens_at_its_finished_solve_wherever_the_replay_stood(change):
+    from aeot_viz.pipeline.playground import solve_drawing
+
+    at = _page(pg_start="ring", pg_n=300)
+    replay = at.select_slider(key="pg_replay")
+    replay.set_value(len(replay.options) // 2).run()  # an unfinished solve
+    assert at.select_slider(key="pg_replay").value < len(replay.options) - 1
+    if change == "preset":
+        at.selectbox(key="pg_start").set_value("grid").run()
+        X = preset("grid", 300, random_state=0)[0]
+    else:
+        X = preset("two moons", 120, random_state=3)[0]
+        at.text_area(key="pg_typed").set_value("\n".join(f"{x:.4f}, {y:.4f}" for x, y in X)).run()
+        X = np.round(X.astype(np.float64), 4).astype(np.float32)
+    assert not at.exception and not at.error, [e.value for e in at.exception]
+    replay = at.select_slider(key="pg_replay")
+    assert replay.value == len(replay.options) - 1  # the last step: the finished solve
+    model = solve_drawing(X, random_state=0)
+    cells, h = _shown_heights(_cells_spec(at))
+    np.testing.assert_allclose(h, model.h[cells], rtol=1e-3, atol=1e-4)  # the figure shows the final heights
+    assert len(cells) == len(X)
+
+
+def test_the_caption_counts_the_red_facets_the_figure_draws():
+    at = _page(pg_start="ring", pg_n=300)
+    caption = _caption(at, "300 cells, one per point;")
+    drawn = _red_segments(_cells_spec(at))
+    assert drawn > 0 and caption.split("; ")[1].startswith(f"{drawn} singular facets by the convex null, drawn in red")
+    at.select_slider(key="pg_replay").set_value(1).run()  # an early Newton step: no facet is drawn red
+    assert not at.exception, [e.value for e in at.exception]
+    assert _red_segments(_cells_spec(at)) == 0
+    caption = _caption(at, "300 cells, one per point, at Newton step 1 of")
+    assert "no facet is drawn red" in caption and "drawn in red" not in caption
+    assert f"the finished solve has {drawn} singular facets" in caption
+    blob = _page(pg_start="convex blob", pg_n=300)  # nothing singular: the caption says none is red
+    assert _red_segments(_cells_spec(blob)) == 0
+    assert "0 singular facets by the convex null, so none is drawn red" in _caption(blob, "300 cells, one per point;")
+
+
+@pytest.mark.parametrize("bad, line", [("2, 3", 4), ("0.5, -1.5", 4), ("nan, 0.1", 4), ("0.1, inf", 4),
+                                       ("0.1, 0.2, 0.3", 4)])
+def test_typed_points_outside_the_square_or_not_finite_are_refused_naming_the_line(bad, line):
+    good = [f"{0.08 * i - 0.5:.2f}, {0.01 * i * i - 0.5:.2f}" for i in range(1, 13)]  # a parabola in the square
+    typed = "\n".join(good[:3] + [bad] + good[3:])
+    at = _page(pg_typed=typed)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and f"line {line} ({bad!r})" in at.error[0].value
+    assert not at.get("plotly_chart")  # nothing solved from a drawing the field refused
+    at.text_area(key="pg_typed").set_value("\n".join(good)).run()  # the same points without the bad one: accepted
+    assert not at.exception and not at.error and len(at.get("plotly_chart")) == 2

@@ -58,3 +58,34 @@ def test_mnist_model_shows_a_slice():
     at.selectbox(key="pd_centre").set_value("cube centre")
     at.number_input(key="pd_code_b").set_value(0).run()  # same code twice: parallel directions
     assert at.error and "parallel" in at.error[0].value
+
+
+def _colour_bar(spec):
+    heat = next(t for t in spec["data"] if t["type"] == "heatmap")
+    return heat.get("showscale"), heat.get("colorbar", {})
+
+
+def test_every_picture_coloured_by_label_says_which_colour_is_which_label():
+    """Issue 33: the slices of MNIST (digits) and Stacked MNIST (1,000 labels: coloured by the first digit), and
+    the toy's exact cells, each carry a legend of their label colours."""
+    from aeot_viz.apps.ui.state import SHIPPED
+
+    for page in ("pages/3_Power_Diagram.py", "pages/4_Singular_Set.py"):
+        mnist = run_page(repo_file(page), None, timeout=300)
+        assert not mnist.exception, [e.value for e in mnist.exception]
+        slice_spec = next(json.loads(c.proto.spec) for c in mnist.get("plotly_chart")
+                          if any(t["type"] == "heatmap" for t in json.loads(c.proto.spec)["data"]))
+        shown, bar = _colour_bar(slice_spec)
+        assert shown and bar["title"]["text"] == "digit" and bar["ticktext"] == [str(d) for d in range(10)]
+    stacked_name = next(n for n in SHIPPED if n.startswith("Stacked MNIST"))
+    stacked = run_page(PAGE, stacked_name, timeout=300)
+    assert not stacked.exception, [e.value for e in stacked.exception]
+    shown, bar = _colour_bar(_spec(stacked))
+    assert shown and bar["title"]["text"] == "first digit" and bar["ticktext"] == [str(d) for d in range(10)]
+    heat = next(t for t in _spec(stacked)["data"] if t["type"] == "heatmap")
+    z = plotly_array(heat["z"])
+    assert np.nanmax(z) <= 9  # coloured by the first digit, not by 1,000 labels in 25 repeating colours
+    assert any("first of its three digits" in m.value for m in stacked.markdown)
+    toy = run_page(PAGE, TOY, timeout=120)
+    listed = [t["name"] for t in _spec(toy)["data"] if t["name"].startswith("cells, label") and t.get("showlegend")]
+    assert listed == [f"cells, label {k}" for k in range(25)]

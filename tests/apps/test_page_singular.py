@@ -193,3 +193,64 @@ def test_each_sentence_of_the_default_view_agrees_with_the_numbers_it_describes(
         assert f"{k:,} of {metrics['Facets']} facets" in verdict
         histogram_caption = next(c.value for c in at.caption if c.value.startswith("This model's"))
         assert f"{k:,} of this model's facets do." in histogram_caption
+
+
+# --- issue 33: a click on a target marker moves the probe there ------------------------------------------------
+
+def _select(at, trace_name, index):
+    spec = _probe_spec(at)
+    names = [t.get("name") for t in spec["data"]]
+    trace = spec["data"][names.index(trace_name)]
+    x, y = plotly_array(trace["x"])[index], plotly_array(trace["y"])[index]
+    at.session_state["sg_figure"] = {"selection": {
+        "points": [{"curve_number": names.index(trace_name), "point_number": int(index), "point_index": int(index),
+                    "x": float(x), "y": float(y)}], "point_indices": [int(index)], "box": [], "lasso": []}}
+    return at.run()
+
+
+def test_a_click_on_a_target_marker_puts_the_probe_end_or_start_on_that_target():
+    from aeot_viz.apps.ui.state import shipped_model
+
+    Y = shipped_model(TOY).targets
+    at = run_page(PAGE, TOY, timeout=120)
+    at.radio(key="sg_moves").set_value("end").run()
+    _select(at, "targets", 123)
+    assert not at.exception, [e.value for e in at.exception]
+    probe = _traces(at)["probe"]
+    np.testing.assert_allclose([plotly_array(probe["x"])[1], plotly_array(probe["y"])[1]], Y[123], atol=1e-6)
+    np.testing.assert_allclose(at.session_state["sg_ends"][1], Y[123], atol=1e-6)
+    # the cells' hover markers sit at their centroids, over the targets: a click there picks the cell's target
+    at.radio(key="sg_moves").set_value("start").run()
+    info = _traces(at)["cell info"]
+    k = 40
+    cell = int(plotly_array(info["customdata"])[k])
+    _select(at, "cell info", k)
+    assert not at.exception, [e.value for e in at.exception]
+    probe = _traces(at)["probe"]
+    np.testing.assert_allclose([plotly_array(probe["x"])[0], plotly_array(probe["y"])[0]], Y[cell], atol=1e-6)
+    np.testing.assert_allclose(at.session_state["sg_ends"][1], Y[123], atol=1e-6)  # the other end stays
+
+
+def test_clicked_point_reads_grid_points_targets_and_cells_and_ignores_the_rest():
+    import plotly.graph_objects as go
+
+    from aeot_viz.apps.ui.widgets import clicked_point
+    from aeot_viz.viz import add_click_grid, add_probe
+
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0.0, 0.1], y=[0.0, 0.1], name="cell info", customdata=[2, 0]))
+    fig.add_trace(go.Scatter(x=[-0.3, 0.2, 0.4], y=[-0.2, 0.25, -0.4], name="targets", customdata=[0, 1, 2]))
+    add_probe(fig, [-0.4, 0.0], [0.4, 0.0])
+    add_click_grid(fig, -0.5, 0.5, n=3)
+
+    def ev(*points):
+        return {"selection": {"points": [dict(curve_number=c, point_index=i, point_number=i, x=x, y=y)
+                                         for c, i, x, y in points]}}
+
+    assert clicked_point(ev((3, 4, 0.0, 0.0)), fig) == (0.0, 0.0)  # the click grid: where it was clicked
+    assert clicked_point(ev((1, 1, 0.2, 0.25)), fig) == (0.2, 0.25)  # a target
+    assert clicked_point(ev((0, 0, 0.0, 0.0)), fig) == (0.4, -0.4)  # cell 2's hover marker: cell 2's target
+    assert clicked_point(ev((2, 0, -0.4, 0.0)), fig) is None  # the probe's own markers move nothing
+    assert clicked_point(ev((1, 1, 0.2, 0.25), (2, 1, 0.4, 0.0)), fig) == (0.2, 0.25)  # the last usable point
+    assert clicked_point(ev((1, 7, 0.0, 0.0)), fig) is None  # an index the trace does not have
+    assert clicked_point(None, fig) is None and clicked_point({"selection": None}, fig) is None

@@ -70,3 +70,21 @@ def test_bad_drawings_get_their_own_messages():
     with pytest.raises(ValueError, match=r"\(n, 2\)"):
         check_drawing(np.zeros((20, 3)))
     assert check_drawing(rng.random((20, 2))).dtype == np.float32
+
+
+def test_typed_points_are_pairs_in_the_square_and_a_bad_line_is_named():
+    from aeot_viz.data.drawing import parse_points
+
+    np.testing.assert_array_equal(parse_points("0.5, -1\n\n-1; 1\n0.25 0.75\n"),
+                                  np.array([[0.5, -1], [-1, 1], [0.25, 0.75]], np.float32))
+    assert parse_points("").shape == (0, 2)
+    with pytest.raises(ValueError, match=r"point on line 2 \('2, 3'\) lies outside the drawing square.*\[-1, 1\]"):
+        parse_points("0.1, 0.2\n2, 3")
+    with pytest.raises(ValueError, match=r"line 1 \('-1.01, 0'\) lies outside"):
+        parse_points("-1.01, 0")
+    for bad in ("nan, 0", "0, inf", "-inf, 0.5"):
+        with pytest.raises(ValueError, match=r"point on line 3 .* is not finite"):
+            parse_points(f"0, 0\n0.1, 0.1\n{bad}")
+    for bad in ("1, 2, 3", "foo", "0.5", "0.1, x"):
+        with pytest.raises(ValueError, match=r"Could not read the typed points: line 1 .* not one 'x, y' pair"):
+            parse_points(bad)

@@ -231,3 +231,46 @@ def test_every_legend_sits_below_its_plot_clear_of_the_toolbar():
         leg = fig.layout.legend
         assert (leg.orientation, leg.yref, leg.yanchor, leg.y) == ("h", "container", "bottom", 0), leg
     assert legend_below()["yref"] == "container"
+
+
+def _colour_at(scale, z, zmin, zmax):
+    """The colour a stepped Plotly colour scale gives value z (the band that holds it)."""
+    u = (z - zmin) / (zmax - zmin)
+    for (a, colour), (b, _) in zip(scale[::2], scale[1::2]):
+        if a <= u <= b:
+            return colour
+    raise AssertionError(f"{z} lies outside the scale")
+
+
+def test_a_slice_coloured_by_label_has_a_colour_bar_naming_each_label_at_its_colour():
+    from aeot_viz.viz.figures import PALETTE
+
+    Y, h = _problem(n=40)
+    lab = slice_labels(Y, h, [0, 0], [1, 0], [0, 1], resolution=40)
+    digits = np.arange(40) % 10
+    heat = slice_figure(lab, np.linspace(-0.5, 0.5, 40), digits, label_name="digit").data[0]
+    assert heat.showscale and heat.colorbar.title.text == "digit"
+    assert list(heat.colorbar.tickvals) == list(range(10)) and list(heat.colorbar.ticktext) == [str(k) for k in
+                                                                                               range(10)]
+    for k in range(10):  # each tick sits in its label's band of colour: the bar is the legend of the labels
+        assert _colour_at(heat.colorscale, k, heat.zmin, heat.zmax) == PALETTE[k]
+    assert "digit %{z}" in heat.hovertemplate
+    # more labels than colours: the colours repeat, so no colour bar claims to tell them apart
+    many = slice_figure(lab, np.linspace(-0.5, 0.5, 40), np.arange(40)).data[0]
+    assert not many.showscale and "label %{z}" in many.hovertemplate
+
+
+def test_power_cells_list_the_labels_colours_in_the_legend_when_asked():
+    from aeot_viz.viz.figures import PALETTE
+
+    Y, h = _problem(n=30)
+    cells = exact_cells_2d(Y, h)
+    labels = np.arange(30) % 3
+    fig = power_cells_figure(cells, Y, labels, label_legend=True)
+    listed = [t for t in fig.data if t.name.startswith("cells, label ") and t.showlegend]
+    assert [t.name for t in listed] == ["cells, label 0", "cells, label 1", "cells, label 2"]
+    assert [t.fillcolor for t in listed] == PALETTE[:3]
+    plain = power_cells_figure(cells, Y, labels)  # by default (the Lesson, Home, Generate) the legend stays short
+    assert not any(t.showlegend for t in plain.data if t.name.startswith("cells, label "))
+    unlabelled = power_cells_figure(cells, Y, None, label_legend=True)  # nothing to name without labels
+    assert not any(t.showlegend for t in unlabelled.data if t.name.startswith("cells, label "))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from ...analysis.lab import is_stacked_mnist
 from ...analysis.singularity import SingularSet
 from ...geometry.power_diagram import SlicePlane
 from ...pipeline.model import AEOTModel
@@ -35,6 +36,17 @@ def slice_controls(model: AEOTModel, prefix: str, code_a: int | None = None, cod
                        help="The cube [-1/2, 1/2]^d is wider than 1/2 along a diagonal; pixels outside it are blank.")
     Y = model.targets
     return SlicePlane.through(centre, Y[code_a] - centre, Y[code_b] - centre, extent)
+
+
+def slice_colouring(model: AEOTModel) -> tuple[np.ndarray | None, str]:
+    """The labels a slice of ``model``'s diagram is coloured by, and what to call them in its colour bar.
+
+    A label each, as a rule. Stacked MNIST's 1,000 labels (three digits ``100 a + 10 b + c``) are more than there
+    are distinguishable colours, so its slices are coloured by the first digit ``a`` (its first colour channel).
+    """
+    if model.labels is not None and is_stacked_mnist(model):
+        return np.asarray(model.labels) // 100, "first digit"
+    return model.labels, "digit" if model.dataset.get("name") == "mnist10k" else "label"
 
 
 def projection_choice(label: str, key: str, container=st) -> str:
@@ -71,13 +83,52 @@ def singular_rule(base: SingularSet, key: str, container=st) -> SingularSet:
 
 
 def clicked_point(event, fig) -> tuple[float, float] | None:
-    """The click-grid point a Plotly selection event picked (the last one), or None."""
+    """Where a click on a figure asks the probe to go: the point a Plotly selection event picked (its last one), in
+    the figure's coordinates, or None.
+
+    A point of the faint click grid (:data:`~aeot_viz.viz.CLICK_GRID_NAME`) gives its own position; a target marker
+    (trace ``targets`` of :func:`~aeot_viz.viz.power_cells_figure`) gives that target; a cell's hover marker (trace
+    ``cell info``, at the cell's centroid, whose ``customdata`` is the cell id) gives the target of that cell, the
+    marker a click near a target often lands on. Points of any other trace (the probe itself, its crossings) are
+    ignored.
+
+    Parameters
+    ----------
+    event : dict or None
+        What ``st.plotly_chart(..., on_select="rerun")`` returned: ``{"selection": {"points": [...]}}``, each point
+        with ``curve_number`` and ``point_index`` (and ``x``, ``y``).
+    fig : plotly.graph_objects.Figure
+        The figure the event came from.
+
+    Returns
+    -------
+    tuple of float or None
+    """
     names = [t.name for t in fig.data]
-    if CLICK_GRID_NAME not in names:
-        return None
-    grid = names.index(CLICK_GRID_NAME)
+    targets = names.index("targets") if "targets" in names else None
+
+    def target_xy(i: int):
+        tr = fig.data[targets]
+        if not 0 <= i < len(tr.x):
+            return None
+        return float(tr.x[i]), float(tr.y[i])
+
     points = ((event or {}).get("selection") or {}).get("points") or []
-    hits = [p for p in points if p.get("curve_number") == grid and "x" in p and "y" in p]
-    if not hits:
-        return None
-    return float(hits[-1]["x"]), float(hits[-1]["y"])
+    for p in reversed(points):
+        curve, index = p.get("curve_number"), p.get("point_index", p.get("point_number"))
+        if not isinstance(curve, int) or not 0 <= curve < len(names):
+            continue
+        if names[curve] == CLICK_GRID_NAME and "x" in p and "y" in p:
+            return float(p["x"]), float(p["y"])
+        if index is None or targets is None:
+            continue
+        if names[curve] == "targets":
+            hit = target_xy(int(index))
+        elif names[curve] == "cell info" and fig.data[curve].customdata is not None \
+                and 0 <= int(index) < len(fig.data[curve].customdata):
+            hit = target_xy(int(fig.data[curve].customdata[int(index)]))
+        else:
+            continue
+        if hit is not None:
+            return hit
+    return None
