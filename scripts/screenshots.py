@@ -76,7 +76,7 @@ UNTITLED_AXES_JS = """() => {
 
 def shoot(page, url: str, path: Path, problems: list, where: str) -> None:
     page.goto(url, wait_until="networkidle")
-    page.wait_for_selector("h1", timeout=120_000)
+    page.wait_for_selector("h1, h2", timeout=120_000)
     page.wait_for_timeout(SETTLE_MS)
     _check(page, path, problems, where)
 
@@ -137,7 +137,7 @@ def main() -> int:
                 for name in TOY_PAGES:
                     page.get_by_test_id("stSidebar").get_by_role("link", name=name.replace("_", " ")).click()
                     page.wait_for_timeout(SETTLE_MS)
-                    page.wait_for_selector("h1", timeout=120_000)
+                    page.wait_for_selector("h1, h2", timeout=120_000)
                     if name == "Generate":
                         page.get_by_text("a box in the source cube").click()
                         page.wait_for_timeout(1000)

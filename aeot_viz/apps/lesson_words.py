@@ -75,8 +75,10 @@ def cells_words(n_facets: int, n_singular: int, n_between: int, n_singular_betwe
     n_singular_between : int
         Singular facets whose two codes belong to different modes.
     """
+    within = n_facets - n_between
+    most = "most jumps are" if 2 * within > n_facets else f"{share(within, n_facets)} of the jumps are"
     head = (f"Crossing any of the {n_facets:,} facets, the map switches from one code to its neighbour: the "
-            "semi-discrete map jumps at every facet, but most jumps are short, between two codes of one Gaussian. ")
+            f"semi-discrete map jumps at every facet, but {most} short, between two codes of one Gaussian. ")
     if n_singular == 0:
         return head + "No facet is red: none has more empty space between its codes than a convex support's."
     joined = ("every one of them joins" if n_singular_between == n_singular else

@@ -27,7 +27,8 @@ def test_cells_words_follow_the_counts():
     assert "No facet is red" in w.cells_words(500, 0, 40, 0)
     s = w.cells_words(500, 40, 50, 30)
     assert "30 of them join two different Gaussians" in s and "60% of the 50 facets that do" in s
-    assert "no other facet does" in w.cells_words(500, 40, 40, 40)
+    assert "no other facet does" in w.cells_words(500, 40, 40, 40) and "most jumps are short" in s
+    assert "40% of the jumps are short" in w.cells_words(500, 40, 300, 30)  # most facets join two modes
 
 
 def test_zoom_calls_a_step_continuous_only_when_refining_shrinks_it():
