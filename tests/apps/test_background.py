@@ -29,6 +29,8 @@ def test_latent_space_shows_pca_and_progress_while_umap_is_computed(tiny_model):
         assert job.status == "running"  # the page rendered while the views job still ran
         texts = [el.proto.text for el in at.get("progress")]
         assert any("UMAP of this model is being computed in the background" in t for t in texts), texts
+        notes = [m.value for m in at.markdown if "**What to notice.**" in m.value]
+        assert len(notes) == 1 and "PCA is a flat, linear shadow" in notes[0]  # what is shown meanwhile: PCA's
         spec = json.loads(at.get("plotly_chart")[0].proto.spec)
         np.testing.assert_allclose(plotly_array(spec["data"][0]["x"]), project(tiny_model.codes, "pca")[:, 0],
                                    rtol=1e-5, atol=1e-6)
