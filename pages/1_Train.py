@@ -14,22 +14,28 @@ from aeot_viz.apps.ui.state import (
     upload_limit_bytes,
 )
 from aeot_viz.apps.ui.teaching import notice
+from aeot_viz.apps.ui.widgets import checked_number
 from aeot_viz.data import TOY_DATASETS, Dataset, load_dataset, load_upload
 from aeot_viz.io.checkpoint import describe
 from aeot_viz.models.config import IMAGE_LATENT_DIM, STACKED_LATENT_DIM
 from aeot_viz.ot.error import error_in_words, stop_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
-from aeot_viz.pipeline.jobs import describe_progress
+from aeot_viz.pipeline.jobs import describe_progress, time_left
 
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
 st.title("Train an AE-OT model")
 notice("Train")
+# Every field keeps its value for the session (persist_state="session"): Streamlit drops a widget's value on a run
+# that does not draw it, so a visit to another page used to reset the form. Number fields have no browser bounds:
+# every value typed reaches Python and is checked here (checked_number), so Train never runs on a stale value.
+KEEP = {"persist_state": "session"}
+problems: list = []
 
 drawing = st.session_state.get("tr_drawing")
 sources = ["built-in", "upload a file"] + (["the Playground drawing"] if drawing is not None else [])
-source = st.radio("Data", sources, horizontal=True, key="tr_source",
+source = st.radio("Data", sources, horizontal=True, key="tr_source", **KEEP,
                   index=len(sources) - 1 if drawing is not None and "tr_source" not in st.session_state else 0,
                   help="Upload an .npz (array X, optional labels y; Keras' mnist.npz works too), an .npy, or a "
                        ".zip of PNG/JPEG images with one sub-folder per class.")
@@ -37,22 +43,27 @@ c1, c2 = st.columns(2)
 uploaded = None
 if source == "built-in":
     dataset_name = c1.selectbox("Dataset", list(TOY_DATASETS) + ["digits", "mnist10k", "stacked_mnist"],
-                                key="tr_dataset",
+                                key="tr_dataset", **KEEP,
                                 help="2-D toys use the data itself as latent space and train in seconds. "
                                      "stacked_mnist: three shipped digits as the colour channels, 1,000 modes.")
     is_toy = dataset_name in TOY_DATASETS
-    n_samples = c1.number_input("Samples", 50, 10_000, 1000 if is_toy else 2000, step=50, key="tr_n")
+    n_samples = checked_number(c1, "Samples", 50, 10_000, 1000 if is_toy else 2000, step=50, key="tr_n",
+                               problems=problems)
 elif source == "the Playground drawing":
     uploaded = Dataset(drawing, None, "points", "playground drawing", {"n_points": int(len(drawing))})
     dataset_name, is_toy, n_samples = uploaded.name, True, len(uploaded)
     c1.caption(f"{len(uploaded):,} drawn points (2-D: the data is its own latent space).")
 else:
     up = c1.file_uploader("Dataset file", type=["npz", "npy", "zip"], key="tr_upload")
-    size = c1.slider("Images are resized to (pixels per side)", 8, 64, 28, key="tr_img_size")
-    colour = c1.radio("Image colours", ["grayscale", "RGB"], horizontal=True, key="tr_img_mode")
-    n_samples = c1.number_input("Samples (at most)", 50, 100_000, 10_000, step=50, key="tr_n_up")
+    size = c1.slider("Images are resized to (pixels per side)", 8, 64, 28, key="tr_img_size", **KEEP)
+    colour = c1.radio("Image colours", ["grayscale", "RGB"], horizontal=True, key="tr_img_mode", **KEEP)
+    n_samples = checked_number(c1, "Samples (at most)", 50, 100_000, 10_000, step=50, key="tr_n_up",
+                               problems=problems)
     if up is None:
         st.info("Choose a file to train on.")
+        st.stop()
+    if problems:  # the file is read with this many samples: not before the number is right
+        st.error(problems[0])
         st.stop()
     cache_id = (up.file_id, size, colour, int(n_samples))
     if st.session_state.get("tr_upload_id") != cache_id:
@@ -70,17 +81,17 @@ else:
     n_classes = "no labels" if uploaded.labels is None else f"{len(np.unique(uploaded.labels))} classes"
     c1.caption(f"{len(uploaded):,} {uploaded.kind} of shape {uploaded.shape}, {n_classes}.")
 
-latent = c2.number_input("Latent dimension", 2, 96,
-                         {"mnist10k": IMAGE_LATENT_DIM, "stacked_mnist": STACKED_LATENT_DIM}.get(dataset_name, 8),
-                         key="tr_latent",
-                         disabled=is_toy, help=f"{IMAGE_LATENT_DIM} keeps MNIST digits sharp (the reconstructions' "
-                                               "recall, docs/BENCHMARKS.md); smaller spaces blur them")
-epochs = c2.number_input("Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy)
-ot_iters = c2.number_input("OT iteration budget", 20, 10_000, OTConfig().max_iter, step=20, key="tr_ot_iters",
-                           disabled=is_toy,
-                           help="A cap: the solver stops earlier, once its validation reads within "
-                                f"{OTConfig().floor_factor}x its noise floor with no empty cell")
-seed = c1.number_input("Seed", 0, 10_000, 0, key="tr_seed")
+latent = checked_number(c2, "Latent dimension", 2, 96,
+                        {"mnist10k": IMAGE_LATENT_DIM, "stacked_mnist": STACKED_LATENT_DIM}.get(dataset_name, 8),
+                        key="tr_latent", problems=problems,
+                        disabled=is_toy, help=f"{IMAGE_LATENT_DIM} keeps MNIST digits sharp (the reconstructions' "
+                                              "recall, docs/BENCHMARKS.md); smaller spaces blur them")
+epochs = checked_number(c2, "Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy, problems=problems)
+ot_iters = checked_number(c2, "OT iteration budget", 20, 10_000, OTConfig().max_iter, step=20, key="tr_ot_iters",
+                          disabled=is_toy, problems=problems,
+                          help="A cap: the solver stops earlier, once its validation reads within "
+                               f"{OTConfig().floor_factor}x its noise floor with no empty cell")
+seed = checked_number(c1, "Seed", 0, 10_000, 0, key="tr_seed", problems=problems)
 if is_toy:
     c2.caption("Greyed out: 2-D points are their own latent space, so no autoencoder is trained and its settings "
                "(latent dimension, epochs, kind, batch size, learning rate) do not apply. The OT map is solved "
@@ -91,28 +102,33 @@ with st.expander("More settings: autoencoder and OT solver"):
     images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k",
                                                                                      "stacked_mnist")
     ae_kind = a1.selectbox("Autoencoder", ["auto", "conv", "channelwise"] if images else ["auto", "mlp"],
-                           index=2 if dataset_name == "stacked_mnist" else 0, key="tr_ae_kind", disabled=is_toy,
+                           index=2 if dataset_name == "stacked_mnist" else 0, key="tr_ae_kind", disabled=is_toy, **KEEP,
                            help="auto: convolutional for images, MLP for vectors, none for 2-D points. "
                                 "channelwise: one conv autoencoder shared by the channels, each coded on its own "
                                 "(Stacked MNIST's three independent digits); the latent dimension must be a multiple "
                                 "of the channels")
-    batch = a2.select_slider("Batch size", [32, 64, 128, 256, 512], 128, key="tr_batch", disabled=is_toy)
+    batch = a2.select_slider("Batch size", [32, 64, 128, 256, 512], 128, key="tr_batch", disabled=is_toy, **KEEP)
     ae_lr = a3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], 1e-3, key="tr_ae_lr",
-                             disabled=is_toy)
+                             disabled=is_toy, **KEEP)
     o1, o2, o3, o4 = st.columns(4)
-    ot_lr = o1.number_input("OT step size", 0.1, 20.0, OTConfig().lr, 0.1, key="tr_ot_lr", disabled=is_toy,
-                            help="Heavy-ball step on the relative mass errors (see aeot_viz.ot)")
-    multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale", disabled=is_toy,
+    ot_lr = checked_number(o1, "OT step size", 0.1, 20.0, OTConfig().lr, step=0.1, key="tr_ot_lr", disabled=is_toy,
+                           problems=problems, help="Heavy-ball step on the relative mass errors (see aeot_viz.ot)")
+    multiscale = o2.checkbox("Multiscale steps", True, key="tr_multiscale", disabled=is_toy, **KEEP,
                              help="Also move whole clusters of codes at once: needed for tight, separated modes")
     val_exp = o3.select_slider("Validation samples", ["auto", 16, 17, 18, 19, 20, 21, 22, 23, 24], "auto",
-                               key="tr_val", disabled=is_toy, format_func=lambda e: e if e == "auto" else f"2^{e}",
+                               key="tr_val", disabled=is_toy, **KEEP,
+                               format_func=lambda e: e if e == "auto" else f"2^{e}",
                                help="Fresh samples for the independent stopping check; more = lower noise "
                                     "floor. auto: at least 2^23, about 1,024 per code")
-    tol = o4.number_input("Stop at L1 below", 0.0, 0.5, 0.0, 0.005, format="%.3f", key="tr_tol", disabled=is_toy,
-                          help=f"0: stop at {OTConfig().floor_factor}x the validation's noise floor")
+    tol = checked_number(o4, "Stop at L1 below", 0.0, 0.5, 0.0, step=0.005, format="%.3f", key="tr_tol",
+                         disabled=is_toy, problems=problems,
+                         help=f"0: stop at {OTConfig().floor_factor}x the validation's noise floor")
 
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
+if not start:
+    for problem in problems:  # said at once, before Train is pressed
+        st.error(problem)
 mine = [e for e in session_jobs() if e["kind"] == "training"]
 if cancel.button("Cancel", key="tr_cancel"):
     for e in mine:
@@ -120,17 +136,21 @@ if cancel.button("Cancel", key="tr_cancel"):
     st.warning("Training cancelled: the current model is unchanged. Press Train again with the same settings to "
                "resume from the last finished epoch / OT round.")
 
-if start:
+if start and problems:  # nothing trains on a value out of range (nor on the field's previous value)
+    st.error("Not training: " + " ".join(problems) + " The current model is unchanged.")
+elif start:
     try:
         ds = uploaded if uploaded is not None else load_dataset(dataset_name, n_samples=int(n_samples),
                                                                  random_state=int(seed))
-        cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
-                         train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
-                                           random_state=int(seed)),
-                         ot=OTConfig(random_state=int(seed)) if is_toy else  # greyed out: the defaults
-                         OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
-                                  tol=float(tol), random_state=int(seed),
-                                  validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
+        if is_toy:  # greyed out settings do not apply (and are not checked): the defaults, whatever they hold
+            cfg = AEOTConfig(train=TrainConfig(random_state=int(seed)), ot=OTConfig(random_state=int(seed)))
+        else:
+            cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
+                             train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
+                                               random_state=int(seed)),
+                             ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
+                                         tol=float(tol), random_state=int(seed),
+                                         validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
         cfg.validate()
         ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
@@ -152,9 +172,8 @@ def show_training(entry) -> None:
                               f"({training_pool().running} running, at most {training_pool().max_running} at once).")
     elif not job.done:
         fraction, text = describe_progress(events)
-        elapsed = time.time() - (job.started or time.time())
-        left = elapsed / fraction - elapsed if fraction > 0.02 else float("nan")
-        st.progress(min(fraction, 1.0), text=text + ("" if np.isnan(left) else f", about {left:.0f} s left"))
+        left, what = time_left(events, list(job.times), time.time())  # per stage / OT round: it never counts up
+        st.progress(min(fraction, 1.0), text=text + ("" if np.isnan(left) else f", about {left:.0f} s {what}"))
     chart_ae, chart_ot = st.columns(2)
     losses = [ev.metrics["loss"] for ev in events if ev.stage == "autoencoder"]
     l1s = [ev.metrics["l1"] for ev in events if ev.stage == "ot"]
@@ -174,7 +193,8 @@ def show_training(entry) -> None:
     model = entry["holder"].get("model")
     if model is not None:
         v = model.ot_validation
-        words = error_in_words(v["l1"], v["noise_floor"], v["n_samples"], exact_l1=v.get("exact_l1"))
+        words = error_in_words(v["l1"], v["noise_floor"], v["n_samples"], exact_l1=v.get("exact_l1"),
+                               n_codes=model.n_codes)
         st.success(f"{entry['name']} is now the current model. {words} Empty cells: {v['empty_share']:.1%}. "
                    "Explore it on the other pages" + ("." if job.done else " (its views are still being computed)."))
         ot = model.config.ot

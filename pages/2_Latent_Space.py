@@ -8,7 +8,7 @@ from aeot_viz.analysis.projections import axis_titles, place_combinations
 from aeot_viz.apps.ui.background import views_job_for
 from aeot_viz.apps.ui.cache import cell_masses_for, model_key, projection_for, singular_set_for
 from aeot_viz.apps.ui.state import current_model
-from aeot_viz.apps.ui.teaching import notice
+from aeot_viz.apps.ui.teaching import NOTICE, notice
 from aeot_viz.apps.ui.widgets import projection_choice
 from aeot_viz.io.images import image_grid
 from aeot_viz.pipeline.jobs import describe_progress
@@ -19,7 +19,7 @@ st.set_page_config(page_title="Latent space - AE-OT Explorer", layout="wide")
 name, model = current_model()
 key = model_key(name, model)
 st.title("Latent space")
-notice("Latent Space")
+notice_box = st.container()  # filled once the projection shown is known (a pending UMAP shows PCA meanwhile)
 st.caption(f"Model: {name}. Drag a box or lasso over the codes to see what they decode to.")
 
 c1, c2 = st.columns(2)
@@ -44,6 +44,8 @@ if pending is not None:  # being computed in the background: show PCA meanwhile,
 
     wait_for_projection()
     method = "pca"
+with notice_box:
+    notice("Latent Space", NOTICE["Latent Space"]["as_is" if model.latent_dim <= 2 else method])
 P = projection_for(key, method, model)
 values = value_name = None
 if colour == "cell mass error":

@@ -16,7 +16,7 @@ from aeot_viz.apps.ui.cache import (
 from aeot_viz.apps.ui.state import current_model
 from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.apps.ui.widgets import projection_choice, singular_rule, slice_colouring, slice_controls
-from aeot_viz.ot.error import error_in_words
+from aeot_viz.ot.error import error_in_words, exact_l1_text
 from aeot_viz.viz import adjacency_figure, power_cells_figure, slice_figure, solver_error_figure
 
 st.set_page_config(page_title="Power diagram - AE-OT Explorer", layout="wide")
@@ -51,15 +51,18 @@ if model.latent_dim == 2:
     c1, c2, c3 = st.columns(3)
     c1.metric("Cells", f"{model.n_codes:,}")
     c2.metric("Empty cells", int((cells.areas == 0).sum()))
-    c3.metric("Exact L1 mass error", f"{err:.2e}",
+    c3.metric("Exact L1 mass error", exact_l1_text(err, model.n_codes),
               help="The sum over cells of |cell area - 1/N|, from the exact polygons above: no sampling noise. "
-                   "(Home's figure for a model solved by the stochastic solver is a sampled estimate.)")
+                   "A value shown as '< ...' is at float64's reach for this many cells, where the digits are "
+                   "rounding (Home prints it the same way). (Home's figure for a model solved by the stochastic "
+                   "solver is a sampled estimate.)")
     if snaps is not None and len(snaps) > 1:
         errors = replay_errors_for(key, Y, snaps, model.h)
         st.plotly_chart(solver_error_figure(iters, errors, current=int(k), exact=newton), key="pd_replay_errors",
                         width="stretch")
         st.caption(("Newton on the exact cells: " if newton else "The stochastic solver, checked exactly: ")
-                   + f"exact error {errors[0]:.1e} at the start, {errors[-1]:.1e} at the end, over {int(iters[-1])} "
+                   + f"exact error {exact_l1_text(errors[0], model.n_codes)} at the start, "
+                   f"{exact_l1_text(errors[-1], model.n_codes)} at the end, over {int(iters[-1])} "
                    + ("steps." if newton else "iterations (the x axis counts iterations; a dot is a stored snapshot)."))
     st.stop()
 

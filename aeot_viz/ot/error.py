@@ -3,8 +3,8 @@
 A check of the cell masses on :math:`M` fresh samples reads an L1 error even for an exact map: the
 binomial noise of the counts, whose expectation is the *noise floor*
 :math:`f = \\sum_i \\sqrt{2/\\pi}\\sqrt{\nu_i(1 - \nu_i)/M}`. These helpers turn a measured L1 and its floor
-into the estimated true error and a sentence a student can read. Only :func:`stop_in_words` imports (lazily) the
-Newton solver's tolerance.
+into the estimated true error and a sentence a student can read. :func:`exact_l1_text` is the one way the app
+prints an exact 2-D error; it and :func:`stop_in_words` import (lazily) the Newton solver's tolerance.
 """
 
 from __future__ import annotations
@@ -12,7 +12,34 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-__all__ = ["corrected_l1", "error_in_words", "ot_error_line", "stop_in_words"]
+__all__ = ["corrected_l1", "error_in_words", "exact_l1_text", "ot_error_line", "stop_in_words"]
+
+
+def exact_l1_text(l1: float, n_codes: Optional[int] = None) -> str:
+    """An exact 2-D L1 mass error as every page prints it: three significant figures (``"3.00e-06"``), or
+    ``"< 2e-12"`` at or below float64's reach for ``n_codes`` cells (:func:`aeot_viz.ot.newton.default_tol`).
+
+    Below that reach the digits are rounding, not error: the same heights give 3.4e-13 from the solver's float64
+    targets and 3.7e-13 from the float32 targets a bundle stores (the shipped grid25 toy), so two pages would
+    print two numbers for one map. Without ``n_codes`` the number is printed as it is.
+
+    Parameters
+    ----------
+    l1 : float
+        Sum over cells of ``|cell mass - target mass|``, from exact cells.
+    n_codes : int, optional
+        Number of cells.
+
+    Returns
+    -------
+    str
+    """
+    from .newton import default_tol
+
+    l1 = float(l1)
+    if n_codes is not None and l1 <= default_tol(int(n_codes)):
+        return f"< {default_tol(int(n_codes)):.0e}"
+    return f"{l1:.2e}"
 
 
 def corrected_l1(l1: float, noise_floor: float) -> float:
@@ -27,26 +54,30 @@ def corrected_l1(l1: float, noise_floor: float) -> float:
 
 
 def error_in_words(l1: float, noise_floor: float, n_samples: Optional[int] = None, *,
-                   exact_l1: Optional[float] = None) -> str:
+                   exact_l1: Optional[float] = None, n_codes: Optional[int] = None) -> str:
     """A sentence on an OT error: the mass in the wrong cells (L1 / 2) after removing the noise, and how
     uncertain the measurement itself is. With ``exact_l1`` (an error computed from exact 2-D cell areas) the
-    sentence gives that first and calls the sampled reading what it is: a cross-check within its noise."""
+    sentence gives that first, printed by :func:`exact_l1_text` (pass ``n_codes``), and calls the sampled reading
+    what it is: a cross-check within its noise."""
     true = corrected_l1(l1, noise_floor)
     on = f" on {int(n_samples):,} samples" if n_samples else ""
     if exact_l1 is not None:
-        return (f"Exact error, from the exact cell areas: L1 {float(exact_l1):.1e} (a share {float(exact_l1) / 2:.0e} "
-                f"of the mass in the wrong cells). A sampled check{on} reads L1 {l1:.3f} against the {noise_floor:.3f} "
-                f"that even an exact map reads there: its noise, not an error.")
+        text = exact_l1_text(exact_l1, n_codes)
+        share = ("float64's rounding: no measurable mass in the wrong cells" if text.startswith("<")
+                 else f"a share {float(exact_l1) / 2:.0e} of the mass in the wrong cells")
+        return (f"Exact error, from the exact cell areas: L1 {text} ({share}). A sampled check{on} reads L1 {l1:.3f} "
+                f"against the {noise_floor:.3f} that even an exact map reads there: its noise, not an error.")
     return (f"About {true / 2:.1%} of the mass is in the wrong cells (estimated L1 {true:.3f} after removing the "
             f"sampling noise); the measurement{on} is itself uncertain by about {noise_floor / 2:.1%} (an exact map "
             f"would still read L1 {noise_floor:.3f}; this one read {l1:.3f}).")
 
 
-def ot_error_line(validation: dict) -> str:
+def ot_error_line(validation: dict, n_codes: Optional[int] = None) -> str:
     """A short phrase for a caption from a validation's dict (``OTValidation.to_dict()``): the exact error of a
-    2-D Newton solve, or the sampled L1 beside its noise floor."""
+    2-D Newton solve (printed by :func:`exact_l1_text`, which needs ``n_codes``), or the sampled L1 beside its
+    noise floor."""
     if validation.get("exact_l1") is not None:
-        return f"OT error: exact L1 {float(validation['exact_l1']):.1e} (exact Newton solve)."
+        return f"OT error: exact L1 {exact_l1_text(validation['exact_l1'], n_codes)} (exact Newton solve)."
     return (f"OT error: L1 {float(validation['l1']):.3f} on samples (noise floor "
             f"{float(validation['noise_floor']):.3f}).")
 
@@ -88,8 +119,9 @@ def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool 
     if newton:
         exact, reach = float(validation["exact_l1"]), default_tol(int(n_codes))
         if exact <= reach:
-            return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error, {exact:.1e}, "
-                    "reached the precision of float64 (every cell holds its mass to about 1e-15).")
+            return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error "
+                    f"({exact_l1_text(exact, n_codes)}) reached the precision of float64 (every cell holds its mass "
+                    "to about 1e-15).")
         if tol > 0 and exact <= tol:
             return (f"The exact Newton solve stopped after {n_iter} steps because its exact L1 error, {exact:.1e}, "
                     f"fell below the stop value {tol:.1e}.")

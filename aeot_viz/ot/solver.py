@@ -464,7 +464,9 @@ class SemiDiscreteOT:
             cells are the Voronoi cells of the targets.
         callback : callable, optional
             Receives a :class:`~aeot_viz.utils.progress.ProgressEvent` after every iteration (stage
-            ``"ot"``) and every validation (stage ``"ot-validation"``).
+            ``"ot"``; its metrics say where in its round it is: ``round``, ``round_first``, the iterations done
+            before the round, and ``round_iters``, the round's length) and every validation (stage
+            ``"ot-validation"``).
         checkpoint : path-like, optional
             A checkpoint file (:mod:`aeot_viz.io.checkpoint`) written after every round. When it exists the
             run resumes from it, and computes what the uninterrupted run would have; it must come from
@@ -543,6 +545,7 @@ class SemiDiscreteOT:
         seed_base = int(self.random_state) * 7_919 + 1
         while it < self.max_iter and not converged:
             n_round = min(self.round_iter, self.max_iter - it)
+            round_first = it  # iterations done before this round (its events say where in the round they are)
             half = n_round // 2
             h_sum = torch.zeros(N, device=dev, dtype=torch.float64)
             n_avg = 0
@@ -574,7 +577,8 @@ class SemiDiscreteOT:
                     snaps.append(h.cpu().numpy().copy())
                     snap_iters.append(it)
                 emit(callback, "ot", it, self.max_iter, l1=l1, noise_floor=floor, empty_share=empty,
-                     lr=lr, batch_size=batch, round=rnd, time=elapsed)
+                     lr=lr, batch_size=batch, round=rnd, round_first=round_first, round_iters=n_round,
+                     time=elapsed)
             h = (h_sum / max(n_avg, 1)).float()
             h -= h.mean()
             if not bool(torch.isfinite(h).all()):

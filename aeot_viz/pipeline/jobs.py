@@ -26,10 +26,13 @@ from collections.abc import Callable
 from typing import Any, Optional
 
 from ..utils.env import positive_number
+from ..utils.eta import TimeLeft
 from ..utils.progress import Cancelled, ProgressEvent
 
 __all__ = [
     "describe_progress",
+    "eta_segment",
+    "time_left",
     "TRAINING_STAGES",
     "Job",
     "JobPool",
@@ -102,6 +105,9 @@ class Job:
     status : {"queued", "running", "done", "failed", "cancelled"}
     events : list of ProgressEvent
         Every progress event so far (read them on any thread; only the worker appends).
+    times : list of float
+        The ``time.time()`` at which each event arrived (appended just before its event, so
+        ``zip(times, events)`` pairs them on any thread).
     result : Any
         The function's return value once ``status == "done"``.
     error : BaseException or None
@@ -115,6 +121,7 @@ class Job:
         self.id, self.owner, self.label, self.estimate_bytes = job_id, owner, label, int(estimate_bytes)
         self.status = "queued"
         self.events: list = []
+        self.times: list = []
         self.result: Any = None
         self.error: Optional[BaseException] = None
         self.submitted, self.started, self.finished = time.time(), None, None
@@ -143,6 +150,7 @@ class Job:
     def _callback(self, ev: ProgressEvent) -> None:
         if self._cancel.is_set():
             raise Cancelled(f"job {self.id} was cancelled")
+        self.times.append(time.time())
         self.events.append(ev)
 
     def _run(self) -> None:
@@ -302,3 +310,55 @@ def describe_progress(events: list, kind: str = "training") -> tuple[float, str]
         detail = ""
     text = f"{_STAGE_NAMES.get(ev.stage, ev.stage)} {ev.step}/{ev.total}" + (f", {detail}" if detail else "")
     return start + span * frac, text
+
+
+def eta_segment(ev: ProgressEvent) -> Optional[tuple[tuple, float, str]]:
+    """Where an event sits for the time-left estimate (:class:`~aeot_viz.utils.eta.TimeLeft`): its segment,
+    the fraction of that segment done, and what the time is left of; None for events that give no estimate.
+
+    A segment runs at one steady speed: the autoencoder's batches, the encoding, or one round of a stochastic OT
+    solve (its own or the convex null's; a round has one batch size, and the next round doubles it). What is
+    left after a round is not known in advance: its check decides whether another round runs, so the estimate
+    runs to that check. Exact Newton steps (a handful, stopping on precision), the checks themselves and the
+    views (jobs of unequal cost: one UMAP can take longer than all the others together) give no estimate.
+    """
+    m = ev.metrics
+    if ev.stage == "autoencoder":
+        return ("autoencoder",), ev.fraction, "left in the autoencoder"
+    if ev.stage == "encode":
+        return ("encode",), ev.fraction, "left encoding the data"
+    if ev.stage in ("ot", "convex-null") and m.get("solver") != "newton" and m.get("round_iters"):
+        n, first = int(m["round_iters"]), int(m.get("round_first", 0))
+        what = "OT solver" if ev.stage == "ot" else "convex null's OT solve"
+        return ((ev.stage, int(m.get("round", 0))), min(max((ev.step - first) / n, 0.0), 1.0),
+                f"to the {what}'s check after this round")
+    return None
+
+
+def time_left(events: list, times: list, now: Optional[float] = None) -> tuple[float, str]:
+    """Seconds left in a job's running segment (:func:`eta_segment`) at wall time ``now``, and what of.
+
+    Parameters
+    ----------
+    events : list of ProgressEvent
+    times : list of float
+        Each event's wall time (``Job.times``); pairs with ``events`` up to the shorter of the two.
+    now : float, optional
+        The time to estimate at (default: the last event's).
+
+    Returns
+    -------
+    (float, str)
+        NaN and ``""`` while the running segment gives no estimate (too few steps measured, or a stage
+        without one).
+    """
+    eta, what = TimeLeft(), ""
+    for t, ev in zip(times, events):
+        seg = eta_segment(ev)
+        if seg is None:
+            eta, what = TimeLeft(), ""  # a check, a Newton step or a view: the next segment starts afresh
+            continue
+        key, frac, what = seg
+        eta.update(t, key, frac)
+    left = eta.left(now)
+    return (left, what) if not math.isnan(left) else (math.nan, "")

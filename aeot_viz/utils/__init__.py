@@ -1,7 +1,11 @@
-"""Layer 0, the floor: settings from the environment, progress events, device choice. Imports nothing above it."""
+"""Layer 0, the floor: settings from the environment, progress events and the time left, device choice.
+
+Imports nothing above it.
+"""
 
 from .device import resolve_device
 from .env import positive_number
+from .eta import TimeLeft
 from .paths import asset, assets_dir
 from .progress import Callback, Cancelled, ProgressEvent, emit, relabelled
 
@@ -15,4 +19,5 @@ __all__ = [
     "ProgressEvent",
     "emit",
     "relabelled",
+    "TimeLeft",
 ]

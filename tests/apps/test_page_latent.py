@@ -47,3 +47,29 @@ def test_colourings_run_without_error():
         assert not at.exception, [e.value for e in at.exception]
         spec = json.loads(at.get("plotly_chart")[0].proto.spec)
         assert spec["data"][0]["marker"]["showscale"] is True
+
+
+def _notice(at) -> str:
+    notes = [m.value for m in at.markdown if "**What to notice.**" in m.value]
+    assert len(notes) == 1, notes
+    return notes[0]
+
+
+def test_what_to_notice_is_true_for_the_projection_shown():
+    """Only UMAP is promised islands with empty space between them; PCA and t-SNE are told for what they are, and a
+    2-D latent space is the codes themselves (issue 33)."""
+    from aeot_viz.apps.ui.teaching import NOTICE
+
+    texts = NOTICE["Latent Space"]
+    at = AppTest.from_file(PAGE, default_timeout=120).run()  # MNIST-10k, latent 32: PCA first
+    assert at.radio(key="lat_method").value == "pca"
+    assert texts["pca"] in _notice(at) and "islands with empty space" not in _notice(at)
+    assert "fall on top of each other" in _notice(at)
+    at.radio(key="lat_method").set_value("umap").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert texts["umap"] in _notice(at) and "islands with empty space between them" in _notice(at)
+    at.radio(key="lat_method").set_value("tsne").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert texts["tsne"] in _notice(at) and "islands" not in _notice(at)
+    toy = run_page(PAGE, TOY, timeout=120)
+    assert texts["as_is"] in _notice(toy) and "undistorted" in _notice(toy)

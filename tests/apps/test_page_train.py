@@ -1,5 +1,6 @@
 """Train page: a toy model trains in the background, becomes current, and can be downloaded."""
 
+import pytest
 from app_helpers import finish_jobs
 from repo import repo_file
 from streamlit.testing.v1 import AppTest
@@ -174,3 +175,129 @@ def test_constant_data_upload_gives_its_own_error_and_keeps_the_model():
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and "identical (constant data)" in at.error[0].value
     assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
+
+
+FORM = {  # every setting of the form, set away from its default (digits: nothing greyed out)
+    ("selectbox", "tr_dataset"): "digits", ("number_input", "tr_n"): 300, ("number_input", "tr_latent"): 5,
+    ("number_input", "tr_epochs"): 3, ("number_input", "tr_ot_iters"): 60, ("number_input", "tr_seed"): 7,
+    ("selectbox", "tr_ae_kind"): "conv", ("select_slider", "tr_batch"): 64, ("select_slider", "tr_ae_lr"): 3e-3,
+    ("number_input", "tr_ot_lr"): 2.0, ("checkbox", "tr_multiscale"): False, ("select_slider", "tr_val"): 18,
+    ("number_input", "tr_tol"): 0.05,
+}
+
+
+def test_the_form_keeps_its_values_after_a_visit_to_another_page():
+    """Streamlit drops the state of widgets a run does not draw: a visit to Home used to reset the form (issue 33)."""
+    at = AppTest.from_file(repo_file("app.py"), default_timeout=180).run()
+    at.switch_page("pages/1_Train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    for (kind, key), value in FORM.items():
+        getattr(at, kind)(key=key).set_value(value)
+        at.run()
+    at.switch_page("pages/0_Home.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == "AE-OT Explorer"  # Home ran, not the Train page
+    at.switch_page("pages/1_Train.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    kept = {(kind, key): getattr(at, kind)(key=key).value for kind, key in FORM}
+    assert kept == FORM
+
+
+def _jobs(at) -> list:
+    return list(at.session_state["aeot_jobs"]) if "aeot_jobs" in at.session_state else []
+
+
+BAD = [("tr_n", 5, "Samples must be from 50 to 10,000; it is 5."),
+       ("tr_latent", 1, "Latent dimension must be from 2 to 96; it is 1."),
+       ("tr_epochs", 0, "Autoencoder epochs must be from 1 to 200; it is 0."),
+       ("tr_ot_iters", 100_000, "OT iteration budget must be from 20 to 10,000; it is 100,000."),
+       ("tr_seed", -1, "Seed must be from 0 to 10,000; it is -1."),
+       ("tr_ot_lr", 0.0, "OT step size must be from 0.1 to 20; it is 0."),
+       ("tr_tol", 0.9, "Stop at L1 below must be from 0 to 0.5; it is 0.9.")]
+
+
+@pytest.mark.parametrize("key, value, message", BAD, ids=[b[0] for b in BAD])
+def test_an_out_of_range_number_is_named_and_nothing_trains(key, value, message):
+    """The browser's own bounds kept a bad entry to itself and Train ran on the old value (issue 33): now the value
+    reaches the page, which names the field and its range at once, and refuses to train when Train is pressed."""
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.selectbox(key="tr_dataset").set_value("digits").run()
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [message + " Change it, then press Train."]  # said before Train is pressed
+    at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [f"Not training: {message} Change it, then press Train. The current model "
+                                           "is unchanged."]
+    assert _jobs(at) == []  # no job submitted
+    assert at.session_state["aeot_current"] == "MNIST-10k (shipped default)"
+
+
+def test_samples_5_then_train_gives_the_range_and_submits_no_job():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.number_input(key="tr_n").set_value(5).run()
+    at.button(key="tr_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "Samples must be from 50 to 10,000; it is 5." in at.error[0].value
+    assert "Change it, then press Train." in at.error[0].value
+    assert _jobs(at) == []
+    at.number_input(key="tr_n").set_value(50).run()  # fixed: the error goes
+    assert not at.error
+
+
+def test_greyed_out_settings_are_not_checked_for_a_toy():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.selectbox(key="tr_dataset").set_value("digits").run()
+    at.number_input(key="tr_latent").set_value(500).run()
+    assert at.error and "Latent dimension" in at.error[0].value
+    at.selectbox(key="tr_dataset").set_value("ring8").run()  # a toy: the latent dimension does not apply
+    assert not at.error
+
+
+def test_a_bad_upload_sample_count_is_named_before_the_file_is_read():
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    at.radio(key="tr_source").set_value("upload a file").run()
+    at.number_input(key="tr_n_up").set_value(10).run()
+    at.file_uploader(key="tr_upload").set_value(("shapes.zip", _zip_of_images(), "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.error and "Samples (at most) must be from 50 to 100,000; it is 10." in at.error[0].value
+    assert "tr_upload_ds" not in at.session_state
+
+
+def test_the_progress_bar_says_the_time_left_in_the_running_stage(tmp_path):
+    """Time left from the stage's own step rate (aeot_viz.utils.eta), not from the whole bar's fraction."""
+    import threading
+    import time
+
+    from aeot_viz.apps.ui.state import training_pool
+    from aeot_viz.utils.progress import emit
+
+    gate = threading.Event()
+
+    def run(callback):
+        for step in range(1, 6):
+            emit(callback, "autoencoder", step, 10, loss=0.1)
+        gate.wait(60)
+
+    job = training_pool().submit(run, owner="test", label="trained: digits (100, seed 0)")
+    try:
+        for _ in range(1200):
+            if len(job.events) == 5:
+                break
+            time.sleep(0.05)
+        assert len(job.events) == 5, "the job did not start"
+        # ten seconds a step, 5 steps left: 50 s; stamped ahead of the clock, so that the page's own run time does not
+        # count it down (the countdown between reports is tested in tests/pipeline/test_time_left.py)
+        job.times[:] = [time.time() + 3600 + 10 * i for i in range(5)]
+        at = AppTest.from_file(PAGE, default_timeout=60)
+        at.session_state["aeot_jobs"] = [{"job": job, "kind": "training", "name": "trained: digits (100, seed 0)",
+                                          "holder": {}, "checkpoint": str(tmp_path), "collected": False,
+                                          "published": False}]
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        texts = [el.proto.text for el in at.get("progress")]
+        assert any(t.startswith("autoencoder 5/10") and t.endswith("about 50 s left in the autoencoder")
+                   for t in texts), texts
+    finally:
+        gate.set()
+        job.wait(10)

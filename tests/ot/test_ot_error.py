@@ -62,3 +62,22 @@ def test_stop_in_words_on_a_real_newton_solve():
     words = stop_in_words(model.summary()["OT iterations"], model.config.ot.max_iter, v, newton=True, n_codes=400)
     assert words.startswith(f"The exact Newton solve stopped after {model.summary()['OT iterations']} steps")
     assert "reached the precision of float64" in words
+
+
+def test_exact_errors_print_one_way_and_say_float64_s_reach():
+    """Below float64's reach for N cells the digits are rounding: the shipped toy's 3.38e-13 (solver) and 3.73e-13
+    (the bundle's float32 targets) are one string; above it, three significant figures."""
+    from aeot_viz.ot.error import exact_l1_text, ot_error_line, stop_in_words
+    from aeot_viz.ot.newton import default_tol
+
+    assert default_tol(1000) == pytest.approx(2e-12)
+    assert exact_l1_text(3.3775e-13, 1000) == exact_l1_text(3.7275e-13, 1000) == "< 2e-12"
+    assert exact_l1_text(3e-6, 1000) == "3.00e-06" and exact_l1_text(0.2449, 1000) == "2.45e-01"
+    assert exact_l1_text(3.3775e-13) == "3.38e-13"  # without the number of cells: as it is
+    assert "areas: L1 < 2e-12 (float64's rounding" in error_in_words(0.05, 0.049, 2**18, exact_l1=3.4e-13,
+                                                                     n_codes=1000)
+    assert "areas: L1 3.00e-06 (a share 2e-06" in error_in_words(0.05, 0.049, exact_l1=3e-6, n_codes=1000)
+    assert ot_error_line({"exact_l1": 3.4e-13}, n_codes=1000) == "OT error: exact L1 < 2e-12 (exact Newton solve)."
+    v = {"l1": 0.05, "noise_floor": 0.049, "n_samples": 2**18, "empty_share": 0.0, "exact_l1": 3.4e-13}
+    assert "exact L1 error (< 2e-12) reached the precision of float64" in stop_in_words(9, 2000, v, newton=True,
+                                                                                       n_codes=1000)

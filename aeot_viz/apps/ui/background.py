@@ -87,7 +87,12 @@ def submit_views(name: str, key: str, model) -> dict | None:
 
 
 def collect_finished() -> None:
-    """Publish trained models as soon as training ends, and close finished jobs (messages to say once)."""
+    """Publish trained models as soon as training ends, and close finished jobs (messages to say once).
+
+    Each collection says one true thing per job: a training whose model is published while its views still run
+    says so (views being computed); one that is found already finished says what finished, the model and its
+    views (ready, cancelled or failed) in one message.
+    """
     from .cache import model_key
     from .state import add_trained
 
@@ -96,24 +101,32 @@ def collect_finished() -> None:
         if e["collected"]:
             continue
         job, model = e["job"], e["holder"].get("model")
-        if e["kind"] == "training" and model is not None and not e["published"]:
+        published_now = e["kind"] == "training" and model is not None and not e["published"]
+        trained = ""
+        if published_now:
             add_trained(e["name"], model)
             e["published"], e["key"] = True, model_key(e["name"], model)
             shutil.rmtree(e["checkpoint"], ignore_errors=True)
-            v = model.ot_validation
-            messages.append(("success", f"{e['name']} is trained and is now the current model ("
-                                        f"{ot_error_line(v)[:-1]}). Its views (UMAP, t-SNE, singular set) are "
-                                        "being computed in the background."))
+            line = ot_error_line(model.ot_validation, n_codes=model.n_codes)[:-1]
+            trained = f"{e['name']} is trained and is now the current model ({line}). "
         if not job.done:
+            if published_now:
+                messages.append(("success", trained + "Its views (UMAP, t-SNE, singular set) are being computed in the "
+                                                      "background."))
             continue
         e["collected"] = True
         if job.status == "done" and e["kind"] == "training":
-            messages.append(("success", f"{e['name']}: views ready; every page opens at once."))
+            messages.append(("success", (trained + "Its views are ready: every page opens at once.") if trained
+                             else f"{e['name']}: views ready; every page opens at once."))
         elif job.status == "done":
             messages.append(("success", f"Views of {e['name']} are ready."))
+        elif job.status == "cancelled" and trained:
+            messages.append(("warning", trained + "Computing its views was cancelled."))
         elif job.status == "cancelled":
             resumable = " Press Train again with the same settings to resume." if not e["published"] else ""
             messages.append(("warning", f"{e['name']}: cancelled.{resumable}"))
+        elif trained:
+            messages.append(("warning", trained + f"Computing its views failed: {job.error}"))
         else:
             messages.append(("error", f"{e['name']} failed: {job.error}"))
 

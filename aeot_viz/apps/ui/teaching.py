@@ -35,8 +35,22 @@ NOTICE = {
             "the modes.",
     "Train": "2-D toys are their own latent space, so only the OT solve runs; it stops as soon as every cell holds "
              "its mass, which in 2-D takes a handful of exact Newton steps.",
-    "Latent Space": "Codes of one digit gather in islands with empty space between them: that gappy, non-convex "
-                    "support is why the OT map has to jump.",
+    # one per picture the page can show (issue 33: only UMAP reliably shows islands with empty space between them)
+    "Latent Space": {
+        "umap": "UMAP keeps neighbouring codes together and pulls separate groups apart: where the codes have gaps, "
+                "they show as islands with empty space between them (UMAP widens the gaps; the Singular Set page "
+                "measures them in the latent space itself). That gappy, non-convex support is why the OT map has to "
+                "jump.",
+        "pca": "PCA is a flat, linear shadow of the codes on their two widest directions: groups that are apart in the "
+               "latent space can fall on top of each other here, so overlapping colours do not mean there is no "
+               "empty space between them. UMAP pulls such groups apart; the Singular Set page measures the gaps in "
+               "the latent space itself.",
+        "tsne": "t-SNE keeps each code's nearest neighbours close, so similar codes form clumps; the clumps' sizes and "
+                "the distances between them mean little, so a gap here is a hint, not a measurement (the Singular "
+                "Set page measures the gaps in the latent space itself).",
+        "as_is": "The latent space is 2-D, so these are the codes themselves, undistorted: any empty space between "
+                 "groups of codes is really there, and the OT map has to jump across it.",
+    },
     "Power Diagram": "Every cell has the same area (mass 1/N) however far its code lies; red facets join cells whose "
                      "codes are far apart.",
     "Singular Set": "Along the probe AE-OT's output is flat inside a cell and steps at each crossing; red crossings "

@@ -12,6 +12,74 @@ from ...pipeline.model import AEOTModel
 from ...viz import CLICK_GRID_NAME
 
 
+def number_problem(label: str, value, lo: float, hi: float, *, integer: bool = True) -> str | None:
+    """What is wrong with a number typed in the field ``label``, which allows ``lo`` to ``hi``; None when it is fine.
+
+    Parameters
+    ----------
+    label : str
+        The field's label, as the visitor sees it.
+    value : int, float or None
+        What the field holds (None when it is empty).
+    lo, hi : float
+        The allowed range, both ends included.
+    integer : bool
+        Whether only whole numbers are allowed.
+
+    Returns
+    -------
+    str or None
+        One sentence naming the field, the allowed range and what to do.
+    """
+    allowed = f"{lo:,} to {hi:,}" if integer else f"{lo:g} to {hi:g}"
+    if value is None:
+        return f"{label} is empty: type a number from {allowed}."
+    v = float(value)
+    if not np.isfinite(v):
+        return f"{label} must be a number from {allowed}, not {value}."
+    if integer and v != round(v):
+        return f"{label} must be a whole number from {allowed}; you typed {value}."
+    if v < lo or v > hi:
+        shown = f"{int(v):,}" if integer else f"{v:g}"
+        return f"{label} must be from {allowed}; it is {shown}. Change it, then press Train."
+    return None
+
+
+def checked_number(container, label: str, lo: float, hi: float, value, *, key: str, problems: list, **kwargs):
+    """A number field whose every value reaches Python, checked there against ``lo``..``hi``, kept for the session.
+
+    The field has no browser-side bounds: with them, the browser marks an out-of-range entry red and keeps it to
+    itself, so the page would go on with the field's previous value. Here the value typed is returned as it is, and
+    when it is out of range (:func:`number_problem`) the sentence saying so is appended to ``problems``, for the
+    page to show and to refuse to act on. The value survives visits to other pages (``persist_state="session"``).
+    A disabled field (a setting that does not apply) is not checked.
+
+    Parameters
+    ----------
+    container : streamlit container
+    label : str
+    lo, hi : int or float
+        The allowed range; ints make a whole-number field.
+    value : int or float
+        The default.
+    key : str
+    problems : list of str
+        Collects the problem sentences.
+    **kwargs
+        Passed to ``number_input`` (``step``, ``format``, ``help``, ``disabled``).
+    """
+    integer = isinstance(lo, int) and isinstance(hi, int)
+    rng = f"Allowed: {lo:,} to {hi:,}." if integer else f"Allowed: {lo:g} to {hi:g}."
+    kwargs["help"] = f"{kwargs['help']}. {rng}" if kwargs.get("help") else rng
+    got = container.number_input(label, min_value=None, max_value=None, value=value, key=key,
+                                 persist_state="session", **kwargs)
+    if not kwargs.get("disabled"):
+        problem = number_problem(label, got, lo, hi, integer=integer)
+        if problem:
+            problems.append(problem)
+    return got
+
+
 def slice_controls(model: AEOTModel, prefix: str, code_a: int | None = None, code_b: int | None = None) -> SlicePlane:
     """Choose a plane through the source cube: its centre and the two codes it heads towards.
 
