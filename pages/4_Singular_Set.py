@@ -58,7 +58,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Facets", f"{len(ss.pairs):,}")
 c2.metric("Singular facets", f"{ss.n_singular:,}", help="Under the rule chosen above.")
 shown_p = ss.p_value if ss.rule != "threshold" else base.p_value
-c3.metric("Chance if convex", "-" if shown_p is None else f"{shown_p:.1e}",
+c3.metric("Chance if convex", "-" if shown_p is None else f"{shown_p:.1e}" if shown_p > 0 else "< 1e-300",
           help="Probability of this many facets beyond the null if the support were convex (the null test of the "
                "rule chosen above; the midpoint test's for a hand-set angle).")
 c4.metric("Components of the regular graph", n_comp)
