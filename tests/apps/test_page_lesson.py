@@ -55,6 +55,15 @@ def _model(name):
     return load_bundle(assets_dir() / name)
 
 
+def _singular_facets(name):
+    """A shipped model, its singular set (the stored convex null's) and which facets join two different labels."""
+    from aeot_viz.analysis.singularity import model_singular_set
+
+    m = _model(name)
+    ss = model_singular_set(m)
+    return m, ss, m.labels[ss.pairs[:, 0]] != m.labels[ss.pairs[:, 1]]
+
+
 def test_walking_every_step_shows_its_figure_caption_and_one_sentence(steps):
     assert 8 <= len(STEPS) <= 10  # the whole argument, in at most ten steps
     assert list(k for k in steps if k != "_at") == TITLES
@@ -98,12 +107,8 @@ def test_step_1_counts_the_samples_on_a_mode_in_the_picture(steps):
 
 
 def test_step_2_counts_the_red_facets_and_where_they_sit(steps):
-    from aeot_viz.analysis.singularity import model_singular_set
-
     s = steps[TITLES[1]]
-    m = _model("toy_grid25.npz")
-    ss = model_singular_set(m)
-    between = m.labels[ss.pairs[:, 0]] != m.labels[ss.pairs[:, 1]]
+    m, ss, between = _singular_facets("toy_grid25.npz")
     assert f"any of the {len(ss.pairs):,} facets" in s["notice"]
     assert "jumps at every facet" in s["notice"]
     found = re.search(r"The ([\d,]+) red facets? \(", s["notice"])
@@ -287,12 +292,8 @@ def test_step_9_shows_real_collapse_on_stacked_mnist(steps):
 
 
 def test_step_10_states_the_honest_limits_with_the_null(steps):
-    from aeot_viz.analysis.singularity import model_singular_set
-
     s = steps[TITLES[9]]
-    m = _model("default_mnist10k.npz")
-    ss = model_singular_set(m)
-    between = m.labels[ss.pairs[:, 0]] != m.labels[ss.pairs[:, 1]]
+    m, ss, between = _singular_facets("default_mnist10k.npz")
     assert f"jumps at every one of MNIST's {len(ss.pairs):,} facets" in s["notice"]
     assert "convex null" in s["notice"] and "as the number of codes grows" in s["notice"]
     found = re.search(r"([\d,]+) facets \(([\d.]+)%\) have more empty space.*?, and ([\d.]+)% of those join",
