@@ -82,10 +82,17 @@ def cell_masses_for(key: str, _model: AEOTModel) -> np.ndarray:
     return mu
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def explainer_samples_for(key: str, _model: AEOTModel):
+    """The 300 new samples the explainer picture draws (seed 0): a :class:`~aeot_viz.analysis.generation.Generated`."""
+    from ...analysis.generation import generate
+
+    return generate(_model, 300, singular=singular_set_for(key, _model), random_state=0)
+
+
 @st.cache_resource(show_spinner="Drawing the picture...", max_entries=2)
 def explainer_for(key: str, _model: AEOTModel):
     """The Home page's two-panel picture of a 2-D model (see :func:`aeot_viz.viz.explainer_figure`)."""
-    from ...analysis.generation import generate
     from ...geometry.power_diagram import SlicePlane
     from ...viz import explainer_figure
 
@@ -94,7 +101,7 @@ def explainer_for(key: str, _model: AEOTModel):
     if lab is None:
         lab = plane.labels(_model.targets, _model.h, resolution=160)
     ss = singular_set_for(key, _model)
-    g = generate(_model, 300, singular=ss, random_state=0)
+    g = explainer_samples_for(key, _model)
     return explainer_figure(lab, np.linspace(-0.5, 0.5, 160), _model.labels, ss.boundaries(lab),
                             _model.codes, _model.labels, g.codes, targets=_model.targets,
                             generated_labels=None if _model.labels is None else _model.labels[g.cells])

@@ -25,7 +25,15 @@ from ...analysis.probe_output import outputs_along
 from ...io.images import image_grid
 from ...pipeline.views import LAB_SAMPLES, LAB_SEED, stored_stacked
 from .. import lesson_words as words
-from .cache import exact_cells_for, explainer_for, lab_results_for, model_key, shipped_baselines, singular_set_for
+from .cache import (
+    exact_cells_for,
+    explainer_for,
+    explainer_samples_for,
+    lab_results_for,
+    model_key,
+    shipped_baselines,
+    singular_set_for,
+)
 from .state import DEFAULT_NAME, SHIPPED_BASELINES, TOY_NAME, shipped_model
 from .teaching import styled
 
@@ -102,20 +110,12 @@ def _toy_dataset(model) -> str:
 
 
 # --- 1. the theorem ---------------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _toy_generated(key: str, _model):
-    from ...analysis.generation import generate
-
-    g = generate(_model, 300, singular=singular_set_for(key, _model), random_state=0)  # as explainer_for draws them
-    return g.codes
-
-
 def _claim(fig_key: str) -> Told:
     key, toy, _, _ = _shipped(TOY_NAME)
     st.markdown(f"**The theorem.** {words.THEOREM}")
     st.caption(words.PAPERS)
     _chart(explainer_for(key, toy), fig_key, 420, present=THEOREM_H)
-    score = toy_score(_toy_dataset(toy), _toy_generated(key, toy))
+    score = toy_score(_toy_dataset(toy), explainer_samples_for(key, toy).codes)  # the samples drawn
     on_mode = int(round(score.hq_share * score.n_points))
     caption = ("Left: uniform noise, one cell per code (dots: the codes rescaled into the square; red: singular "
                f"facets). Middle: the codes. Right: {score.n_points} new samples, coloured by the cell their noise "
