@@ -230,7 +230,8 @@ def blend_words(name: str, reading: dict, n_baselines: int) -> str:
     """The sentence on the chosen baseline's strip: what it reads, and its least confident image."""
     k = reading["weakest"]
     digits = " ".join(str(int(d)) for d in reading["digits"])
-    return (f"The {name}'s strip, the least confident of the {n_baselines} baselines', reads {digits}: its image "
+    return (f"The {name}'s strip, the least confident of the {n_baselines} baselines', reads to the classifier as "
+            f"{digits}: its image "
             f"{k + 1} is a {int(reading['digits'][k])} at only {100 * reading['confidence'][k]:.0f}% "
             f"({reading['second']}: {100 * reading['second_p']:.0f}%), an in-between image, which a continuous map "
             "between two digits must pass through.")

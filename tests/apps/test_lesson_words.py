@@ -60,7 +60,7 @@ def test_the_blend_is_the_strip_with_the_least_confident_image():
     r = readings["VAE"]
     assert r["weakest"] == 1 and r["second"] == 1 and abs(r["second_p"] - 0.45) < 1e-12
     s = w.blend_words("VAE", r, 2)
-    assert "reads 0 0 2: its image 2 is a 0 at only 50% (1: 45%)" in s
+    assert "reads to the classifier as 0 0 2: its image 2 is a 0 at only 50% (1: 45%)" in s
     with pytest.raises(ValueError):
         w.strip_reading(np.zeros((0, 3)))
 
