@@ -12,6 +12,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   ($SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium) >/dev/null 2>&1 \
     || echo "warning: could not install chromium; the browser test will be skipped" >&2
 fi
+# the model store's tests start their own PostgreSQL server from Debian's binaries (initdb, pg_ctl)
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  ($SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql) >/dev/null 2>&1 \
+    || echo "warning: could not install postgresql; the PostgreSQL store tests will be skipped" >&2
+fi
 set +e
 "$PY" -m pytest "$@"
 rc=$?
