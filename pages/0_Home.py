@@ -5,6 +5,7 @@ import streamlit as st
 
 from aeot_viz.apps.ui.background import submit_views
 from aeot_viz.apps.ui.cache import explainer_for, model_key, singular_set_for
+from aeot_viz.apps.ui.library import library_panel
 from aeot_viz.apps.ui.state import (
     SHIPPED,
     TOY_NAME,
@@ -48,6 +49,8 @@ if up is not None and st.session_state.get("aeot_last_upload") != up.file_id:
         st.session_state["aeot_upload_error"] = f"Could not open {up.name}: {exc} The current model is unchanged."
 if st.session_state.get("aeot_upload_error"):
     st.error(st.session_state["aeot_upload_error"])
+if st.session_state.get("aeot_link_error"):
+    st.warning(st.session_state.pop("aeot_link_error"))
 
 name, model = current_model()
 s = model.summary()
@@ -97,6 +100,8 @@ if model.images is not None:
 with st.expander("All facts about this model"):
     st.json(s)
 
+library_panel()
+
 st.subheader("How AE-OT works, and why GANs collapse")
 st.write(
     "AE-OT splits generation in two: an **autoencoder** embeds the data in a latent space, and a "
@@ -115,11 +120,12 @@ if SHIPPED[TOY_NAME].is_file():
                "coloured by the cell their noise fell in; each blends neighbouring codes of one mode and none lands "
                "between modes. A continuous generator has to connect the modes: it puts samples in the gaps (mode "
                "mixture) or drops modes (mode collapse).")
-st.info("Pages in the sidebar: **Lesson** (a guided 20-minute class, with a presentation mode), **Train** (your "
-        "own model), **Latent Space** (codes projected, select to see images), **Power Diagram** (the cells of the "
-        "OT map), **Singular Set** (where the map jumps, with a probe), **Generate** (decode new samples), **Mode "
-        "Collapse** (AE-OT against a GAN, a PacGAN, a WGAN-GP and a VAE) and **Playground** (draw 2-D data and watch "
-        "AE-OT and a GAN learn it). The glossary is in the sidebar of every page.")
+st.info("Pages in the sidebar: **Lesson** (a guided class in ten steps, with a presentation mode for a "
+        "projector), **Train** (your own model), **Latent Space** (codes projected, select to see images), **Power "
+        "Diagram** (the cells of the OT map), **Singular Set** (where the map jumps, with a probe), **Generate** "
+        "(decode new samples), **Mode Collapse** (AE-OT against a GAN, a PacGAN, a WGAN-GP and a VAE) and "
+        "**Playground** (draw 2-D data and watch AE-OT and a GAN learn it). The glossary is in the sidebar of every "
+        "page.")
 st.markdown(
     "**References**\n\n"
     "1. Dongsheng An, Yang Guo, Na Lei, Zhongxuan Luo, Shing-Tung Yau, Xianfeng Gu. *AE-OT: a new generative model "

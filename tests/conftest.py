@@ -1,4 +1,11 @@
-"""Shared fixtures: small AE-OT models trained once per test session."""
+"""Shared fixtures: small AE-OT models trained once per test session.
+
+The model store of every app run under test (AppTest pages and the browser tests' servers, which inherit the
+environment) lives in a temporary folder of this test session, never in the user's data directory.
+"""
+
+import os
+import tempfile
 
 import numpy as np
 import pytest
@@ -7,6 +14,9 @@ import aeot_viz as av
 from aeot_viz.data import load_dataset
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
 from aeot_viz.pipeline.training import fit_aeot
+
+os.environ["AEOT_DATA_DIR"] = tempfile.mkdtemp(prefix="aeot-test-store-")
+os.environ.pop("AEOT_DATABASE_URL", None)
 
 
 def _tiny_config() -> AEOTConfig:

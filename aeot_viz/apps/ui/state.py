@@ -1,7 +1,9 @@
-"""Which model a visitor is looking at, kept in that visitor's session only.
+"""Which model a visitor is looking at.
 
 Shipped and uploaded bundles are loaded once per process (``st.cache_resource``) and shared read-only
-between sessions; models trained in a session live in that session's state. Keys are prefixed ``aeot_``.
+between sessions. Models trained or uploaded in a session live in that session's state *and* in the model store
+(:mod:`aeot_viz.apps.ui.library`), so a reload, another tab or a restarted server finds them again: the current
+stored model's id is kept in the URL (``?model=<id>``). Keys are prefixed ``aeot_``.
 """
 
 from __future__ import annotations
@@ -65,16 +67,91 @@ def use_app_navigation(rerun: bool = True) -> None:
 
 
 def init_state() -> None:
-    """Create this session's keys once (and leave Streamlit's ``pages/``-folder mode, :func:`use_app_navigation`)."""
+    """Create this session's keys once (and leave Streamlit's ``pages/``-folder mode, :func:`use_app_navigation`);
+    open the stored model a ``?model=<id>`` link names, and keep the current stored model's id in the URL."""
     use_app_navigation()
     st.session_state.setdefault("aeot_current", DEFAULT_NAME)
     st.session_state.setdefault("aeot_session_models", {})  # name -> AEOTModel trained or uploaded here
+    st.session_state.setdefault("aeot_stored_ids", {})  # session name -> its id in the model store
+    _follow_link()
+    _keep_in_url()
+
+
+def _follow_link() -> None:
+    """A ``?model=<id>`` link the session has not followed yet makes that stored model current."""
+    from .library import model_store, stored_name
+
+    wanted = st.query_params.get("model")
+    if not wanted or st.session_state.get("aeot_followed") == wanted:
+        return
+    st.session_state["aeot_followed"] = wanted
+    if current_store_id() == wanted:
+        return
+    try:
+        rec = model_store().get(str(wanted))
+    except Exception:  # noqa: BLE001 - an unreadable store: the link is ignored, the page still opens
+        rec = None
+    if rec is None:
+        st.session_state["aeot_link_error"] = (f"No stored model has the id {wanted!r}: it may have been deleted. "
+                                               "Showing the shipped default instead.")
+        return
+    st.session_state["aeot_current"] = stored_name(rec)
+
+
+def current_store_id() -> str | None:
+    """The store id of the current model (a session model that was stored, or a stored model), or None."""
+    from .library import stored_id
+
+    name = st.session_state.get("aeot_current", "")
+    return st.session_state.get("aeot_stored_ids", {}).get(name) or stored_id(name)
+
+
+def _keep_in_url() -> None:
+    wanted = current_store_id()
+    if wanted and st.query_params.get("model") != wanted:
+        st.query_params["model"] = wanted
+        st.session_state["aeot_followed"] = wanted
+    elif not wanted and "model" in st.query_params:
+        del st.query_params["model"]
+        st.session_state.pop("aeot_followed", None)
 
 
 def available_models() -> list[str]:
-    """Names the model picker offers: shipped bundles that exist, then this session's models."""
+    """Names the model picker offers: shipped bundles that exist, this session's models, then the stored models
+    this browser made in earlier visits, and the current one (opened by a link or from the library). Other
+    visitors' models are listed in Home's library, not in every picker."""
+    from .library import library_rows, owner_token, stored_name
+
     init_state()
-    return [n for n, p in SHIPPED.items() if p.is_file()] + list(st.session_state["aeot_session_models"])
+    mine = set(st.session_state["aeot_stored_ids"].values())
+    me = owner_token()
+    stored = [stored_name(r) for r in library_rows() if r.id not in mine and r.owner == me]
+    names = [n for n, p in SHIPPED.items() if p.is_file()] + list(st.session_state["aeot_session_models"]) + stored
+    current = st.session_state["aeot_current"]
+    return names if current in names or current not in _stored_current() else names + [current]
+
+
+def _stored_current() -> set:
+    from .library import stored_id
+
+    name = st.session_state.get("aeot_current", "")
+    return {name} if stored_id(name) else set()
+
+
+def _store(model: AEOTModel, name: str, data: bytes | None = None) -> None:
+    """Keep a session's model in the store (its bundle and row) and remember its id; a store that cannot take
+    it (a full disk) leaves the model in this session only, with a message."""
+    from .library import model_store, owner_token
+
+    try:
+        store = model_store()
+        rec = (store.put_bytes(data, name=name, owner=owner_token()) if data is not None
+               else store.put(model, name=name, owner=owner_token()))
+    except (OSError, ValueError) as exc:
+        st.session_state["aeot_store_error"] = (f"{name} could not be kept in the model library ({exc}); it stays "
+                                                "in this browser tab only: download it to keep it.")
+        return
+    st.session_state["aeot_stored_ids"][name] = rec.id
 
 
 def upload_limit_bytes() -> int:
@@ -98,6 +175,7 @@ def add_uploaded(name: str, data: bytes) -> str:
     model = _load_bytes(hashlib.sha256(data).hexdigest(), data)
     key = f"upload: {name}"
     st.session_state["aeot_session_models"][key] = model
+    _store(model, key, data)
     st.session_state["aeot_current"] = key
     return key
 
@@ -119,17 +197,29 @@ def add_trained(name: str, model: AEOTModel) -> str:
     """Register a model trained in this session and make it current."""
     init_state()
     st.session_state["aeot_session_models"][name] = model
+    _store(model, name)
     st.session_state["aeot_current"] = name
+    _keep_in_url()
     return name
 
 
 def current_model() -> tuple[str, AEOTModel]:
     """The model this session looks at (the shipped default until the visitor picks another)."""
+    from .library import DamagedModel, load_stored, model_store, stored_id
+
     init_state()
     name = st.session_state["aeot_current"]
     models = st.session_state["aeot_session_models"]
     if name in models:
         return name, models[name]
+    if stored_id(name):
+        rec = model_store().get(stored_id(name))
+        try:
+            if rec is not None:
+                return name, load_stored(rec)
+            st.session_state["aeot_link_error"] = f"{name} was deleted from the library."
+        except DamagedModel as exc:
+            st.session_state["aeot_link_error"] = f"{exc} Showing the shipped default instead."
     path = SHIPPED.get(name)
     if path is None or not path.is_file():
         name, path = DEFAULT_NAME, SHIPPED[DEFAULT_NAME]
