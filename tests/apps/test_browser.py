@@ -250,6 +250,44 @@ def test_training_runs_in_the_background_while_the_visitor_looks_around(server, 
         browser.close()
 
 
+def test_a_trained_model_survives_a_reload_and_opens_by_its_link_elsewhere(server, tmp_path):
+    """Issue 34: train a toy model, reload the page: it is still there and current (the URL names it); its
+    ``?model=`` link in a second browser context (another visitor: other cookies) opens it, and that visitor
+    cannot delete it."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        alice = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+        alice.goto(server + "/Train", wait_until="networkidle")
+        alice.wait_for_selector("text=Train an AE-OT model", timeout=90_000)
+        alice.get_by_role("button", name="Train", exact=True).click()
+        alice.wait_for_selector("text=is now the current model", timeout=600_000)
+        alice.wait_for_function("() => location.search.includes('model=')", timeout=60_000)
+        model_id = re.search(r"model=([0-9a-f]{16})", alice.url).group(1)
+        alice.reload(wait_until="networkidle")  # a reload is a new session: only the cookie and the URL remain
+        alice.get_by_role("link", name="Home").click()
+        alice.wait_for_selector("[data-testid='stMetricValue'] >> text=ring8", timeout=120_000)
+        assert f"model={model_id}" in alice.url
+        _no_exception(alice, "Home after a reload")
+        alice.screenshot(path=str(tmp_path / "after_reload.png"), full_page=True)
+
+        bob = browser.new_context(viewport={"width": 1300, "height": 1100}).new_page()
+        bob.goto(f"{server}/?model={model_id}", wait_until="networkidle")
+        bob.wait_for_selector("[data-testid='stMetricValue'] >> text=ring8", timeout=120_000)
+        _no_exception(bob, "Home opened by the link")
+        delete = bob.get_by_role("button", name="Delete")
+        delete.wait_for(timeout=60_000)
+        assert delete.is_disabled()
+        bob.get_by_text("Made by another visitor").wait_for(timeout=30_000)
+        bob.screenshot(path=str(tmp_path / "by_link.png"), full_page=True)
+        # and its owner can: the button is live in alice's library
+        assert not alice.get_by_role("button", name="Delete").is_disabled()
+        browser.close()
+
+
 def test_playground_draws_points_and_strokes_solves_and_steps_the_gan(server, tmp_path):
     """On the Playground: clicks add points and a drag adds a stroke on the canvas, the OT cells are drawn for the
     new drawing, and the GAN takes its steps."""
