@@ -49,7 +49,7 @@ BUSY_TIMEOUT_S = 30.0
 #: a model row's status
 STATUSES = ("ready", "training")
 #: a job row's status
-JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
+JOB_STATUSES = ("queued", "running", "cancelling", "done", "failed", "cancelled", "interrupted")
 
 
 class DamagedModel(ValueError):
