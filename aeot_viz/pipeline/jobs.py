@@ -202,17 +202,21 @@ class JobPool:
         ValueError
             When ``estimate_bytes`` alone exceeds the budget: it could never run.
         """
-        if estimate_bytes > self.memory_budget:
-            raise ValueError(f"This training needs about {estimate_bytes / MiB:,.0f} MiB, more than the "
-                             f"{self.memory_budget / MiB:,.0f} MiB the server allows for training "
-                             "(AEOT_TRAINING_MEMORY_MB). Use fewer samples, a smaller batch size, latent dimension "
-                             "or OT batch, or ask the operator to raise the setting.")
+        self._check_estimate(estimate_bytes)
         with self._lock:
             job = Job(self, next(self._ids), fn, str(owner), label, estimate_bytes)
             self._queue.append(job)
             self._all.append(job)
         self._schedule()
         return job
+
+    def _check_estimate(self, estimate_bytes: int) -> None:
+        """Refuse a job whose estimate alone exceeds the budget (``ValueError`` naming the setting)."""
+        if estimate_bytes > self.memory_budget:
+            raise ValueError(f"This training needs about {estimate_bytes / MiB:,.0f} MiB, more than the "
+                             f"{self.memory_budget / MiB:,.0f} MiB the server allows for training "
+                             "(AEOT_TRAINING_MEMORY_MB). Use fewer samples, a smaller batch size, latent dimension "
+                             "or OT batch, or ask the operator to raise the setting.")
 
     def position(self, job: Job) -> int:
         with self._lock:
