@@ -1,7 +1,8 @@
 """Bounded training jobs: at most K run at once, the rest wait in a queue, each with a memory estimate.
 
 The app serves every visitor from one process. A training run there is a :class:`Job` in a shared
-:class:`JobPool`: it runs on a worker thread, so the visitor's page only polls it and other visitors' pages
+:class:`JobPool`: it runs on a worker thread (or, in the app, in a worker process:
+:class:`~aeot_viz.pipeline.workers.ProcessJobPool`), so the visitor's page only polls it and other visitors' pages
 are never blocked by it; at most ``max_running`` jobs run at once (default 1 per 2 CPU cores; the
 environment variable ``AEOT_MAX_TRAINING_JOBS`` sets it), later ones wait in a first-in first-out queue
 whose position each visitor sees; and a job whose memory estimate (:func:`estimate_training_bytes`)

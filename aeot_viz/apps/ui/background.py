@@ -49,7 +49,7 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
     """
     from ...pipeline.bundle import load_bundle
     from ...pipeline.training import check_training_input
-    from ...pipeline.workers import train_in_worker
+    from ...pipeline.workers import WORKER_BASE_BYTES, train_in_worker
     from .state import session_id, training_pool
 
     check_training_input(dataset, config)  # bad input is refused here and now, before a worker starts
@@ -61,8 +61,8 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
     args = (dataset.data, dataset.labels, dataset.kind, dataset.name, dict(dataset.params), config.to_dict(),
             str(checkpoint_dir))
     job = training_pool().submit_process(train_in_worker, args, owner=session_id(), label=name,
-                                         estimate_bytes=estimate_training_bytes(len(dataset), dataset.shape, config),
-                                         on_partial=on_partial)
+                                         estimate_bytes=estimate_training_bytes(len(dataset), dataset.shape, config)
+                                         + WORKER_BASE_BYTES, on_partial=on_partial)
     entry = {"job": job, "kind": "training", "name": name, "holder": holder, "checkpoint": str(checkpoint_dir),
              "collected": False, "published": False}
     session_jobs().append(entry)
