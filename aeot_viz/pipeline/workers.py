@@ -248,9 +248,10 @@ class WorkerJob(Job):
                     if proc.is_alive():
                         self.heartbeat = last_beat
                     self._update()
-            proc.join(TERM_GRACE_S + CANCEL_GRACE_S if final is not None else 10.0)
+            proc.join(TERM_GRACE_S + CANCEL_GRACE_S)
         finally:
-            if proc.is_alive():  # a child that sent its result but does not exit, or a supervisor interrupted
+            hung = proc.is_alive()
+            if hung:  # a child that does not exit after its last word or its pipe closed, or a supervisor interrupted
                 proc.kill()
                 proc.join(5)
             recv_conn.close()
@@ -267,6 +268,9 @@ class WorkerJob(Job):
         code = proc.exitcode
         if self._cancel.is_set():
             raise Cancelled(f"job {self.id} was cancelled")
+        if hung:
+            raise WorkerError(f"The training worker closed its pipe without a result and did not exit (killed after "
+                              f"{TERM_GRACE_S + CANCEL_GRACE_S:.0f} s); see the server's log.")
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
