@@ -57,6 +57,35 @@ WORKER_BASE_BYTES = 256 * 2**20
 HEARTBEAT_S = 1.0
 
 
+_CHILD_PREFIX = "aeot-worker-"
+
+
+def _install_no_main_preparation() -> None:
+    """Start worker children without re-running the parent's ``__main__``.
+
+    ``spawn`` re-imports the parent's main module in the child (as ``__mp_main__``) so that functions defined
+    there can be found. Inside Streamlit, ``sys.modules["__main__"]`` is the page script being run, so every
+    worker child would first run a page of the app. A worker's job is a function of an importable module, never of
+    ``__main__``: for processes named ``aeot-worker-*`` the preparation data leaves the main module out (a wrapper
+    of ``multiprocessing.spawn.get_preparation_data``; other processes are untouched).
+    """
+    from multiprocessing import spawn
+
+    original = spawn.get_preparation_data
+    if getattr(original, "_aeot_no_main", False):
+        return
+
+    def get_preparation_data(name):
+        data = original(name)
+        if str(name).startswith(_CHILD_PREFIX):
+            data.pop("init_main_from_path", None)
+            data.pop("init_main_from_name", None)
+        return data
+
+    get_preparation_data._aeot_no_main = True
+    spawn.get_preparation_data = get_preparation_data
+
+
 class WorkerError(RuntimeError):
     """An exception of a worker child that could not be sent back as it was (its text and traceback are kept)."""
 
@@ -202,10 +231,11 @@ class WorkerJob(Job):
     def _supervise(self) -> None:
         """Start the child and relay its messages until it ends; sets the result and status, or raises what the
         job's end means (``Cancelled``, ``MemoryError``, the child's exception)."""
+        _install_no_main_preparation()
         ctx = multiprocessing.get_context("spawn")
         recv_conn, send_conn = ctx.Pipe(duplex=False)
         stop = ctx.Event()
-        proc = ctx.Process(target=_child_main, name=f"aeot-worker-{self.id}", daemon=True,
+        proc = ctx.Process(target=_child_main, name=f"{_CHILD_PREFIX}{self.id}", daemon=True,
                            args=(send_conn, stop, self._fn, self._args, self._kwargs, self.memory_limit_bytes))
         proc.start()
         send_conn.close()

@@ -122,3 +122,19 @@ def test_queue_positions_fifo_errors_and_the_memory_estimate_refusal(tmp_path):
     assert bad.status == "failed" and isinstance(bad.error, ValueError) and str(bad.error) == "a bad setting"
     assert pub.status == "done" and pub.partial == 21 and pub.result == 42
     assert pool.running == 0 and pool.queued == 0
+
+
+def test_a_worker_child_does_not_rerun_the_parent_s_main_script(pool, tmp_path, monkeypatch):
+    """Inside Streamlit ``__main__`` is the page being run; spawn would re-run it in every child (found by hand
+    on a real server: each worker first ran the page)."""
+    import sys
+    import types
+
+    marker, script = tmp_path / "ran", tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
+    page = types.ModuleType("__main__")
+    page.__file__, page.__spec__ = str(script), None
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    job = pool.submit_process(worker_jobs.publish_then_return, (1,), owner="a")
+    assert job.wait(60) and job.status == "done" and job.result == 2, job.error
+    assert not marker.exists()
