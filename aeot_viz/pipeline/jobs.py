@@ -1,7 +1,8 @@
 """Bounded training jobs: at most K run at once, the rest wait in a queue, each with a memory estimate.
 
 The app serves every visitor from one process. A training run there is a :class:`Job` in a shared
-:class:`JobPool`: it runs on a worker thread, so the visitor's page only polls it and other visitors' pages
+:class:`JobPool`: it runs on a worker thread (or, in the app, in a worker process:
+:class:`~aeot_viz.pipeline.workers.ProcessJobPool`), so the visitor's page only polls it and other visitors' pages
 are never blocked by it; at most ``max_running`` jobs run at once (default 1 per 2 CPU cores; the
 environment variable ``AEOT_MAX_TRAINING_JOBS`` sets it), later ones wait in a first-in first-out queue
 whose position each visitor sees; and a job whose memory estimate (:func:`estimate_training_bytes`)
@@ -202,17 +203,21 @@ class JobPool:
         ValueError
             When ``estimate_bytes`` alone exceeds the budget: it could never run.
         """
-        if estimate_bytes > self.memory_budget:
-            raise ValueError(f"This training needs about {estimate_bytes / MiB:,.0f} MiB, more than the "
-                             f"{self.memory_budget / MiB:,.0f} MiB the server allows for training "
-                             "(AEOT_TRAINING_MEMORY_MB). Use fewer samples, a smaller batch size, latent dimension "
-                             "or OT batch, or ask the operator to raise the setting.")
+        self._check_estimate(estimate_bytes)
         with self._lock:
             job = Job(self, next(self._ids), fn, str(owner), label, estimate_bytes)
             self._queue.append(job)
             self._all.append(job)
         self._schedule()
         return job
+
+    def _check_estimate(self, estimate_bytes: int) -> None:
+        """Refuse a job whose estimate alone exceeds the budget (``ValueError`` naming the setting)."""
+        if estimate_bytes > self.memory_budget:
+            raise ValueError(f"This training needs about {estimate_bytes / MiB:,.0f} MiB, more than the "
+                             f"{self.memory_budget / MiB:,.0f} MiB the server allows for training "
+                             "(AEOT_TRAINING_MEMORY_MB). Use fewer samples, a smaller batch size, latent dimension "
+                             "or OT batch, or ask the operator to raise the setting.")
 
     def position(self, job: Job) -> int:
         with self._lock:

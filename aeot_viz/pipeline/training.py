@@ -31,8 +31,8 @@ from ..utils.progress import Callback, emit, relabelled
 from .config import AEOTConfig, TrainConfig
 from .model import AEOTModel
 
-__all__ = ["train_autoencoder", "encode_array", "fit_aeot", "ot_model_fields", "MAX_DISPLAY_IMAGES",
-           "MAX_DISPLAY_BYTES", "display_image_count"]
+__all__ = ["train_autoencoder", "encode_array", "fit_aeot", "check_training_input", "ot_model_fields",
+           "MAX_DISPLAY_IMAGES", "MAX_DISPLAY_BYTES", "display_image_count"]
 
 #: at most this many training images are kept in a model for display
 MAX_DISPLAY_IMAGES = 20_000
@@ -210,6 +210,30 @@ def _out_of_memory_as_error(stage: str, knob: str):
                           "resumes from the last finished epoch / round.") from exc
 
 
+def check_training_input(dataset: Dataset, config: Optional[AEOTConfig] = None) -> AEOTConfig:
+    """The checks :func:`fit_aeot` makes before any training, on their own: a caller that runs the training
+    elsewhere (a worker process) refuses bad input at once. Returns the config (``AEOTConfig()`` for None).
+
+    Raises
+    ------
+    TypeError
+        When ``dataset`` is not a :class:`~aeot_viz.data.Dataset`.
+    ValueError
+        When the settings are invalid, the dataset has fewer than 2 samples, or every sample is identical.
+    """
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"fit_aeot needs a Dataset, got {type(dataset).__name__}; see aeot_viz.data.")
+    config = config or AEOTConfig()
+    config.validate()
+    if len(dataset) < 2:
+        raise ValueError(f"AE-OT needs at least 2 samples, dataset {dataset.name!r} has {len(dataset)}.")
+    flat = dataset.data.reshape(len(dataset), -1)
+    if bool((flat == flat[:1]).all()):
+        raise ValueError(f"All {len(dataset)} samples of {dataset.name!r} are identical (constant data): AE-OT has "
+                         "nothing to learn or transport; check the file.")
+    return config
+
+
 def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
              callback: Optional[Callback] = None, *, checkpoint_dir=None) -> AEOTModel:
     """Train an AE-OT model on ``dataset``: autoencoder, codes, normalisation, OT heights.
@@ -241,16 +265,7 @@ def fit_aeot(dataset: Dataset, config: Optional[AEOTConfig] = None,
     MemoryError
         When a stage runs out of (GPU or CPU) memory; the message says which settings to lower.
     """
-    if not isinstance(dataset, Dataset):
-        raise TypeError(f"fit_aeot needs a Dataset, got {type(dataset).__name__}; see aeot_viz.data.")
-    config = config or AEOTConfig()
-    config.validate()
-    if len(dataset) < 2:
-        raise ValueError(f"AE-OT needs at least 2 samples, dataset {dataset.name!r} has {len(dataset)}.")
-    flat = dataset.data.reshape(len(dataset), -1)
-    if bool((flat == flat[:1]).all()):
-        raise ValueError(f"All {len(dataset)} samples of {dataset.name!r} are identical (constant data): AE-OT has "
-                         "nothing to learn or transport; check the file.")
+    config = check_training_input(dataset, config)
     kind = resolve_kind(config.ae, dataset.kind, dataset.shape)
     torch.manual_seed(config.train.random_state)
     ae = build_autoencoder(config.ae, dataset.kind, dataset.shape)

@@ -1,5 +1,7 @@
 """Train page: a toy model trains in the background, becomes current, and can be downloaded."""
 
+import os
+
 import pytest
 from app_helpers import finish_jobs
 from repo import repo_file
@@ -30,6 +32,9 @@ def test_training_a_toy_model_makes_it_current():
     assert name.startswith("trained: ring8 (300")
     model = at.session_state["aeot_session_models"][name]
     assert model.n_codes == 300 and model.latent_dim == 2
+    job = at.session_state["aeot_jobs"][-1]["job"]
+    assert job.pid is not None and job.pid != os.getpid()  # trained in a worker child process
+    assert job.result is model and "projection_pca" in model.views  # its bundle bytes became this model, views too
     assert len(at.get("download_button")) == 1
     from aeot_viz.pipeline.config import OTConfig
 
@@ -131,6 +136,10 @@ def test_out_of_memory_is_an_error_box_and_train_again_resumes(monkeypatch):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 8.00 GiB")
 
     monkeypatch.setattr(SemiDiscreteOT, "fit", oom)
+    from aeot_viz.apps.ui.state import training_pool
+
+    # the patch lives in this process: run the training job here, not in a worker child (same function and hooks)
+    monkeypatch.setattr(training_pool(), "isolate", False)
     at = AppTest.from_file(PAGE, default_timeout=180).run()
     _digits_settings(at)
     at.button(key="tr_go").click().run()

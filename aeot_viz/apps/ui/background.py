@@ -32,29 +32,63 @@ def active_jobs() -> list:
 
 
 def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
-    """Queue ``fit_aeot`` and then the new model's views; returns the session's entry for the job.
+    """Queue ``fit_aeot`` and then the new model's views in a worker process; returns the session's entry for the job.
 
-    The model is published (``entry["holder"]["model"]``) as soon as training ends, so it joins the model
-    picker while its views are still being computed.
+    The job is :func:`~aeot_viz.pipeline.workers.train_in_worker` in its own spawned child
+    (:meth:`~aeot_viz.pipeline.workers.ProcessJobPool.submit_process`): an out-of-memory kill or a crash there
+    fails this job only, and a cancel ends the child even inside a long native call. The model comes back as
+    bundle bytes: the trained model is published (``entry["holder"]["model"]``) as soon as training ends, so it
+    joins the model picker while its views are still being computed; :func:`collect_finished` then moves the views
+    the child computed onto that same model.
+
+    Raises
+    ------
+    ValueError, TypeError
+        What :func:`~aeot_viz.pipeline.training.check_training_input` refuses (constant data, bad settings), and a
+        memory estimate over the server's budget.
     """
-    from ...pipeline.training import fit_aeot
-    from ...pipeline.views import compute_views
+    from ...pipeline.bundle import load_bundle
+    from ...pipeline.training import check_training_input
+    from ...pipeline.workers import WORKER_BASE_BYTES, train_in_worker
     from .state import session_id, training_pool
 
+    check_training_input(dataset, config)  # bad input is refused here and now, before a worker starts
     holder: dict = {}
 
-    def run(callback):
-        model = fit_aeot(dataset, config, callback=callback, checkpoint_dir=checkpoint_dir)
-        holder["model"] = model
-        compute_views(model, callback=callback)
-        return model
+    def on_partial(data: bytes) -> None:  # the supervisor thread: the trained model, before its views
+        holder["model"] = load_bundle(data)
 
-    job = training_pool().submit(run, owner=session_id(), label=name,
-                                 estimate_bytes=estimate_training_bytes(len(dataset), dataset.shape, config))
+    args = (dataset.data, dataset.labels, dataset.kind, dataset.name, dict(dataset.params), config.to_dict(),
+            str(checkpoint_dir))
+    job = training_pool().submit_process(train_in_worker, args, owner=session_id(), label=name,
+                                         estimate_bytes=estimate_training_bytes(len(dataset), dataset.shape, config)
+                                         + WORKER_BASE_BYTES, on_partial=on_partial)
     entry = {"job": job, "kind": "training", "name": name, "holder": holder, "checkpoint": str(checkpoint_dir),
              "collected": False, "published": False}
     session_jobs().append(entry)
     return entry
+
+
+def _take_worker_result(e) -> None:
+    """A finished worker training returned bundle bytes: load them once, and give the published model its views
+    (or publish the loaded model when none was published yet). ``job.result`` becomes the model, as for a thread job,
+    and the bytes are let go."""
+    from ...pipeline.bundle import load_bundle
+
+    job = e["job"]
+    if not (job.status == "done" and isinstance(job.result, bytes)):
+        return
+    final = load_bundle(job.result)
+    model = e["holder"].get("model")
+    if model is None:
+        e["holder"]["model"] = model = final
+    else:
+        model.views.update(final.views)
+        model.views_meta.update(final.views_meta)
+        model.singular_null = final.singular_null
+    job.result = model
+    if hasattr(job, "partial"):
+        job.partial = None
 
 
 def views_job_for(key: str):
@@ -67,7 +101,11 @@ def views_job_for(key: str):
 
 def submit_views(name: str, key: str, model) -> dict | None:
     """Queue the views of a model that has none (an uploaded bundle from elsewhere), or the new convex null of a
-    model whose null predates the midpoint test (with the views that depend on it); None when nothing is missing."""
+    model whose null predates the midpoint test (with the views that depend on it); None when nothing is missing.
+
+    This stays a thread job of the pool (:meth:`~aeot_viz.pipeline.jobs.JobPool.submit`): it fills in the
+    session's own model object, which pages already show; it shares the pool's slots and memory budget with the
+    worker-process trainings."""
     from ...pipeline.views import compute_views, stored_singular_set
     from .state import session_id, training_pool
 
@@ -100,7 +138,10 @@ def collect_finished() -> None:
     for e in session_jobs():
         if e["collected"]:
             continue
-        job, model = e["job"], e["holder"].get("model")
+        job = e["job"]
+        if e["kind"] == "training" and job.done:
+            _take_worker_result(e)
+        model = e["holder"].get("model")
         published_now = e["kind"] == "training" and model is not None and not e["published"]
         trained = ""
         if published_now:

@@ -242,7 +242,9 @@ def session_id() -> str:
 
 @st.cache_resource
 def training_pool():
-    """The server's one pool of training jobs, shared by every session (:class:`~aeot_viz.pipeline.jobs.JobPool`)."""
-    from ...pipeline.jobs import JobPool
+    """The server's one pool of training jobs, shared by every session
+    (:class:`~aeot_viz.pipeline.workers.ProcessJobPool`): trainings run in worker processes (``submit_process``),
+    views of in-memory models on its threads (``submit``)."""
+    from ...pipeline.workers import ProcessJobPool
 
-    return JobPool()
+    return ProcessJobPool()
