@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from aeot_viz.apps.ui.background import collect_finished, session_jobs, submit_training
+from aeot_viz.apps.ui.library import resume_panel
 from aeot_viz.apps.ui.state import (
     init_state,
     run_checkpoint_dir,
@@ -27,6 +28,7 @@ st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
 init_state()
 st.title("Train an AE-OT model")
 notice("Train")
+resume_panel()  # trainings a server restart interrupted: resume them from their checkpoints
 # Every field keeps its value for the session (persist_state="session"): Streamlit drops a widget's value on a run
 # that does not draw it, so a visit to another page used to reset the form. Number fields have no browser bounds:
 # every value typed reaches Python and is checked here (checked_number), so Train never runs on a stale value.

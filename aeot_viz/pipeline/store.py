@@ -49,7 +49,7 @@ BUSY_TIMEOUT_S = 30.0
 #: a model row's status
 STATUSES = ("ready", "training")
 #: a job row's status
-JOB_STATUSES = ("queued", "running", "cancelling", "done", "failed", "cancelled", "interrupted")
+JOB_STATUSES = ("queued", "running", "cancelling", "done", "failed", "cancelled", "interrupted", "resumed")
 
 
 class DamagedModel(ValueError):
@@ -313,6 +313,22 @@ class ModelStore:
                 self._drop_file_if_unused(conn, digest)  # the row never landed: no orphan file either
             raise
         return self._record(row)
+
+    def update(self, model_id: str, model) -> ModelRecord:
+        """Replace a stored model's bundle by ``model``'s (e.g. once its views are computed): the new file first,
+        then the row's digest, size and metrics; the old file goes once no row refers to it."""
+        digest, size = self._write_file(bundle_to_bytes(model))
+        with self._engine.begin() as conn:
+            import sqlalchemy as sa
+
+            old = conn.execute(sa.select(self._models.c.digest).where(self._models.c.id == str(model_id))).first()
+            if old is None:
+                raise KeyError(f"No stored model {model_id!r}.")
+            conn.execute(self._models.update().where(self._models.c.id == str(model_id)).values(
+                digest=digest, size=size, **headline_metrics(model)))
+            if old.digest != digest:
+                self._drop_file_if_unused(conn, old.digest)
+        return self.get(model_id)
 
     def _record(self, row) -> ModelRecord:
         d = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable
@@ -127,9 +128,25 @@ def _send_error(conn, exc: BaseException) -> None:
         conn.send(("error", WorkerError(f"{type(exc).__name__}: {exc}\n{tb}")))
 
 
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this child when its parent (the server) dies, even by SIGKILL: an orphan
+    would go on training with nobody to hand its model to, while the store marks its job interrupted."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(4)
+
+
 def _child_main(conn, stop, fn, args, kwargs, memory_limit_bytes) -> None:
     """Entry point of a worker child: apply the memory limit, run the job, send its result or error."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal is the server's to handle
+    _die_with_parent()
     try:
         if memory_limit_bytes is not None:
             import resource

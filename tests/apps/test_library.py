@@ -55,6 +55,10 @@ def test_a_model_trained_here_is_stored_with_its_owner_and_its_link(store):
     assert rec.owner == ALICE and rec.dataset == "ring8" and rec.ot_l1 is not None
     assert at.query_params["model"] == [rec.id] or at.query_params["model"] == rec.id
     np.testing.assert_array_equal(store.load(rec.id).h, at.session_state["aeot_session_models"][name].h)
+    job = next(j for j in store.jobs(owner=ALICE) if j.label == name)
+    assert job.status == "done" and job.model_id == rec.id and job.heartbeat is not None  # the job's row followed it
+    assert job.settings["dataset"]["name"] == "ring8" and job.settings["dataset"]["builtin"]
+    assert store.load(rec.id).views  # the stored copy got the views the worker computed after training
     # a reload is a new session with the same cookie and URL: the model is current again
     again = _home(ALICE, rec.id)
     assert not again.exception, [e.value for e in again.exception]

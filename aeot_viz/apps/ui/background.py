@@ -47,13 +47,19 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
         What :func:`~aeot_viz.pipeline.training.check_training_input` refuses (constant data, bad settings), and a
         memory estimate over the server's budget.
     """
+    from ...data import TOY_DATASETS
     from ...pipeline.bundle import load_bundle
     from ...pipeline.training import check_training_input
     from ...pipeline.workers import WORKER_BASE_BYTES, train_in_worker
+    from .library import job_recorder, model_store, owner_token
     from .state import session_id, training_pool
 
     check_training_input(dataset, config)  # bad input is refused here and now, before a worker starts
     holder: dict = {}
+    builtin = dataset.name in (*TOY_DATASETS, "digits", "mnist10k", "stacked_mnist")
+    row = model_store().put_job(owner=owner_token(), label=name, checkpoint=str(checkpoint_dir), settings={
+        "config": config.to_dict(), "name": name,
+        "dataset": {"name": dataset.name, "params": dict(dataset.params), "builtin": builtin}})
 
     def on_partial(data: bytes) -> None:  # the supervisor thread: the trained model, before its views
         holder["model"] = load_bundle(data)
@@ -62,9 +68,9 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
             str(checkpoint_dir))
     job = training_pool().submit_process(train_in_worker, args, owner=session_id(), label=name,
                                          estimate_bytes=estimate_training_bytes(len(dataset), dataset.shape, config)
-                                         + WORKER_BASE_BYTES, on_partial=on_partial)
+                                         + WORKER_BASE_BYTES, on_partial=on_partial, on_update=job_recorder(row.id))
     entry = {"job": job, "kind": "training", "name": name, "holder": holder, "checkpoint": str(checkpoint_dir),
-             "collected": False, "published": False}
+             "collected": False, "published": False, "job_row": row.id}
     session_jobs().append(entry)
     return entry
 
@@ -89,6 +95,20 @@ def _take_worker_result(e) -> None:
     job.result = model
     if hasattr(job, "partial"):
         job.partial = None
+
+
+def _store_final(e, model) -> None:
+    """The stored copy of a trained model gets the views the worker computed, and its job row the model's id."""
+    from .library import model_store
+
+    stored = st.session_state.get("aeot_stored_ids", {}).get(e["name"])
+    try:
+        if stored is not None:
+            model_store().update(stored, model)
+        if e.get("job_row"):
+            model_store().update_job(e["job_row"], status="done", model_id=stored)
+    except (OSError, ValueError, KeyError):  # a full disk: the row keeps the bundle without views
+        pass
 
 
 def views_job_for(key: str):
@@ -132,8 +152,10 @@ def collect_finished() -> None:
     views (ready, cancelled or failed) in one message.
     """
     from .cache import model_key
+    from .library import sweep_interrupted
     from .state import add_trained
 
+    sweep_interrupted()  # jobs whose server stopped (no heartbeat) become interrupted, resumable on the Train page
     messages = st.session_state.setdefault("aeot_job_messages", [])
     for e in session_jobs():
         if e["collected"]:
@@ -156,6 +178,8 @@ def collect_finished() -> None:
                                                       "background."))
             continue
         e["collected"] = True
+        if job.status == "done" and e["kind"] == "training" and model is not None:
+            _store_final(e, model)
         if job.status == "done" and e["kind"] == "training":
             messages.append(("success", (trained + "Its views are ready: every page opens at once.") if trained
                              else f"{e['name']}: views ready; every page opens at once."))

@@ -165,5 +165,89 @@ def library_panel() -> None:
         st.caption("Made by another visitor: you can open and download it, not rename or delete it.")
 
 
+#: a job whose last heartbeat is older than this (seconds; ``AEOT_JOB_STALE_S``) has lost its server: it is marked
+#: interrupted. Running jobs beat every second.
+STALE_S = 30.0
+_swept = [0.0]
+
+
+def sweep_interrupted() -> list:
+    """Mark jobs whose server stopped (no heartbeat for :data:`STALE_S`) as interrupted; at most every 10 s per
+    server process. Returns the jobs marked now."""
+    import time
+
+    now = time.time()
+    if now - _swept[0] < 10.0:
+        return []
+    _swept[0] = now
+    try:
+        from ...utils.env import positive_number
+
+        return model_store().mark_interrupted(positive_number("AEOT_JOB_STALE_S", STALE_S))
+    except Exception:  # noqa: BLE001 - an unreadable store must not break the page
+        return []
+
+
+def job_recorder(job_id: str):
+    """An ``on_update(job)`` hook for :meth:`~aeot_viz.pipeline.workers.ProcessJobPool.submit_process` that writes
+    the job's status, heartbeat and last progress to its row (at most once a second, and at every status change),
+    so any replica of the app, and the server after a restart, knows where it stood."""
+    import time
+
+    store, last = model_store(), {"t": 0.0, "status": None}
+
+    def on_update(job) -> None:
+        status = job.status if job.status in ("queued", "running", "done", "failed", "cancelled") else "running"
+        now = time.time()
+        if status == last["status"] and now - last["t"] < 1.0:
+            return
+        last.update(t=now, status=status)
+        ev = job.events[-1] if job.events else None
+        progress = None if ev is None else {"stage": ev.stage, "step": int(ev.step), "total": int(ev.total),
+                                            "fraction": float(ev.fraction)}
+        error = None if job.error is None or status == "done" else str(job.error)
+        store.update_job(job_id, status=status, progress=progress, error=error)
+
+    return on_update
+
+
+def resumable_jobs(owner: str) -> list:
+    """This owner's jobs that stopped before their end (interrupted by a restart, or failed) and can be run again
+    from their checkpoints: those of a built-in dataset, whose data can be rebuilt from the row's settings."""
+    try:
+        rows = model_store().jobs(owner=owner)
+    except Exception:  # noqa: BLE001
+        return []
+    return [j for j in rows if j.status in ("interrupted", "failed") and j.model_id is None
+            and (j.settings.get("dataset") or {}).get("builtin")]
+
+
+def resume_panel() -> None:
+    """The Train page's list of this browser's jobs that a server restart interrupted (or that failed), each with a
+    Resume button: the same data and settings, from the job's checkpoints."""
+    from pathlib import Path
+
+    from ...data import load_dataset
+    from ...pipeline.config import AEOTConfig
+    from .background import submit_training
+
+    sweep_interrupted()
+    for j in resumable_jobs(owner_token()):
+        with st.container(border=True):
+            st.warning(f"**{j.label}** stopped before its end: {j.error or j.status}")
+            if st.button("Resume it", key=f"tr_resume_{j.id}", icon=":material/restart_alt:"):
+                d = j.settings["dataset"]
+                try:
+                    ds = load_dataset(d["name"], **d.get("params", {}))
+                    submit_training(ds, AEOTConfig.from_dict(j.settings["config"]),
+                                    Path(j.checkpoint) if j.checkpoint else None, j.settings.get("name", j.label))
+                except (ValueError, TypeError, MemoryError) as exc:
+                    st.error(f"Could not resume {j.label}: {exc}")
+                else:
+                    model_store().update_job(j.id, status="resumed", beat=False)
+                    st.rerun()
+
+
 __all__ = ["model_store", "owner_token", "stored_name", "stored_id", "load_stored", "library_rows", "DamagedModel",
-           "COOKIE", "library_panel", "health_of"]
+           "COOKIE", "library_panel", "health_of",
+           "sweep_interrupted", "job_recorder", "resumable_jobs", "resume_panel", "STALE_S"]
