@@ -25,7 +25,7 @@ from typing import Optional
 from ..utils.progress import Cancelled
 from .store import ModelStore
 
-__all__ = ["DASK_ENV", "DaskJobs", "train_on_worker", "dask_scheduler"]
+__all__ = ["DASK_ENV", "DaskJobs", "StoreJob", "train_on_worker", "dask_scheduler"]
 
 DASK_ENV = "AEOT_DASK_SCHEDULER"
 #: seconds between two progress writes of a running task (every event also checks for a cancel)
@@ -83,6 +83,9 @@ def train_on_worker(job_id: str, store_folder: str, store_url: str, dataset, con
         except Cancelled:
             store.update_job(job_id, status="cancelled", error="Cancelled.")
             raise
+        from .views import compute_views
+
+        compute_views(model, callback=callback)  # as a local worker does: every page opens at once
         rec = store.put(model, name=name, owner=owner)
         store.update_job(job_id, status="done", model_id=rec.id)
         return rec.id
@@ -191,3 +194,70 @@ class DaskJobs:
     def close(self) -> None:
         self.client.close()
 
+
+class StoreJob:
+    """A job on the cluster seen as the app sees a local job (:class:`~aeot_viz.pipeline.jobs.Job`): status,
+    events, times, error, result (the stored model's id), done, position, cancel and wait, all read from the
+    job's row in the store, so any replica can follow it."""
+
+    _STATUS = {"queued": "queued", "running": "running", "cancelling": "running", "done": "done", "failed": "failed",
+               "cancelled": "cancelled", "interrupted": "failed", "resumed": "failed"}
+
+    def __init__(self, jobs: DaskJobs, job_id: str):
+        self._jobs, self.id = jobs, job_id
+        self.owner, self.label, self.estimate_bytes = "", "", 0
+        self.events: list = []
+        self.times: list = []
+        self.started: Optional[float] = None
+        self._seen = None
+
+    def _row(self):
+        from ..utils.progress import ProgressEvent
+
+        row = self._jobs.store.get_job(self.id)
+        if row is None:
+            return None
+        self.owner, self.label, self.started = row.owner, row.label, self.started or row.created
+        p = row.progress or {}
+        key = (p.get("stage"), p.get("step"))
+        if p.get("stage") and key != self._seen:
+            self._seen = key
+            self.times.append(row.heartbeat or time.time())
+            self.events.append(ProgressEvent(p["stage"], int(p.get("step", 0)), max(int(p.get("total", 1)), 1)))
+        return row
+
+    @property
+    def status(self) -> str:
+        row = self._row()
+        return "failed" if row is None else self._STATUS.get(row.status, "running")
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+    @property
+    def position(self) -> int:
+        return 0
+
+    @property
+    def error(self):
+        row = self._row()
+        if row is None:
+            return RuntimeError("The job's row is gone from the store.")
+        return None if row.status == "done" or not row.error else RuntimeError(row.error)
+
+    @property
+    def result(self):
+        row = self._row()
+        return None if row is None else row.model_id
+
+    def cancel(self) -> None:
+        threading.Thread(target=self._jobs.cancel, args=(self.id,), daemon=True).start()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        end = None if timeout is None else time.time() + float(timeout)
+        while not self.done:
+            if end is not None and time.time() > end:
+                return False
+            time.sleep(0.2)
+        return True

@@ -95,3 +95,37 @@ def test_a_cancel_stops_a_running_job(jobs):
     row = jobs.wait(job_id, timeout=60)
     assert row.status == "cancelled" and time.time() - t0 < 30
     assert row.model_id is None and jobs.store.list() == []
+
+
+def test_the_train_page_runs_its_job_on_the_cluster_when_told_to(cluster, monkeypatch):
+    """With AEOT_DASK_SCHEDULER set, the Train page's job runs on the cluster, not in a local worker; the model the
+    cluster stored becomes current and equals a local run's."""
+    from app_helpers import finish_jobs
+    from repo import repo_file
+    from streamlit.testing.v1 import AppTest
+
+    from aeot_viz.pipeline.cluster import StoreJob
+
+    monkeypatch.setenv("AEOT_DASK_SCHEDULER", cluster.address)
+    at = AppTest.from_file(repo_file("pages/1_Train.py"), default_timeout=300)
+    at.session_state["aeot_owner"] = "d" * 32
+    at.run()
+    at.selectbox(key="tr_dataset").set_value("ring8").run()
+    at.number_input(key="tr_n").set_value(300)
+    at.button(key="tr_go").click().run()
+    entry = at.session_state["aeot_jobs"][-1]
+    assert isinstance(entry["job"], StoreJob)  # not a local worker process
+    finish_jobs(at)
+    assert not at.exception, [e.value for e in at.exception]
+    name = at.session_state["aeot_current"]
+    model = at.session_state["aeot_session_models"][name]
+    store = ModelStore()
+    try:
+        rec = store.get(at.session_state["aeot_stored_ids"][name])
+        assert rec.owner == "d" * 32 and len(store.list(owner="d" * 32)) == 1  # stored once, by the cluster
+        job = store.get_job(entry["job"].id)
+        assert job.status == "done" and job.model_id == rec.id
+    finally:
+        store.dispose()
+    local = fit_aeot(load_dataset("ring8", n_samples=300, random_state=0), AEOTConfig.from_dict(job.settings))
+    np.testing.assert_allclose(model.h, local.h, atol=1e-6, rtol=0)

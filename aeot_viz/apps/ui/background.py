@@ -49,6 +49,7 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
     """
     from ...data import TOY_DATASETS
     from ...pipeline.bundle import load_bundle
+    from ...pipeline.cluster import StoreJob, dask_scheduler
     from ...pipeline.training import check_training_input
     from ...pipeline.workers import WORKER_BASE_BYTES, train_in_worker
     from .library import job_recorder, model_store, owner_token
@@ -56,6 +57,17 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
 
     check_training_input(dataset, config)  # bad input is refused here and now, before a worker starts
     holder: dict = {}
+    address = dask_scheduler()
+    if address:  # past one machine: the job runs on the Dask cluster, followed through its row in the store
+        from .library import dask_jobs
+
+        jobs = dask_jobs(address)
+        job_id = jobs.submit_training(dataset, config, owner=owner_token(), label=name, checkpoint_dir=checkpoint_dir)
+        entry = {"job": StoreJob(jobs, job_id), "kind": "training", "name": name, "holder": holder,
+                 "checkpoint": str(checkpoint_dir), "collected": False, "published": False, "job_row": None,
+                 "remote": True}
+        session_jobs().append(entry)
+        return entry
     builtin = dataset.name in (*TOY_DATASETS, "digits", "mnist10k", "stacked_mnist")
     row = model_store().put_job(owner=owner_token(), label=name, checkpoint=str(checkpoint_dir), settings={
         "config": config.to_dict(), "name": name,
@@ -163,6 +175,11 @@ def collect_finished() -> None:
         job = e["job"]
         if e["kind"] == "training" and job.done:
             _take_worker_result(e)
+            if e.get("remote") and job.status == "done" and "model" not in e["holder"]:
+                from .library import model_store  # the cluster stored the model itself: open that row
+
+                st.session_state.setdefault("aeot_stored_ids", {})[e["name"]] = job.result
+                e["holder"]["model"] = model_store().load(job.result)
         model = e["holder"].get("model")
         published_now = e["kind"] == "training" and model is not None and not e["published"]
         trained = ""

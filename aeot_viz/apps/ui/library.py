@@ -30,6 +30,14 @@ def model_store() -> ModelStore:
     return ModelStore()
 
 
+@st.cache_resource(show_spinner="Connecting to the Dask cluster...")
+def dask_jobs(address: str):
+    """This server's connection to the Dask scheduler at ``address`` (``AEOT_DASK_SCHEDULER``)."""
+    from ...pipeline.cluster import DaskJobs
+
+    return DaskJobs(address, model_store())
+
+
 def owner_token() -> str:
     """This browser's owner token: from its cookie, else a new one, which a script stores in the cookie."""
     if "aeot_owner" not in st.session_state:

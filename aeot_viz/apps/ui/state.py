@@ -143,6 +143,8 @@ def _store(model: AEOTModel, name: str, data: bytes | None = None) -> None:
     it (a full disk) leaves the model in this session only, with a message."""
     from .library import model_store, owner_token
 
+    if name in st.session_state["aeot_stored_ids"]:  # already stored (by a cluster worker)
+        return
     try:
         store = model_store()
         rec = (store.put_bytes(data, name=name, owner=owner_token()) if data is not None
