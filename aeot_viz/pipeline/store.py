@@ -29,14 +29,13 @@ import hashlib
 import json
 import os
 import secrets
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..io.archive import BundleError
+from ..io.archive import BundleError, write_atomic
 from .bundle import DEFAULT_MAX_BYTES, bundle_to_bytes, load_bundle
 
 __all__ = ["ModelStore", "ModelRecord", "JobRecord", "DamagedModel", "StoreFull", "data_dir", "database_url",
@@ -239,20 +238,10 @@ class ModelStore:
         with self._file_lock:
             if path.is_file() and path.stat().st_size == len(data):
                 return digest, len(data)  # the same bytes are already stored
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
             try:
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, path)
-            except BaseException as exc:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+                write_atomic(path, data)  # a temporary file beside it, fsync, rename; removed on failure
+            except OSError as exc:
+                if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
                     raise StoreFull(exc.errno, f"No room to store the model in {self.folder} ({os.strerror(exc.errno)}"
                                                "): nothing was stored. Free disk space, or point AEOT_DATA_DIR at a "
                                                "folder with room, and try again.") from None
