@@ -126,10 +126,11 @@ class DaskJobs:
         self._lock = threading.Lock()
 
     def submit_training(self, dataset, config, *, owner: str, label: str, checkpoint_dir=None,
-                        threads: int = 0) -> str:
-        """Queue a training on the cluster; returns the job's id in the store."""
+                        threads: int = 0, settings: Optional[dict] = None) -> str:
+        """Queue a training on the cluster; returns the job's id in the store. ``settings`` (default: the config's
+        dict) is what the row keeps, e.g. how to rebuild the data for a resume."""
         config.validate()
-        job = self.store.put_job(owner=owner, label=label, settings=config.to_dict(),
+        job = self.store.put_job(owner=owner, label=label, settings=settings or config.to_dict(),
                                  checkpoint=None if checkpoint_dir is None else str(checkpoint_dir))
         fut = self.client.submit(train_on_worker, job.id, str(self.store.folder), self.store.url, dataset,
                                  config.to_dict(), None if checkpoint_dir is None else str(checkpoint_dir), label,

@@ -127,5 +127,6 @@ def test_the_train_page_runs_its_job_on_the_cluster_when_told_to(cluster, monkey
         assert job.status == "done" and job.model_id == rec.id
     finally:
         store.dispose()
-    local = fit_aeot(load_dataset("ring8", n_samples=300, random_state=0), AEOTConfig.from_dict(job.settings))
+    assert job.settings["dataset"]["builtin"]  # a failed or interrupted cluster job is resumable from the Train page
+    local = fit_aeot(load_dataset("ring8", n_samples=300, random_state=0), AEOTConfig.from_dict(job.settings["config"]))
     np.testing.assert_allclose(model.h, local.h, atol=1e-6, rtol=0)

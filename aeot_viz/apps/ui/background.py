@@ -57,21 +57,22 @@ def submit_training(dataset, config, checkpoint_dir, name: str) -> dict:
 
     check_training_input(dataset, config)  # bad input is refused here and now, before a worker starts
     holder: dict = {}
+    builtin = dataset.name in (*TOY_DATASETS, "digits", "mnist10k", "stacked_mnist")
+    settings = {"config": config.to_dict(), "name": name,  # what a resume needs to run it again
+                "dataset": {"name": dataset.name, "params": dict(dataset.params), "builtin": builtin}}
     address = dask_scheduler()
     if address:  # past one machine: the job runs on the Dask cluster, followed through its row in the store
         from .library import dask_jobs
 
         jobs = dask_jobs(address)
-        job_id = jobs.submit_training(dataset, config, owner=owner_token(), label=name, checkpoint_dir=checkpoint_dir)
+        job_id = jobs.submit_training(dataset, config, owner=owner_token(), label=name, checkpoint_dir=checkpoint_dir,
+                                      settings=settings)
         entry = {"job": StoreJob(jobs, job_id), "kind": "training", "name": name, "holder": holder,
                  "checkpoint": str(checkpoint_dir), "collected": False, "published": False, "job_row": None,
                  "remote": True}
         session_jobs().append(entry)
         return entry
-    builtin = dataset.name in (*TOY_DATASETS, "digits", "mnist10k", "stacked_mnist")
-    row = model_store().put_job(owner=owner_token(), label=name, checkpoint=str(checkpoint_dir), settings={
-        "config": config.to_dict(), "name": name,
-        "dataset": {"name": dataset.name, "params": dict(dataset.params), "builtin": builtin}})
+    row = model_store().put_job(owner=owner_token(), label=name, checkpoint=str(checkpoint_dir), settings=settings)
 
     def on_partial(data: bytes) -> None:  # the supervisor thread: the trained model, before its views
         holder["model"] = load_bundle(data)
