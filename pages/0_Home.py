@@ -7,6 +7,7 @@ from aeot_viz.apps.ui.background import submit_views
 from aeot_viz.apps.ui.cache import explainer_for, model_key, singular_set_for
 from aeot_viz.apps.ui.library import library_panel
 from aeot_viz.apps.ui.state import (
+    DEFAULT_NAME,
     SHIPPED,
     TOY_NAME,
     add_uploaded,
@@ -100,7 +101,7 @@ if model.images is not None:
 with st.expander("All facts about this model"):
     st.json(s)
 
-library_panel()
+library_panel(sum(p.is_file() for p in SHIPPED.values()), DEFAULT_NAME)
 
 st.subheader("How AE-OT works, and why GANs collapse")
 st.write(

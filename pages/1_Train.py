@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from aeot_viz.apps.ui.background import collect_finished, session_jobs, submit_training
-from aeot_viz.apps.ui.library import resume_panel
+from aeot_viz.apps.ui.background import collect_finished, resume_panel, session_jobs, submit_training
 from aeot_viz.apps.ui.state import (
     init_state,
     run_checkpoint_dir,

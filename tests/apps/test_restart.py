@@ -35,8 +35,9 @@ _FIRST = textwrap.dedent("""
     store = ModelStore()
     while True:
         jobs = store.jobs(owner=sys.argv[2])
-        if jobs and jobs[-1].status == "running" and jobs[-1].heartbeat:
-            print("RUNNING", jobs[-1].id, at.session_state["aeot_jobs"][-1]["job"].pid, flush=True)
+        pid = at.session_state["aeot_jobs"][-1]["job"].pid  # set once the child has started
+        if jobs and jobs[-1].status == "running" and jobs[-1].heartbeat and pid:
+            print("RUNNING", jobs[-1].id, pid, flush=True)
             break
         time.sleep(0.05)
     time.sleep(600)  # the test kills this process: the server goes down mid-training

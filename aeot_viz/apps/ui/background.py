@@ -19,7 +19,7 @@ from ...pipeline.jobs import describe_progress, estimate_training_bytes
 from ...pipeline.views import PROJECTIONS
 
 __all__ = ["session_jobs", "submit_training", "submit_views", "collect_finished", "active_jobs", "sidebar_panel",
-           "views_job_for"]
+           "views_job_for", "resume_panel"]
 
 
 def session_jobs() -> list:
@@ -244,3 +244,29 @@ def sidebar_panel() -> None:
             getattr(st, level)(text)
         if active_jobs():
             _live_panel()
+
+
+def resume_panel() -> None:
+    """The Train page's list of this browser's jobs that a server restart interrupted (or that failed), each with a
+    Resume button: the same data and settings, from the job's checkpoints."""
+    from pathlib import Path
+
+    from ...data import load_dataset
+    from ...pipeline.config import AEOTConfig
+    from .library import model_store, owner_token, resumable_jobs, sweep_interrupted
+
+    sweep_interrupted()
+    for j in resumable_jobs(owner_token()):
+        with st.container(border=True):
+            st.warning(f"**{j.label}** stopped before its end: {j.error or j.status}")
+            if st.button("Resume it", key=f"tr_resume_{j.id}", icon=":material/restart_alt:"):
+                d = j.settings["dataset"]
+                try:
+                    ds = load_dataset(d["name"], **d.get("params", {}))
+                    submit_training(ds, AEOTConfig.from_dict(j.settings["config"]),
+                                    Path(j.checkpoint) if j.checkpoint else None, j.settings.get("name", j.label))
+                except (ValueError, TypeError, MemoryError) as exc:
+                    st.error(f"Could not resume {j.label}: {exc}")
+                else:
+                    model_store().update_job(j.id, status="resumed", beat=False)
+                    st.rerun()

@@ -54,6 +54,12 @@ def owner_token() -> str:
     return st.session_state["aeot_owner"]
 
 
+def current_store_id() -> str | None:
+    """The store id of the session's current model (a session model that was stored, or a stored model), or None."""
+    name = st.session_state.get("aeot_current", "")
+    return st.session_state.get("aeot_stored_ids", {}).get(name) or stored_id(name)
+
+
 def stored_name(rec: ModelRecord) -> str:
     """The picker's name of a stored model."""
     return f"{rec.name} [{rec.id}]"
@@ -104,14 +110,13 @@ def _number(v, fmt: str) -> str:
     return "-" if v is None else format(v, fmt)
 
 
-def library_panel() -> None:
+def library_panel(n_shipped: int, default: str) -> None:
     """Home's library: every stored model (name, dataset, date, headline metrics, state, whose), and for the one
-    picked: open, download, rename and delete (the last two for its owner only)."""
+    picked: open, download, rename and delete (the last two for its owner only). ``n_shipped`` shipped models are
+    said to be beside them; deleting the current model makes ``default`` current."""
     import datetime
 
     import pandas as pd
-
-    from .state import SHIPPED, current_store_id
 
     st.subheader("Model library")
     rows = library_rows()
@@ -119,7 +124,7 @@ def library_panel() -> None:
         st.warning(st.session_state.pop("aeot_store_error"))
     me = owner_token()
     st.caption(f"Models trained or uploaded here are kept in {model_store().url.split('://')[0]} at the server "
-               f"({len(rows)} now), beside the {len([p for p in SHIPPED.values() if p.is_file()])} shipped ones. "
+               f"({len(rows)} now), beside the {n_shipped} shipped ones. "
                "Anyone with a model's link can open it; only the browser that made it can rename or delete it.")
     if not rows:
         st.info("No stored model yet: train one on the Train page, or upload a bundle above.")
@@ -162,7 +167,7 @@ def library_panel() -> None:
             st.error(str(exc))
         else:
             if current_store_id() == rec.id:
-                st.session_state["aeot_current"] = next(iter(SHIPPED))
+                st.session_state["aeot_current"] = default
             for name, i in list(st.session_state.get("aeot_stored_ids", {}).items()):
                 if i == rec.id:
                     st.session_state["aeot_stored_ids"].pop(name)
@@ -230,32 +235,6 @@ def resumable_jobs(owner: str) -> list:
             and (j.settings.get("dataset") or {}).get("builtin")]
 
 
-def resume_panel() -> None:
-    """The Train page's list of this browser's jobs that a server restart interrupted (or that failed), each with a
-    Resume button: the same data and settings, from the job's checkpoints."""
-    from pathlib import Path
-
-    from ...data import load_dataset
-    from ...pipeline.config import AEOTConfig
-    from .background import submit_training
-
-    sweep_interrupted()
-    for j in resumable_jobs(owner_token()):
-        with st.container(border=True):
-            st.warning(f"**{j.label}** stopped before its end: {j.error or j.status}")
-            if st.button("Resume it", key=f"tr_resume_{j.id}", icon=":material/restart_alt:"):
-                d = j.settings["dataset"]
-                try:
-                    ds = load_dataset(d["name"], **d.get("params", {}))
-                    submit_training(ds, AEOTConfig.from_dict(j.settings["config"]),
-                                    Path(j.checkpoint) if j.checkpoint else None, j.settings.get("name", j.label))
-                except (ValueError, TypeError, MemoryError) as exc:
-                    st.error(f"Could not resume {j.label}: {exc}")
-                else:
-                    model_store().update_job(j.id, status="resumed", beat=False)
-                    st.rerun()
-
-
 __all__ = ["model_store", "owner_token", "stored_name", "stored_id", "load_stored", "library_rows", "DamagedModel",
            "COOKIE", "library_panel", "health_of",
-           "sweep_interrupted", "job_recorder", "resumable_jobs", "resume_panel", "STALE_S"]
+           "sweep_interrupted", "job_recorder", "resumable_jobs", "STALE_S", "current_store_id"]

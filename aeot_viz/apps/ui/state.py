@@ -85,6 +85,8 @@ def _follow_link() -> None:
     if not wanted or st.session_state.get("aeot_followed") == wanted:
         return
     st.session_state["aeot_followed"] = wanted
+    from .library import current_store_id
+
     if current_store_id() == wanted:
         return
     try:
@@ -98,15 +100,9 @@ def _follow_link() -> None:
     st.session_state["aeot_current"] = stored_name(rec)
 
 
-def current_store_id() -> str | None:
-    """The store id of the current model (a session model that was stored, or a stored model), or None."""
-    from .library import stored_id
-
-    name = st.session_state.get("aeot_current", "")
-    return st.session_state.get("aeot_stored_ids", {}).get(name) or stored_id(name)
-
-
 def _keep_in_url() -> None:
+    from .library import current_store_id
+
     wanted = current_store_id()
     if wanted and st.query_params.get("model") != wanted:
         st.query_params["model"] = wanted
