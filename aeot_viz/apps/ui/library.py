@@ -137,11 +137,11 @@ def library_panel(n_shipped: int, default: str) -> None:
         "singular facets": _number(r.singular, ","), "recall": _number(r.recall, ".3f"),
         "file": health[r.id], "yours": "yes" if r.owner == me else "no", "link": f"?model={r.id}"} for r in rows])
     st.dataframe(table, key="lib_table", hide_index=True)
-    ids = [r.id for r in rows]
-    current = current_store_id()
+    by_id = {r.id: r for r in rows}
+    ids, current = list(by_id), current_store_id()
     pick = st.selectbox("Stored model", ids, index=ids.index(current) if current in ids else 0, key="lib_pick",
-                        format_func=lambda i: stored_name(next(r for r in rows if r.id == i)))
-    rec = next(r for r in rows if r.id == pick)
+                        format_func=lambda i: stored_name(by_id[i]))
+    rec = by_id[pick]
     mine, ok = rec.owner == me, health[rec.id] == "ok"
     b1, b2, b3, b4 = st.columns(4)
     if b1.button("Open", key="lib_open", disabled=not ok, type="primary",
@@ -149,8 +149,9 @@ def library_panel(n_shipped: int, default: str) -> None:
         st.session_state["aeot_current"] = stored_name(rec)
         st.session_state.pop("home_model", None)
         st.rerun()
-    if ok:
-        b2.download_button("Download (.npz)", model_store().read_bytes(rec.id), file_name=f"aeot_{rec.id}.npz",
+    if ok:  # the bytes are read (and checked) when the button is pressed, not on every rerun of Home
+        store, rec_id = model_store(), rec.id
+        b2.download_button("Download (.npz)", lambda: store.read_bytes(rec_id), file_name=f"aeot_{rec_id}.npz",
                            key="lib_download")
     new = b3.text_input("New name", rec.name, key=f"lib_name_{rec.id}", disabled=not mine, label_visibility="collapsed")
     if b3.button("Rename", key="lib_rename", disabled=not mine or new.strip() == rec.name):

@@ -79,14 +79,12 @@ def init_state() -> None:
 
 def _follow_link() -> None:
     """A ``?model=<id>`` link the session has not followed yet makes that stored model current."""
-    from .library import model_store, stored_name
+    from .library import current_store_id, model_store, stored_name
 
     wanted = st.query_params.get("model")
     if not wanted or st.session_state.get("aeot_followed") == wanted:
         return
     st.session_state["aeot_followed"] = wanted
-    from .library import current_store_id
-
     if current_store_id() == wanted:
         return
     try:
@@ -116,7 +114,7 @@ def available_models() -> list[str]:
     """Names the model picker offers: shipped bundles that exist, this session's models, then the stored models
     this browser made in earlier visits, and the current one (opened by a link or from the library). Other
     visitors' models are listed in Home's library, not in every picker."""
-    from .library import library_rows, owner_token, stored_name
+    from .library import library_rows, owner_token, stored_id, stored_name
 
     init_state()
     mine = set(st.session_state["aeot_stored_ids"].values())
@@ -124,14 +122,7 @@ def available_models() -> list[str]:
     stored = [stored_name(r) for r in library_rows() if r.id not in mine and r.owner == me]
     names = [n for n, p in SHIPPED.items() if p.is_file()] + list(st.session_state["aeot_session_models"]) + stored
     current = st.session_state["aeot_current"]
-    return names if current in names or current not in _stored_current() else names + [current]
-
-
-def _stored_current() -> set:
-    from .library import stored_id
-
-    name = st.session_state.get("aeot_current", "")
-    return {name} if stored_id(name) else set()
+    return names + [current] if stored_id(current) and current not in names else names
 
 
 def _store(model: AEOTModel, name: str, data: bytes | None = None) -> None:
