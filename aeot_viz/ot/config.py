@@ -17,7 +17,7 @@ __all__ = ["OTConfig", "SOURCES", "SAMPLERS", "METHODS", "check_ot_settings"]
 
 #: how :class:`~aeot_viz.ot.SemiDiscreteOT` solves: ``"auto"`` is exact Newton for 2-D targets from the uniform
 #: square (:mod:`aeot_viz.ot.newton`) and the stochastic solver otherwise
-METHODS = ("auto", "newton", "stochastic")
+METHODS = ("auto", "newton", "pooled", "stochastic")
 
 
 @dataclass
@@ -40,6 +40,8 @@ class OTConfig:
     n_snapshots: int = 30
     device: str = "auto"
     random_state: int = 0
+    candidates: int = 8
+    pool_size: int | str = "auto"
 
     def validate(self) -> None:
         check_ot_settings(dataclasses.asdict(self))
@@ -70,6 +72,12 @@ def check_ot_settings(params: dict) -> None:
     lr = params["lr"]
     if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}.")
+    k = params.get("candidates", 8)
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"candidates must be a positive integer (targets listed per pooled sample), got {k!r}.")
+    ps = params.get("pool_size", "auto")
+    if not (ps == "auto" or (isinstance(ps, (int, np.integer)) and not isinstance(ps, bool) and ps >= 1)):
+        raise ValueError(f'pool_size must be a positive integer or "auto", got {ps!r}.')
     if not 0 <= params["momentum"] < 1:
         raise ValueError(f"momentum must be in [0, 1), got {params['momentum']!r}.")
     if not (params["tol"] >= 0 and params["floor_factor"] >= 0):

@@ -100,6 +100,7 @@ from ..utils.device import resolve_device
 from ..utils.progress import Callback, emit
 from .config import OTConfig, check_ot_settings
 from .newton import NEWTON_MAX_ITER, newton_ot_2d
+from .pooled import fit_pooled
 from .result import OTResult, OTValidation, _frozen
 from .validation import (
     VALIDATION_ABORT_Z,
@@ -261,6 +262,8 @@ class SemiDiscreteOT:
         multiscale: bool = OTConfig.multiscale,
         coarsening: int = 8,
         distributed: bool = False,
+        candidates: int = OTConfig.candidates,
+        pool_size: int | str = OTConfig.pool_size,
     ):
         self.source = source
         self.method = method
@@ -281,6 +284,8 @@ class SemiDiscreteOT:
         self.multiscale = multiscale
         self.coarsening = coarsening
         self.distributed = distributed
+        self.candidates = candidates
+        self.pool_size = pool_size
 
     def _coarse_levels(self, Y: torch.Tensor, w: torch.Tensor, nbr: torch.Tensor) -> list:
         r"""Nested clusterings of the targets for the multiscale steps, with each cluster's step scale.
@@ -373,16 +378,25 @@ class SemiDiscreteOT:
         return _summarise(counts, m, w)[0]
 
     def solver_for(self, d: int) -> str:
-        """Which solver ``fit`` runs for targets of dimension ``d``: ``"newton"`` or ``"stochastic"``.
+        """Which solver ``fit`` runs for targets of dimension ``d``: ``"newton"``, ``"pooled"`` or ``"stochastic"``.
 
-        ``ValueError`` when ``method="newton"`` cannot apply (``d != 2`` or a Gaussian source)."""
+        ``"auto"`` is exact Newton for 2-D targets from the uniform source on one process, the pooled solver
+        (:mod:`aeot_viz.ot.pooled`) otherwise, and the stochastic one in a sharded run (``distributed``), which the
+        pooled solver does not support. ``ValueError`` when the asked ``method`` cannot apply."""
         if self.method == "stochastic":
             return "stochastic"
+        if self.method == "pooled":
+            if self.distributed:
+                raise ValueError("method='pooled' runs on one process; a sharded run (distributed=True) needs "
+                                 "method='stochastic' or 'auto'.")
+            return "pooled"
         fits = d == 2 and self.source == "uniform" and not self.distributed
         if self.method == "newton" and not fits:
             raise ValueError(f"method='newton' solves 2-D targets from the uniform source on one process; these "
                              f"targets have d = {d}, source {self.source!r}. Use method='auto' or 'stochastic'.")
-        return "newton" if fits else "stochastic"
+        if fits:
+            return "newton"
+        return "stochastic" if self.distributed else "pooled"
 
     def _fit_exact(self, Y64: np.ndarray, w: torch.Tensor, h_init, callback, dev) -> SemiDiscreteOT:
         """The exact 2-D solve on the caller's targets ``Y64`` (float64, shape (N, 2)): identical rows are merged
@@ -516,6 +530,14 @@ class SemiDiscreteOT:
             key = fingerprint(settings, Y.cpu().numpy(), w.cpu().numpy(), h_init)
         w32 = w.float()
         h = -0.5 * (Y * Y).sum(dim=1) if h_init is None else torch.as_tensor(h_init).to(dev)
+        if self.solver_for(d) == "pooled":
+            def scale_and_levels():
+                nbr = nearest_others(Y, NEIGHBOURS, memory_budget=self.memory_budget)
+                return self._step_scale(Y, nbr[:, 0] if nbr.shape[1] else None), self._coarse_levels(Y, w32, nbr)
+
+            fit_pooled(self, Y, w, h, n_full=n_full, key=key, checkpoint=checkpoint, callback=callback,
+                       scale_and_levels=scale_and_levels, writer=_is_writer(self.distributed))
+            return self
         log = {k: [] for k in ("iteration", "round", "l1", "noise_floor", "empty_share", "lr",
                                "batch_size", "samples", "time")}
         vlog: list[dict] = []
@@ -637,7 +659,8 @@ class SemiDiscreteOT:
         return {k: getattr(self, k) for k in (
             "source", "method", "batch_size", "max_batch_size", "lr", "round_iter", "max_iter", "tol",
             "floor_factor", "validation_samples", "sampler", "n_snapshots", "device",
-            "random_state", "memory_budget", "momentum", "multiscale", "coarsening", "distributed")}
+            "random_state", "memory_budget", "momentum", "multiscale", "coarsening", "distributed", "candidates",
+            "pool_size")}
 
 
 def solve_ot(Y, nu=None, *, h_init=None, callback: Optional[Callback] = None, checkpoint=None,
