@@ -8,7 +8,9 @@ import streamlit as st
 
 from aeot_viz.apps.ui.background import collect_finished, resume_panel, session_jobs, submit_training
 from aeot_viz.apps.ui.state import (
+    dataset_shape,
     init_state,
+    run_cost,
     run_checkpoint_dir,
     training_pool,
     upload_limit_bytes,
@@ -21,6 +23,7 @@ from aeot_viz.models.config import IMAGE_LATENT_DIM, STACKED_LATENT_DIM
 from aeot_viz.ot.error import error_in_words, stop_in_words
 from aeot_viz.pipeline.bundle import bundle_to_bytes
 from aeot_viz.pipeline.config import AEConfig, AEOTConfig, OTConfig, TrainConfig
+from aeot_viz.pipeline.cost import seconds_in_words
 from aeot_viz.pipeline.jobs import describe_progress, time_left
 
 st.set_page_config(page_title="Train - AE-OT Explorer", layout="wide")
@@ -90,14 +93,15 @@ latent = checked_number(c2, "Latent dimension", 2, 96,
 epochs = checked_number(c2, "Autoencoder epochs", 1, 200, 10, key="tr_epochs", disabled=is_toy, problems=problems)
 ot_iters = checked_number(c2, "OT iteration budget", 20, 10_000, OTConfig().max_iter, step=20, key="tr_ot_iters",
                           disabled=is_toy, problems=problems,
-                          help="A cap: the solver stops earlier, once its validation reads within "
-                               f"{OTConfig().floor_factor}x its noise floor with no empty cell")
+                          help="A cap: the solver stops earlier, once a check on fresh samples certifies its error "
+                               f"(within {OTConfig().floor_factor}x the noise floor of the validation size, or the "
+                               "same bound read on a fresh pool) with no empty cell")
 seed = checked_number(c1, "Seed", 0, 10_000, 0, key="tr_seed", problems=problems)
 if is_toy:
     c2.caption("Greyed out: 2-D points are their own latent space, so no autoencoder is trained and its settings "
                "(latent dimension, epochs, kind, batch size, learning rate) do not apply. The OT map is solved "
                "exactly by Newton's method, which stops on precision: the budget, step size, multiscale and "
-               "validation settings are for the stochastic solver of higher-dimensional codes.")
+               "validation settings are for the pooled solver of higher-dimensional codes.")
 with st.expander("More settings: autoencoder and OT solver"):
     a1, a2, a3 = st.columns(3)
     images = uploaded.kind == "images" if uploaded is not None else dataset_name in ("digits", "mnist10k",
@@ -125,6 +129,32 @@ with st.expander("More settings: autoencoder and OT solver"):
                          disabled=is_toy, problems=problems,
                          help=f"0: stop at {OTConfig().floor_factor}x the validation's noise floor")
 
+
+
+def build_config() -> AEOTConfig:
+    """The settings of the form as a run's configuration (the same on pressing Train as in the estimate)."""
+    if is_toy:  # greyed out settings do not apply (and are not checked): the defaults, whatever they hold
+        return AEOTConfig(train=TrainConfig(random_state=int(seed)), ot=OTConfig(random_state=int(seed)))
+    return AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
+                      train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
+                                        random_state=int(seed)),
+                      ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
+                                  tol=float(tol), random_state=int(seed),
+                                  validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
+
+
+if not problems:  # what the run will cost, before it starts (measured speeds of this machine)
+    try:
+        shape, kind, n_est = ((uploaded.shape, uploaded.kind, len(uploaded)) if uploaded is not None
+                              else dataset_shape(dataset_name) + (int(n_samples),))
+        est = run_cost(n_est, shape, kind, build_config())
+        parts = ", ".join(f"{k} {seconds_in_words(v)[6:]}" for k, v in est.items()
+                          if k not in ("total", "start") and v >= 1)
+        st.caption(f"Expected time on this machine: {seconds_in_words(est['total'])} ({parts}), with no other "
+                   "training running.")
+    except (ValueError, TypeError) as exc:
+        st.caption(f"No time estimate for these settings: {exc}")
+
 go, cancel = st.columns([1, 5])
 start = go.button("Train", type="primary", key="tr_go")
 if not start:
@@ -143,15 +173,7 @@ elif start:
     try:
         ds = uploaded if uploaded is not None else load_dataset(dataset_name, n_samples=int(n_samples),
                                                                  random_state=int(seed))
-        if is_toy:  # greyed out settings do not apply (and are not checked): the defaults, whatever they hold
-            cfg = AEOTConfig(train=TrainConfig(random_state=int(seed)), ot=OTConfig(random_state=int(seed)))
-        else:
-            cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=int(latent)),
-                             train=TrainConfig(epochs=int(epochs), batch_size=int(batch), lr=float(ae_lr),
-                                               random_state=int(seed)),
-                             ot=OTConfig(max_iter=int(ot_iters), lr=float(ot_lr), multiscale=bool(multiscale),
-                                         tol=float(tol), random_state=int(seed),
-                                         validation_samples=val_exp if val_exp == "auto" else 2 ** int(val_exp)))
+        cfg = build_config()
         cfg.validate()
         ckpt = run_checkpoint_dir(cfg.to_dict(), ds.data)
         resumed = [d for d in (describe(ckpt / "autoencoder.npz"), describe(ckpt / "ot.npz")) if d]
@@ -177,7 +199,7 @@ def show_training(entry) -> None:
         st.progress(min(fraction, 1.0), text=text + ("" if np.isnan(left) else f", about {left:.0f} s {what}"))
     chart_ae, chart_ot = st.columns(2)
     losses = [ev.metrics["loss"] for ev in events if ev.stage == "autoencoder"]
-    l1s = [ev.metrics["l1"] for ev in events if ev.stage == "ot"]
+    l1s = [ev.metrics["l1"] for ev in events if ev.stage == "ot" and "l1" in ev.metrics]
     newton = any(ev.metrics.get("solver") == "newton" for ev in events if ev.stage == "ot")
     chart_ae.caption("Autoencoder: reconstruction loss per batch" if losses
                      else "2-D toy data: the data is its own latent space, no autoencoder to train")
@@ -187,6 +209,13 @@ def show_training(entry) -> None:
         chart_ot.caption("OT solver (exact Newton, 2-D): exact L1 mass error after each step, log10 scale")
         chart_ot.line_chart(pd.DataFrame({"log10 exact L1": np.log10(np.maximum(l1s, 1e-17))}), height=220,
                             x_label="Newton step", y_label="log10 exact L1")
+    elif any(ev.metrics.get("solver") == "pooled" for ev in events if ev.stage == "ot"):
+        chart_ot.caption("OT solver (pooled): L1 mass error on the current pool after each iteration. It falls below "
+                         "the noise floor as the pool is solved; each new pool, scored before anything is fitted to "
+                         "it, is the honest check (the message below)")
+        if l1s:
+            chart_ot.line_chart(pd.DataFrame({"L1 on the pool": l1s}), height=220, x_label="iteration",
+                                y_label="L1 mass error")
     else:
         chart_ot.caption("OT solver: L1 mass error on each iteration's fresh samples")
         if l1s:
@@ -199,6 +228,9 @@ def show_training(entry) -> None:
         st.success(f"{entry['name']} is now the current model. {words} Empty cells: {v['empty_share']:.1%}. "
                    "Explore it on the other pages" + ("." if job.done else " (its views are still being computed)."))
         ot = model.config.ot
+        last = model.ot_validation_log[-1] if model.ot_validation_log else {}
+        if last.get("pool"):  # the pooled solver: its certificate is the last fresh pool
+            v = {**v, **last}
         st.caption(stop_in_words(model.summary()["OT iterations"], ot.max_iter, v, n_codes=model.n_codes,
                                  newton=v.get("exact_l1") is not None, floor_factor=ot.floor_factor, tol=ot.tol))
         if v["empty_share"] > 0:

@@ -46,7 +46,7 @@ __all__ = ["CandidatePool", "fused_top_k", "torch_top_k", "torch_evaluate", "poo
 #: samples scored at once when a pool is (re)scored: the unit of progress and of peak scratch memory
 SCORE_CHUNK = 2**16
 #: epochs a pool keeps before it re-bases every sample on the current heights (its tau absorbs the drift)
-MAX_EPOCHS = 512
+MAX_EPOCHS = 64
 
 _numba_kernels = None
 

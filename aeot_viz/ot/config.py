@@ -40,7 +40,7 @@ class OTConfig:
     n_snapshots: int = 30
     device: str = "auto"
     random_state: int = 0
-    candidates: int = 8
+    candidates: int = 4
     pool_size: int | str = "auto"
 
     def validate(self) -> None:
@@ -72,7 +72,7 @@ def check_ot_settings(params: dict) -> None:
     lr = params["lr"]
     if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
         raise ValueError(f"lr must be a positive finite number, got {lr!r}.")
-    k = params.get("candidates", 8)
+    k = params.get("candidates", 4)
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise ValueError(f"candidates must be a positive integer (targets listed per pooled sample), got {k!r}.")
     ps = params.get("pool_size", "auto")

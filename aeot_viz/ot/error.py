@@ -94,7 +94,9 @@ def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool 
         The iteration budget it was given (stochastic solver only).
     validation : dict
         The final validation (``OTValidation.to_dict()``): ``l1``, ``noise_floor``, ``n_samples``, ``empty_share``
-        and, for an exact 2-D solve, ``exact_l1``.
+        and, for an exact 2-D solve, ``exact_l1``; for the pooled solver the last entry of its validation log, whose
+        ``pool`` and ``floor_factor`` say which fresh pool certified it and at what factor
+        (:func:`aeot_viz.ot.pooled.pool_floor_factor`).
     newton : bool
         The exact 2-D Newton solver ran: it stops when its exact error reaches float64's reach
         (:func:`aeot_viz.ot.newton.default_tol` of ``n_codes`` cells), at ``tol`` when that is positive, or when it
@@ -132,6 +134,14 @@ def stop_in_words(n_iter: int, max_iter: int, validation: dict, *, newton: bool 
     if tol > 0 and l1 <= tol:
         return (f"OT stopped {early} iterations, because its validation read L1 {l1:.3f}, below the stop value "
                 f"{tol:.3f} you set.")
+    if validation.get("pool") and validation.get("floor_factor") and l1 <= float(validation["floor_factor"]) * floor \
+            and not validation.get("empty_share"):
+        pf = float(validation["floor_factor"])
+        return (f"OT stopped {early} iterations, because a fresh pool of {int(validation['pool']):,} samples, "
+                f"drawn after the heights were fitted, read L1 {l1:.3f}, within {pf:.3f}x the {floor:.3f} that even an "
+                f"exact map reads there, with no empty cell. That certifies the same error bound as {floor_factor}x "
+                "the floor of the full validation size: further iterations could not be told apart from sampling "
+                "noise.")
     if l1 <= floor_factor * floor and not validation.get("empty_share"):
         return (f"OT stopped {early} iterations, because its validation on "
                 f"{int(validation.get('n_samples') or 0):,} fresh samples read L1 {l1:.3f}, within {floor_factor}x "

@@ -19,6 +19,14 @@ Such :math:`h` minimise the convex energy (Gu, Luo, Sun, Yau 2016; An et al. 202
 
 which is invariant to adding a constant to :math:`h` (so :math:`h` is compared up to a constant).
 
+Solvers
+-------
+:class:`SemiDiscreteOT` has three: exact damped Newton for 2-D targets (:mod:`aeot_viz.ot.newton`), the *pooled*
+solver for every other dimension (:mod:`aeot_viz.ot.pooled`: the iterations below run on growing pools of re-used
+samples with exact candidate lists, certified on fresh pools; the default since issue 35, about 5 times less
+scoring for MNIST-10k), and the *stochastic* solver of this module's loop, kept as ``method="stochastic"`` and used
+for sharded runs (``distributed``). The rest of this docstring describes the stochastic solver.
+
 Method
 ------
 Each iteration draws a *fresh* batch of :math:`B` source samples (randomised scrambled Sobol points,
@@ -170,13 +178,17 @@ class SemiDiscreteOT:
     ----------
     source : {"uniform", "gaussian"}
         Source measure: uniform on :math:`[-\tfrac12,\tfrac12]^d` or :math:`N(0, I_d)`.
-    method : {"auto", "newton", "stochastic"}
+    method : {"auto", "newton", "pooled", "stochastic"}
+        ``"pooled"``: the pooled solver (:mod:`aeot_viz.ot.pooled`), any dimension, one process.
         ``"newton"``: the exact damped Newton method on the exact power cells (:mod:`aeot_viz.ot.newton`),
         for 2-D targets and the uniform source only; it stops at an exact mass error of ``tol`` (when positive)
         or float64's reach (:func:`~aeot_viz.ot.newton.default_tol`), and its validation carries that exact
         error beside a sampled check of ``validation_samples`` (``"auto"``: ``NEWTON_CHECK_SAMPLES``).
         ``"stochastic"``: the sampled solver of the module docstring, for any dimension. ``"auto"`` picks
-        Newton where it applies. The settings below up to ``multiscale`` are the stochastic solver's.
+        Newton where it applies, the stochastic solver for sharded runs and the pooled one otherwise. The settings
+        below up to ``multiscale`` are the stochastic solver's; the pooled solver uses ``lr``, ``round_iter``,
+        ``max_iter``, ``tol``, ``floor_factor``, ``validation_samples``, ``momentum`` and ``multiscale`` the same
+        way, and ``candidates`` and ``pool_size``.
     batch_size : int
         Fresh source samples per iteration in the first round (doubled each round).
     max_batch_size : int
@@ -213,6 +225,10 @@ class SemiDiscreteOT:
     distributed : bool
         Shard the scoring over the ranks of an initialised ``torch.distributed`` process group
         (:mod:`aeot_viz.ot.distributed`); every rank calls ``fit`` with the same targets and seeds.
+    candidates : int
+        Pooled solver: targets listed per pooled sample (:mod:`aeot_viz.geometry.candidates`).
+    pool_size : int or "auto"
+        Pooled solver: the largest pool (:func:`aeot_viz.ot.pooled.pool_sizes`).
 
     Attributes
     ----------
@@ -233,6 +249,8 @@ class SemiDiscreteOT:
     n_iter_ : int
     converged_ : bool
         Whether the stopping rule was met within ``max_iter``.
+    samples_scored_ : int
+        Pooled solver: source samples scored against all targets (pools and rescored certificates).
     n_unique_ : int
         Distinct targets. Identical targets cannot have separate power cells (their scores tie
         everywhere), so ``fit`` solves for the distinct ones, each carrying the summed weight of its

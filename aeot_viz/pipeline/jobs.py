@@ -66,7 +66,8 @@ def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
     autoencoder (weights, gradients and Adam's two moments: 4x its parameters, counted on the ``meta``
     device so nothing is allocated), one batch's activations (64 float32 per input value, generous for
     the shipped conv and MLP networks), the codes and targets, the OT solver's batch (its largest batch
-    of ``d``-dimensional samples with scores and indices) and per-target state (neighbour lists, logs,
+    of ``d``-dimensional samples with scores and indices; for the pooled solver its largest pool's candidate lists,
+    :func:`~aeot_viz.geometry.candidates.pool_bytes_per_sample` bytes a sample, whichever is more) and per-target state (neighbour lists, logs,
     snapshots: about 64 bytes plus ``n_snapshots`` heights per target), and 256 MiB of fixed costs of a
     run (torch's kernels and thread buffers; measured: about 160 MiB for a small run). The libraries
     themselves are not counted: the server process has them loaded already.
@@ -90,6 +91,16 @@ def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
     data = 3 * n_samples * per * 4 + min(n_samples, 4096) * per
     ae = 4 * params * 4 + config.train.batch_size * per * 4 * 64
     ot = config.ot.max_batch_size * (d + 4) * 4 * 3 + n_samples * (64 + 8 * config.ot.n_snapshots + 8 * d)
+    if d > 2 and config.ot.method in ("auto", "pooled"):  # the pooled solver's candidate lists, and its epochs
+        from ..geometry.candidates import pool_bytes_per_sample
+        from ..ot.pooled import pool_sizes
+        from ..ot.validation import auto_validation_samples
+
+        V = (auto_validation_samples(n_samples) if config.ot.validation_samples == "auto"
+             else int(config.ot.validation_samples))
+        cap = pool_sizes(n_samples, V, int(config.ot.candidates), config.ot.pool_size)[-1]
+        ot = max(ot, cap * pool_bytes_per_sample(n_samples, int(config.ot.candidates))
+                 + 2**16 * (d + 9) * 8 + n_samples * (64 + 8 * config.ot.n_snapshots + 8 * d + 4 * 64))
     return int(data + ae + ot + 256 * MiB)
 
 
@@ -305,6 +316,8 @@ def describe_progress(events: list, kind: str = "training") -> tuple[float, str]
         detail = f"validated L1 {m['l1']:.4f} (noise floor {m['noise_floor']:.4f})"
     elif m.get("solver") == "newton":
         detail = f"Newton step, exact L1 {m['l1']:.1e}"
+    elif "scoring" in m:
+        detail = f"scoring a fresh pool of {int(m.get('pool', 0)):,} samples ({float(m['scoring']):.0%})"
     elif "loss" in m:
         detail = f"loss {m['loss']:.4f}"
     elif "l1" in m:
@@ -332,6 +345,9 @@ def eta_segment(ev: ProgressEvent) -> Optional[tuple[tuple, float, str]]:
         return ("autoencoder",), ev.fraction, "left in the autoencoder"
     if ev.stage == "encode":
         return ("encode",), ev.fraction, "left encoding the data"
+    if ev.stage in ("ot", "convex-null") and "scoring" in m:  # the pooled solver scoring a new pool: steady
+        what = "new pool" if ev.stage == "ot" else "convex null's new pool"
+        return ((ev.stage, "pool", int(m.get("round", 0))), float(m["scoring"]), f"to score the {what}")
     if ev.stage in ("ot", "convex-null") and m.get("solver") != "newton" and m.get("round_iters"):
         n, first = int(m["round_iters"]), int(m.get("round_first", 0))
         what = "OT solver" if ev.stage == "ot" else "convex null's OT solve"

@@ -237,3 +237,31 @@ def training_pool():
     from ...pipeline.workers import ProcessJobPool
 
     return ProcessJobPool()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def dataset_shape(name: str) -> tuple:
+    """``(sample shape, kind)`` of a built-in dataset (read from a 50-sample load, once per process)."""
+    from ...data import load_dataset
+
+    ds = load_dataset(name, n_samples=50)
+    return tuple(ds.shape), ds.kind
+
+
+@st.cache_resource(show_spinner="Measuring this machine's speed for the time estimate...", max_entries=16)
+def _machine_speed(ae_kind: str, latent_dim: int, batch_size: int, shape: tuple, kind: str):
+    from ...pipeline.config import AEConfig, AEOTConfig, TrainConfig
+    from ...pipeline.cost import measure_speed
+
+    cfg = AEOTConfig(ae=AEConfig(kind=ae_kind, latent_dim=latent_dim), train=TrainConfig(batch_size=batch_size))
+    return measure_speed(cfg, shape, kind)
+
+
+def run_cost(n_samples: int, shape, kind: str, config) -> dict:
+    """Seconds per stage a run of ``config`` is expected to take here (:func:`aeot_viz.pipeline.cost.
+    estimate_training_seconds`), on speeds measured once per network (cached)."""
+    from ...pipeline.cost import estimate_training_seconds
+
+    speed = _machine_speed(config.ae.kind, int(config.ae.latent_dim), int(config.train.batch_size), tuple(shape),
+                           kind)
+    return estimate_training_seconds(n_samples, shape, kind, config, speed)
