@@ -16,8 +16,10 @@ solver's batches are Sobol and its checks other seeds; the pooled solver's sampl
 
 POT: ``ot.semidiscrete.solve_semidiscrete`` as in ``benchmarks/ot_solver.py`` (averaged SGD, batch 1000) with
 one budget per set (``--pot-iters``). Its accuracy level is its checked L1 corrected for the check's noise,
-:math:`e = \\sqrt{L^2 - f^2}`; the pooled solver's time to that level is the time of its first fresh check
-(each round's new pool, read before anything is fitted to it) whose corrected error is at most POT's.
+:math:`e = \\sqrt{L^2 - f^2}`. The pooled solver's time to that level is given twice: the time of its first fresh
+check (each round's new pool, read before anything is fitted to it) whose corrected error is at most POT's, and the
+time at which it first held heights that good (a round's end, its snapshot there judged by the same independent
+check as POT's result: the like-for-like figure, as POT's own run is judged only afterwards).
 """
 
 from __future__ import annotations
@@ -113,19 +115,33 @@ def main() -> None:
             ot = res["auto"][2]
             hit = [e for e in ot.validation_log_ if e.get("pool") and corrected(e["l1"], e["noise_floor"]) <= e_pot]
             t_ours = hit[0]["time"] if hit else float("nan")
-            line.update(pot_level=e_pot, pot_time=sec, ours_time=t_ours,
-                        pot_ratio=sec / t_ours if hit else float("nan"), pot_empty=c["empty"])
+            # the heights the solver held at each round's end (its snapshot there), judged by the same check as POT's
+            t_held = float("nan")
+            iters = list(ot.log_["iteration"])
+            for e in ot.validation_log_[1:]:
+                if not e.get("pool") or e["iteration"] not in iters:
+                    continue
+                k = int(np.searchsorted(ot.snapshot_iters_, e["iteration"]))
+                if k >= len(ot.snapshot_iters_) or ot.snapshot_iters_[k] != e["iteration"]:
+                    continue
+                cs = check(Yt, torch.as_tensor(ot.snapshots_[k], dtype=torch.float32), 22)
+                if cs["empty"] == 0 and corrected(cs["l1"], cs["floor"]) <= e_pot:
+                    t_held = float(ot.log_["time"][iters.index(e["iteration"])])
+                    break
+            line.update(pot_level=e_pot, pot_time=sec, ours_time=t_ours, held_time=t_held,
+                        pot_ratio=sec / t_ours if hit else float("nan"), held_ratio=sec / t_held,
+                        pot_empty=c["empty"])
         summary.append(line)
     print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:.0f} MiB\n")
-    print("| set | stochastic / pooled time | POT's level (true L1) | POT's time | pooled time to that level | "
-          "POT / pooled |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| set | stochastic / pooled time | POT's level (true L1) | POT's time | pooled: certified by its own fresh "
+          "check | POT / pooled | pooled: held (round end, independent check) | POT / pooled |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for s in summary:
         if "pot_time" in s:
             print(f"| {s['set']} | {s['speed-up']:.2f}x | {s['pot_level']:.4f} | {s['pot_time']:.1f} s | "
-                  f"{s['ours_time']:.2f} s | {s['pot_ratio']:.0f}x |")
+                  f"{s['ours_time']:.2f} s | {s['pot_ratio']:.0f}x | {s['held_time']:.2f} s | {s['held_ratio']:.0f}x |")
         else:
-            print(f"| {s['set']} | {s['speed-up']:.2f}x | - | - | - | - |")
+            print(f"| {s['set']} | {s['speed-up']:.2f}x | - | - | - | - | - | - |")
 
 
 if __name__ == "__main__":

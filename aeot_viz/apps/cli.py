@@ -56,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     tr.add_argument("--lr", type=float, default=1e-3, help="autoencoder learning rate")
     tr.add_argument("--source", default=OTConfig.source, choices=list(SOURCES), help="OT source measure")
     tr.add_argument("--ot-method", default=OTConfig.method, choices=list(METHODS),
-                    help="auto: exact Newton for 2-D codes from the uniform square, the stochastic solver otherwise")
+                    help="auto: exact Newton for 2-D codes from the uniform square, the pooled solver otherwise "
+                         "(re-used samples, certified on fresh ones); stochastic: fresh samples every iteration")
     tr.add_argument("--ot-max-iter", type=int, default=OTConfig.max_iter,
                     help="OT iteration budget (the solver stops earlier once its validation passes)")
     tr.add_argument("--ot-round-iter", type=int, default=OTConfig.round_iter, help="OT iterations between validations")

@@ -22,7 +22,9 @@ epoch); nothing else is ever approximated.
 Samples are never stored: sample :math:`a` of a pool is a counter-based function of (seed, :math:`a`)
 (:func:`~aeot_viz.geometry.sources.sample_source_at`), so the failing ones are regenerated on demand. Memory per
 sample is :math:`k` indices (2 bytes each below 32,768 targets, else 4), :math:`k` float32 inner products, the
-float32 :math:`\tau` and a 2-byte epoch: 54 bytes at :math:`k = 8` and :math:`N < 32{,}768`, 70 above.
+float32 :math:`\tau` and a 2-byte epoch, and 9 bytes of working answer (cell, gap, flag): 39 bytes at the default
+:math:`k = 4` and :math:`N < 32{,}768`, 47 above; and one float32 height vector per live epoch (at most
+``MAX_EPOCHS``).
 
 On the CPU the full scoring fuses the score blocks of :mod:`aeot_viz.geometry.scoring` with a numba top-k
 insertion (:func:`merge_top_k`, about as fast as the arg-max kernel: 1.37e9 against 1.49e9 pairs/s for top-9 at
@@ -171,8 +173,9 @@ def torch_evaluate(cand, ip, tau, ep, h, D, eps):
 
 
 def pool_bytes_per_sample(n_targets: int, k: int) -> int:
-    """Bytes a pool keeps per sample: ``k`` indices, ``k`` float32 inner products, ``tau`` and the epoch."""
-    return k * (2 if n_targets < 2**15 else 4) + 4 * k + 4 + 2
+    """Bytes a pool keeps per sample: ``k`` indices, ``k`` float32 inner products, ``tau`` and the epoch (the lists),
+    and the working answer of :meth:`CandidatePool.counts` (cell, gap, failed flag: 9 bytes)."""
+    return k * (2 if n_targets < 2**15 else 4) + 4 * k + 4 + 2 + 9
 
 
 class CandidatePool:
@@ -239,8 +242,8 @@ class CandidatePool:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the candidate lists (not counting the epochs' heights, N floats each)."""
-        return sum(a.nbytes for a in (self.cand, self.ip, self.tau, self.ep))
+        """Bytes of the lists and the working answer (not counting the epochs' heights, N floats each)."""
+        return sum(a.nbytes for a in (self.cand, self.ip, self.tau, self.ep, self.best, self.gap, self.fail))
 
     def samples(self, idx: np.ndarray) -> torch.Tensor:
         """The pool's samples ``idx`` (int64 array), regenerated from the seed: shape (len(idx), d)."""

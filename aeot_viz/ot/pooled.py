@@ -47,8 +47,8 @@ A cap of :math:`P = 24 V / \sqrt{N}` (``PRECISION``; 2.5 million samples for MNI
 1,797 scikit-learn digits passed at 1.04 times the pool's floor and read 1.21 times the floor of an independent
 :math:`2^{22}`-sample check.
 
-Memory: the pool's lists, :func:`~aeot_viz.geometry.candidates.pool_bytes_per_sample` bytes per sample (30 at
-the default ``candidates = 4`` below 32,768 targets, 38 above), so about 71 MiB for the 2.5 million samples of
+Memory: the pool's lists, :func:`~aeot_viz.geometry.candidates.pool_bytes_per_sample` bytes per sample (39 at
+the default ``candidates = 4`` below 32,768 targets, 47 above), so about 93 MiB for the 2.5 million samples of
 MNIST-10k's cap. Four candidates score faster than eight (a shorter insertion list: 1.49e9 against 1.43e9 pairs/s on
 MNIST-10k's codes, 1.26e9 against 1.06e9 on 16-D digits) and failed hardly more certificates; the
 cap is at most ``POOL_MEMORY`` bytes of lists.
@@ -237,8 +237,13 @@ def fit_pooled(ot, Y: torch.Tensor, w: torch.Tensor, h: torch.Tensor, *, n_full:
             a_sum.zero_()
             a_w = 0.0
         h = h - h.mean()
-        if snap_iters[-1] != it:
-            snaps.append(h.cpu().numpy().copy())
+        # the snapshot at a round's end is the solver's answer then: the running average (the next round's start)
+        best_now = ((a_sum / a_w).float() if a_w > 0 else h)
+        best_now = (best_now - best_now.mean()).cpu().numpy().copy()
+        if snap_iters[-1] == it:
+            snaps[-1] = best_now
+        else:
+            snaps.append(best_now)
             snap_iters.append(it)
         rnd += 1
         del pool

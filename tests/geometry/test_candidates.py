@@ -116,10 +116,11 @@ def test_rebasing_epochs_keeps_answers_exact(monkeypatch):
 
 
 def test_pool_memory_per_sample_and_bad_input():
-    assert pool_bytes_per_sample(10_000, 8) == 54 and pool_bytes_per_sample(200_000, 8) == 70
+    # lists: 8 indices (2 bytes below 32,768 targets, 4 above), 8 float32 products, tau, epoch; answer: 9 bytes
+    assert pool_bytes_per_sample(10_000, 8) == 16 + 32 + 4 + 2 + 9 and pool_bytes_per_sample(200_000, 8) == 79
     Y, _ = _targets(100, 3)
     pool = CandidatePool(Y, 1_000, k=8)
-    assert pool.nbytes == 1_000 * 54
+    assert pool.nbytes == 1_000 * pool_bytes_per_sample(100, 8)
     with pytest.raises(ValueError, match="at least 2 targets"):
         CandidatePool(Y[:1], 10)
     with pytest.raises(ValueError, match="n_samples"):
