@@ -100,7 +100,7 @@ def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
              else int(config.ot.validation_samples))
         cap = pool_sizes(n_samples, V, int(config.ot.candidates), config.ot.pool_size)[-1]
         ot = max(ot, cap * pool_bytes_per_sample(n_samples, int(config.ot.candidates))
-                 + 2**16 * (d + 9) * 8 + n_samples * (64 + 8 * config.ot.n_snapshots + 8 * d + 4 * 64))
+                 + 2**16 * (d + 9) * 8 + 64 * MiB + n_samples * (64 + 8 * config.ot.n_snapshots + 8 * d + 4 * 64))
     return int(data + ae + ot + 256 * MiB)
 
 

@@ -164,8 +164,8 @@ def test_solver_choice():
     rng = np.random.default_rng(1)
     Y2, Y3 = _disc(60, rng).astype(np.float32), rng.uniform(-0.4, 0.4, (60, 3)).astype(np.float32)
     assert SemiDiscreteOT().solver_for(2) == "newton"
-    assert SemiDiscreteOT().solver_for(3) == "stochastic"
-    assert SemiDiscreteOT(source="gaussian").solver_for(2) == "stochastic"
+    assert SemiDiscreteOT().solver_for(3) == "pooled"  # the default above 2-D since issue 35
+    assert SemiDiscreteOT(source="gaussian").solver_for(2) == "pooled"
     assert SemiDiscreteOT(method="stochastic").solver_for(2) == "stochastic"
     st = SemiDiscreteOT(method="stochastic", max_iter=20, round_iter=10, validation_samples=2**14).fit(Y2)
     assert st.solver_ == "stochastic" and st.validation_.exact_l1 is None

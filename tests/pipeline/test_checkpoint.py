@@ -149,7 +149,7 @@ def test_autoencoder_checkpoint_rules(tmp_path):
 def _small_config():
     return AEOTConfig(ae=AEConfig(latent_dim=3), train=TrainConfig(epochs=3, batch_size=32, device="cpu"),
                       ot=OTConfig(max_iter=40, round_iter=20, batch_size=1024, validation_samples=2**12,
-                                  floor_factor=0.0, device="cpu"))
+                                  floor_factor=0.0, device="cpu", method="stochastic"))
 
 
 def test_out_of_memory_in_ot_is_a_memory_error_and_the_rerun_resumes(tmp_path, monkeypatch):
