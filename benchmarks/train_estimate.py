@@ -50,7 +50,7 @@ def main() -> None:
         est = estimate_training_seconds(len(ds), ds.shape, ds.kind, cfg, speed)
         first: dict = {}
 
-        def seen(ev):
+        def seen(ev, first=first):
             first.setdefault(STAGE_OF.get(ev.stage, ev.stage), time.perf_counter())
 
         t0 = time.perf_counter()

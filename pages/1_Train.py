@@ -10,8 +10,8 @@ from aeot_viz.apps.ui.background import collect_finished, resume_panel, session_
 from aeot_viz.apps.ui.state import (
     dataset_shape,
     init_state,
-    run_cost,
     run_checkpoint_dir,
+    run_cost,
     training_pool,
     upload_limit_bytes,
 )

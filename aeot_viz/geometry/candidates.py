@@ -35,7 +35,8 @@ reference in the tests, plain torch does the same (:func:`torch_top_k`, :func:`t
 from __future__ import annotations
 
 import math
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 import numpy as np
 import torch

@@ -58,7 +58,6 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Optional
 
 import numpy as np
 import torch
@@ -67,6 +66,7 @@ from ..geometry.candidates import SCORE_CHUNK, CandidatePool, pool_bytes_per_sam
 from ..io.checkpoint import load_checkpoint, save_checkpoint
 from ..utils.progress import emit
 from .result import OTValidation
+from .steps import heavy_ball_step
 from .validation import _summarise
 
 __all__ = ["POOL_TOL", "POOL_MEMORY", "pool_sizes", "pool_floor_factor", "fit_pooled"]
@@ -161,14 +161,26 @@ def fit_pooled(ot, Y: torch.Tensor, w: torch.Tensor, h: torch.Tensor, *, n_full:
         snaps, snap_iters = list(arrs["snapshots"]), [int(i) for i in arrs["snapshot_iters"]]
     scale = levels = None
     t_start = time.perf_counter() - elapsed0
+
+    def save(h_now):
+        """Checkpoint the run at a round boundary (every name it resumes from)."""
+        if key is None or not writer:
+            return
+        save_checkpoint(checkpoint, "ot", key, {
+            "iteration": it, "samples": samples, "round": rnd, "a_w": a_w, "converged": converged,
+            "elapsed": time.perf_counter() - t_start, "validation": val.to_dict(), "validation_log": vlog,
+        }, {"h": h_now.cpu().numpy(), "a_sum": a_sum.cpu().numpy(), "snapshots": np.stack(snaps).astype(np.float32),
+            "snapshot_iters": np.asarray(snap_iters, dtype=np.int64),
+            **{f"log.{k_}": np.asarray(v) for k_, v in log.items()}})
+
     seed_base = (int(ot.random_state) * 7_919 + 1) * 1_024
     while it < ot.max_iter and not converged:
         P = sizes[min(rnd, len(sizes) - 1)]
         start = (a_sum / a_w).float() if a_w > 0 else h
         pool = CandidatePool(Y, P, k=k, seed=seed_base + rnd, source=ot.source, memory_budget=ot.memory_budget)
 
-        def scored(done, total, _rnd=rnd, _P=P):
-            emit(callback, "ot", it, ot.max_iter, scoring=done / total, pool=_P, round=_rnd, solver="pooled",
+        def scored(done, total, _rnd=rnd, _P=P, _it=it):
+            emit(callback, "ot", _it, ot.max_iter, scoring=done / total, pool=_P, round=_rnd, solver="pooled",
                  time=time.perf_counter() - t_start)
 
         pool.score(start, progress=scored)
@@ -207,13 +219,7 @@ def fit_pooled(ot, Y: torch.Tensor, w: torch.Tensor, h: torch.Tensor, *, n_full:
                 break
             it += 1
             step_lr = lr if j < half else lr * (n_round - j) / (n_round - half)
-            rel = torch.where(w32 > 0, g / w32.clamp_min(1e-30), torch.zeros_like(g))
-            m1.mul_(ot.momentum).add_(rel, alpha=1 - ot.momentum)
-            h -= step_lr * scale * m1.clamp(-1.0, 1.0)
-            for lv in levels:
-                gm = torch.zeros(lv["k"], device=dev).index_add_(0, lv["labels"], g)
-                lv["m"].mul_(ot.momentum).add_(gm / lv["mass"], alpha=1 - ot.momentum)
-                h -= step_lr / d * (lv["scale"] * lv["m"].clamp(-1.0, 1.0))[lv["labels"]]
+            heavy_ball_step(h, g, w32, m1, scale, levels, step_lr, ot.momentum, 1.0 / d)
             if j >= half:
                 h_sum += h
                 n_avg += 1
@@ -247,14 +253,7 @@ def fit_pooled(ot, Y: torch.Tensor, w: torch.Tensor, h: torch.Tensor, *, n_full:
             snap_iters.append(it)
         rnd += 1
         del pool
-        if key is not None and writer:
-            save_checkpoint(checkpoint, "ot", key, {
-                "iteration": it, "samples": samples, "round": rnd, "a_w": a_w, "converged": converged,
-                "elapsed": time.perf_counter() - t_start, "validation": val.to_dict(), "validation_log": vlog,
-            }, {"h": h.cpu().numpy(), "a_sum": a_sum.cpu().numpy(),
-                "snapshots": np.stack(snaps).astype(np.float32),
-                "snapshot_iters": np.asarray(snap_iters, dtype=np.int64),
-                **{f"log.{k_}": np.asarray(v) for k_, v in log.items()}})
+        save(h)
     if not converged:  # the budget ran out: the heights to keep are the average, checked on fresh samples
         if a_w > 0:
             h = (a_sum / a_w).float()
@@ -262,26 +261,13 @@ def fit_pooled(ot, Y: torch.Tensor, w: torch.Tensor, h: torch.Tensor, *, n_full:
         entry = {"iteration": it, "round": rnd, "time": time.perf_counter() - t_start, **val.to_dict()}
         vlog.append(entry)
         emit(callback, "ot-validation", it, ot.max_iter, **entry)
-    elif key is not None and writer:
-        save_checkpoint(checkpoint, "ot", key, {
-            "iteration": it, "samples": samples, "round": rnd, "a_w": a_w, "converged": True,
-            "elapsed": time.perf_counter() - t_start, "validation": val.to_dict(), "validation_log": vlog,
-        }, {"h": h.cpu().numpy(), "a_sum": a_sum.cpu().numpy(), "snapshots": np.stack(snaps).astype(np.float32),
-            "snapshot_iters": np.asarray(snap_iters, dtype=np.int64),
-            **{f"log.{k_}": np.asarray(v) for k_, v in log.items()}})
+    else:
+        save(h)
     h = h - h.mean()
     if snap_iters[-1] == it:
         snaps[-1] = h.cpu().numpy().copy()
     else:
         snaps.append(h.cpu().numpy().copy())
         snap_iters.append(it)
-    ot.h_ = h.cpu().numpy().astype(np.float64)
-    ot.log_ = log
-    ot.validation_log_ = vlog
-    ot.validation_ = val
-    ot.snapshots_ = np.stack(snaps).astype(np.float32)
-    ot.snapshot_iters_ = np.asarray(snap_iters, dtype=np.int64)
-    ot.n_iter_ = it
-    ot.converged_ = converged
-    ot.solver_ = "pooled"
+    ot._set_fitted(h, log, vlog, val, snaps, snap_iters, it, converged, "pooled")
     ot.samples_scored_ = int(samples)

@@ -110,6 +110,7 @@ from .config import OTConfig, check_ot_settings
 from .newton import NEWTON_MAX_ITER, newton_ot_2d
 from .pooled import fit_pooled
 from .result import OTResult, OTValidation, _frozen
+from .steps import heavy_ball_step
 from .validation import (
     VALIDATION_ABORT_Z,
     VALIDATION_CHUNK,
@@ -118,8 +119,8 @@ from .validation import (
     _noise_floor,
     _running_counts,
     _summarise,
-    auto_validation_samples,
     validate_ot,
+    validation_size,
 )
 
 __all__ = ["SemiDiscreteOT", "solve_ot"]
@@ -351,6 +352,11 @@ class SemiDiscreteOT:
             k //= self.coarsening
         return levels
 
+    def _step_setup(self, Y: torch.Tensor, w: torch.Tensor) -> tuple:
+        """The per-target step scales and the multiscale levels, from the targets' nearest neighbours."""
+        nbr = nearest_others(Y, NEIGHBOURS, memory_budget=self.memory_budget)
+        return self._step_scale(Y, nbr[:, 0] if nbr.shape[1] else None), self._coarse_levels(Y, w, nbr)
+
     def _step_scale(self, Y: torch.Tensor, nearest: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Per-target step scale delta_i = |y_i - nearest other target| * N^(-1/d) * 2/d (floored)."""
         N, d = Y.shape
@@ -535,8 +541,7 @@ class SemiDiscreteOT:
             self.n_unique_ = int(len(uniq))
             return self
         self.n_unique_ = int(N)
-        n_full = (auto_validation_samples(N) if isinstance(self.validation_samples, str)
-                  else int(self.validation_samples))
+        n_full = validation_size(N, self.validation_samples)
         self.validation_samples_ = n_full
         if h_init is not None:
             h_init = np.asarray(h_init, dtype=np.float32)
@@ -549,12 +554,8 @@ class SemiDiscreteOT:
         w32 = w.float()
         h = -0.5 * (Y * Y).sum(dim=1) if h_init is None else torch.as_tensor(h_init).to(dev)
         if self.solver_for(d) == "pooled":
-            def scale_and_levels():
-                nbr = nearest_others(Y, NEIGHBOURS, memory_budget=self.memory_budget)
-                return self._step_scale(Y, nbr[:, 0] if nbr.shape[1] else None), self._coarse_levels(Y, w32, nbr)
-
             fit_pooled(self, Y, w, h, n_full=n_full, key=key, checkpoint=checkpoint, callback=callback,
-                       scale_and_levels=scale_and_levels, writer=_is_writer(self.distributed))
+                       scale_and_levels=lambda: self._step_setup(Y, w32), writer=_is_writer(self.distributed))
             return self
         log = {k: [] for k in ("iteration", "round", "l1", "noise_floor", "empty_share", "lr",
                                "batch_size", "samples", "time")}
@@ -578,9 +579,7 @@ class SemiDiscreteOT:
             val = OTValidation(**meta["validation"])
             snaps, snap_iters = list(arrs["snapshots"]), [int(i) for i in arrs["snapshot_iters"]]
         if it < self.max_iter and not converged:  # (a finished run restored from its checkpoint needs none)
-            nbr = nearest_others(Y, NEIGHBOURS, memory_budget=self.memory_budget)
-            scale = self._step_scale(Y, nbr[:, 0] if nbr.shape[1] else None)
-            levels = self._coarse_levels(Y, w32, nbr)
+            scale, levels = self._step_setup(Y, w32)
         t_start = time.perf_counter() - elapsed0
         seed_base = int(self.random_state) * 7_919 + 1
         while it < self.max_iter and not converged:
@@ -597,13 +596,7 @@ class SemiDiscreteOT:
                 lr = lr0 if j < half else lr0 * (n_round - j) / (n_round - half)
                 counts = count(X, Y, h, memory_budget=self.memory_budget)
                 g = counts.float() / batch - w32
-                rel = torch.where(w32 > 0, g / w32.clamp_min(1e-30), torch.zeros_like(g))
-                m1.mul_(self.momentum).add_(rel, alpha=1 - self.momentum)
-                h -= lr * scale * m1.clamp(-1.0, 1.0)
-                for lv in levels:
-                    gm = torch.zeros(lv["k"], device=dev).index_add_(0, lv["labels"], g)
-                    lv["m"].mul_(self.momentum).add_(gm / lv["mass"], alpha=1 - self.momentum)
-                    h -= lr * coarse_lr_factor * (lv["scale"] * lv["m"].clamp(-1.0, 1.0))[lv["labels"]]
+                heavy_ball_step(h, g, w32, m1, scale, levels, lr, self.momentum, coarse_lr_factor)
                 samples += batch
                 if j >= half:
                     h_sum += h
@@ -649,6 +642,10 @@ class SemiDiscreteOT:
                 }, {"h": h.cpu().numpy(), "snapshots": np.stack(snaps).astype(np.float32),
                     "snapshot_iters": np.asarray(snap_iters, dtype=np.int64),
                     **{f"log.{k}": np.asarray(v) for k, v in log.items()}})
+        return self._set_fitted(h, log, vlog, val, snaps, snap_iters, it, converged, "stochastic")
+
+    def _set_fitted(self, h, log, vlog, val, snaps, snap_iters, it, converged, solver) -> SemiDiscreteOT:
+        """Store a sampled solve's outcome in the learned attributes (heights as float64, snapshots float32)."""
         self.h_ = h.cpu().numpy().astype(np.float64)
         self.log_ = log
         self.validation_log_ = vlog
@@ -657,7 +654,7 @@ class SemiDiscreteOT:
         self.snapshot_iters_ = np.asarray(snap_iters, dtype=np.int64)
         self.n_iter_ = it
         self.converged_ = converged
-        self.solver_ = "stochastic"
+        self.solver_ = solver
         return self
 
     @property

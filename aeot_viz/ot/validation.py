@@ -16,7 +16,7 @@ from ..geometry.sources import random_batches
 from ..utils.device import resolve_device
 from .result import OTValidation
 
-__all__ = ["validate_ot", "auto_validation_samples", "VALIDATION_CHUNK", "MIN_AUTO_VALIDATION"]
+__all__ = ["validate_ot", "auto_validation_samples", "validation_size", "VALIDATION_CHUNK", "MIN_AUTO_VALIDATION"]
 
 #: samples per step of the sequential validation: after each step a round that cannot pass stops checking
 VALIDATION_CHUNK = 2**18
@@ -53,6 +53,13 @@ def auto_validation_samples(n_targets: int) -> int:
 
 #: targets farther out than this would overflow float32 scores; the solver expects codes in the cube
 MAX_TARGET_ABS = 1e3
+
+
+def validation_size(n_targets: int, validation_samples) -> int:
+    """The stop rule's check size: ``validation_samples``, or :func:`auto_validation_samples` for ``"auto"``."""
+    if isinstance(validation_samples, str):
+        return auto_validation_samples(n_targets)
+    return int(validation_samples)
 
 
 def _as_targets(Y, nu, device) -> tuple[torch.Tensor, torch.Tensor]:

@@ -85,7 +85,7 @@ def measure_speed(config, sample_shape, kind: str) -> MachineSpeed:
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         b = int(config.train.batch_size)
         x = torch.rand(b, *sample_shape, generator=gen)
-        for rep in range(2):  # the first pass warms up; the second is timed
+        for _ in range(2):  # the first pass warms up; the second is timed
             t0 = time.perf_counter()
             out = net(x)
             rec = out[0] if isinstance(out, tuple) else out
@@ -100,10 +100,9 @@ def measure_speed(config, sample_shape, kind: str) -> MachineSpeed:
 def pooled_samples(n_targets: int, ot_config) -> int:
     r"""Samples the pooled solver is expected to score against all targets (module docstring)."""
     from ..ot.pooled import pool_sizes
-    from ..ot.validation import auto_validation_samples
+    from ..ot.validation import validation_size
 
-    V = (auto_validation_samples(n_targets) if ot_config.validation_samples == "auto"
-         else int(ot_config.validation_samples))
+    V = validation_size(n_targets, ot_config.validation_samples)
     sizes = pool_sizes(n_targets, V, int(ot_config.candidates), ot_config.pool_size)
     cap, growing = sizes[-1], sum(sizes[:-1])
     F = float(ot_config.floor_factor)

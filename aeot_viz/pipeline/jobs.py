@@ -67,7 +67,8 @@ def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
     device so nothing is allocated), one batch's activations (64 float32 per input value, generous for
     the shipped conv and MLP networks), the codes and targets, the OT solver's batch (its largest batch
     of ``d``-dimensional samples with scores and indices; for the pooled solver its largest pool's candidate lists,
-    :func:`~aeot_viz.geometry.candidates.pool_bytes_per_sample` bytes a sample, whichever is more) and per-target state (neighbour lists, logs,
+    :func:`~aeot_viz.geometry.candidates.pool_bytes_per_sample` bytes a sample, whichever is more) and per-target
+    state (neighbour lists, logs,
     snapshots: about 64 bytes plus ``n_snapshots`` heights per target), and 256 MiB of fixed costs of a
     run (torch's kernels and thread buffers; measured: about 160 MiB for a small run). The libraries
     themselves are not counted: the server process has them loaded already.
@@ -94,10 +95,9 @@ def estimate_training_bytes(n_samples: int, sample_shape, config) -> int:
     if d > 2 and config.ot.method in ("auto", "pooled"):  # the pooled solver's candidate lists, and its epochs
         from ..geometry.candidates import pool_bytes_per_sample
         from ..ot.pooled import pool_sizes
-        from ..ot.validation import auto_validation_samples
+        from ..ot.validation import validation_size
 
-        V = (auto_validation_samples(n_samples) if config.ot.validation_samples == "auto"
-             else int(config.ot.validation_samples))
+        V = validation_size(n_samples, config.ot.validation_samples)
         cap = pool_sizes(n_samples, V, int(config.ot.candidates), config.ot.pool_size)[-1]
         ot = max(ot, cap * pool_bytes_per_sample(n_samples, int(config.ot.candidates))
                  + 2**16 * (d + 9) * 8 + 64 * MiB + n_samples * (64 + 8 * config.ot.n_snapshots + 8 * d + 4 * 64))

@@ -65,8 +65,8 @@ def test_a_check_that_runs_to_the_end_is_validate_ot_with_the_same_seed():
     # the sequential check adds samples chunk by chunk; when it does not give up it must equal the one-shot
     # validation with the seed of its round
     Y = _mixture(120, 4, 3)
-    ot = SemiDiscreteOT(method="stochastic", device="cpu", max_iter=60, round_iter=30, validation_samples=3 * VALIDATION_CHUNK + 5,
-                        tol=10.0, random_state=7).fit(Y)
+    ot = SemiDiscreteOT(method="stochastic", device="cpu", max_iter=60, round_iter=30,
+                        validation_samples=3 * VALIDATION_CHUNK + 5, tol=10.0, random_state=7).fit(Y)
     assert ot.converged_ and ot.n_iter_ == 30
     seed = 7 + 104_729 * 1
     again = validate_ot(Y, ot.h_.astype(np.float32), n_samples=3 * VALIDATION_CHUNK + 5, random_state=seed,

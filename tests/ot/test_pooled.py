@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from aeot_viz.ot import SemiDiscreteOT
 from aeot_viz.geometry.candidates import pool_bytes_per_sample
+from aeot_viz.ot import SemiDiscreteOT
 from aeot_viz.ot.pooled import POOL_MEMORY, pool_floor_factor, pool_sizes
 from aeot_viz.ot.validation import validate_ot
 from aeot_viz.utils.progress import ProgressEvent
@@ -121,7 +121,8 @@ def test_pool_sizes_and_the_equivalent_floor_factor():
     assert all(b > a for a, b in zip(sizes, sizes[1:])) and all(s % chunk == 0 for s in sizes)
     assert pool_sizes(500, 2**23, 8)[-1] == 2**22  # small N: at most half of V
     # large N: an eighth of V, unless the memory cap is smaller
-    assert pool_sizes(10**6, 2**26, 8)[-1] == min(2**23, POOL_MEMORY // pool_bytes_per_sample(10**6, 8)) // chunk * chunk
+    cap = min(2**23, POOL_MEMORY // pool_bytes_per_sample(10**6, 8))
+    assert pool_sizes(10**6, 2**26, 8)[-1] == cap // chunk * chunk
     assert pool_sizes(500, 2**23, 8, pool_size=100_000)[-1] == 65_536
     # a check of V samples at F is the same bound as P samples at F_P: sqrt(F_P^2 - 1) f_P = sqrt(F^2 - 1) f_V
     for P, V in ((2**20, 2**23), (2**23, 2**23), (3 * 2**16, 2**22)):

@@ -16,8 +16,8 @@ from aeot_viz.pipeline.training import fit_aeot, train_autoencoder
 from aeot_viz.utils.progress import Cancelled
 
 # floor_factor = 0 and tol = 0: no round can pass, so every run uses its whole budget
-OT_KW = dict(method="stochastic", round_iter=20, batch_size=1024, validation_samples=2**12, floor_factor=0.0, device="cpu",
-             random_state=3)
+OT_KW = dict(method="stochastic", round_iter=20, batch_size=1024, validation_samples=2**12, floor_factor=0.0,
+             device="cpu", random_state=3)
 
 
 def _targets(n=60, d=3, seed=0):
