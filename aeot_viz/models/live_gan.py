@@ -28,6 +28,8 @@ class LiveGAN:
     ----------
     steps_ : int
         Generator updates so far.
+    losses_ : tuple of float
+        The last update's (discriminator or critic loss, generator loss); NaN before the first.
     """
 
     def __init__(self, kind: str = "gan", *, noise_dim: int = 2, hidden: int = 64, layers: int = 3,
@@ -57,6 +59,7 @@ class LiveGAN:
         self._opt_g = torch.optim.Adam(self.G_.parameters(), lr=cfg.lr, betas=betas)
         self._opt_d = torch.optim.Adam(self.D_.parameters(), lr=cfg.lr, betas=betas)
         self.steps_ = 0
+        self.losses_ = (float("nan"), float("nan"))
         return self
 
     def train(self, n_steps: int) -> LiveGAN:
@@ -69,9 +72,28 @@ class LiveGAN:
             return self._X[torch.randint(0, n, (bs,), generator=self._gen)]
 
         for _ in range(int(n_steps)):
-            adversarial_step(self.config, self.G_, self.D_, self._opt_g, self._opt_d, batch, bs, self._gen, "cpu")
+            loss_d, loss_g = adversarial_step(self.config, self.G_, self.D_, self._opt_g, self._opt_d, batch, bs,
+                                              self._gen, "cpu")
+            self.losses_ = (float(loss_d.detach()), float(loss_g.detach()))
             self.steps_ += 1
         return self
+
+    def export(self) -> dict:
+        """What the browser's trainer (``frontend/src/gan_engine.js``) needs to start from these networks: the
+        normalised data ``X`` (n, d), ``center`` (d,) and ``scale`` that undo it, the settings, and each network's
+        linear layers as ``{"W": (out, in), "b": (out,)}`` lists (JSON-ready)."""
+        if not hasattr(self, "G_"):
+            raise ValueError("Call fit_start(X) before export().")
+
+        def layers(net):
+            return [{"W": m.weight.detach().tolist(), "b": m.bias.detach().tolist()}
+                    for m in net if isinstance(m, torch.nn.Linear)]
+
+        cfg = self.config
+        return {"kind": self.kind, "noiseDim": cfg.noise_dim, "hidden": cfg.hidden, "layers": cfg.layers,
+                "batchSize": cfg.batch_size, "lr": cfg.lr, "nCritic": cfg.n_critic, "gpWeight": cfg.gp_weight,
+                "seed": self.random_state, "X": self._X.tolist(), "center": self.center_.tolist(),
+                "scale": self.scale_, "weights": {"G": layers(self.G_), "D": layers(self.D_)}}
 
     def sample(self, n: int, random_state: int = 0) -> np.ndarray:
         """``n`` generated points (n, d) in data coordinates, from fixed noise for a given ``random_state``."""
