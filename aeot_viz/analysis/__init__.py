@@ -6,6 +6,7 @@ Singular sets and their convex null, probes, generation, metrics, projections, t
 from .convex_null import ConvexNull
 from .discontinuity_probe import Probe, probe, segment_cells
 from .generation import Generated, extended_map, generate, plain_map, sample_region
+from .grid_mesh import GridMesh, grid_edges, ot_grid_mesh
 from .metrics import ModeScore, frechet_distance, mode_score, precision_recall, toy_score
 from .probe_output import ProbeOutput, generator_output_along, ot_output_along
 from .projections import project
@@ -21,6 +22,9 @@ __all__ = [
     "generate",
     "plain_map",
     "sample_region",
+    "GridMesh",
+    "grid_edges",
+    "ot_grid_mesh",
     "ModeScore",
     "frechet_distance",
     "mode_score",
