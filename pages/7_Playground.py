@@ -8,20 +8,20 @@ import streamlit as st
 from streamlit_image_coordinates import streamlit_image_coordinates
 
 from aeot_viz.analysis.generation import generate
+from aeot_viz.analysis.grid_mesh import ot_grid_mesh
 from aeot_viz.analysis.metrics import mode_score, precision_recall
 from aeot_viz.analysis.singularity import model_singular_set
+from aeot_viz.apps.ui.gan_lab import gan_lab, gan_lab_args
 from aeot_viz.apps.ui.state import init_state
 from aeot_viz.apps.ui.teaching import notice
 from aeot_viz.data.drawing import PRESETS, check_drawing, drawing_npz, parse_points, points_from_strokes, preset
 from aeot_viz.geometry.power_diagram import exact_cells_2d
 from aeot_viz.io.images import drawing_png
-from aeot_viz.models.live_gan import LiveGAN
 from aeot_viz.ot.error import ot_error_line
 from aeot_viz.pipeline.playground import solve_drawing
-from aeot_viz.viz import power_cells_figure, samples_figure
+from aeot_viz.viz import power_cells_figure
 
 SIZE = 400  # canvas pixels
-GAN_STEPS_PER_TICK = 25
 
 st.set_page_config(page_title="Playground - AE-OT Explorer", layout="wide")
 init_state()
@@ -40,6 +40,11 @@ def solved(digest: str, _X):
     model = solve_drawing(_X, random_state=0)
     ss = model_singular_set(model)
     return model, ss, exact_cells_2d(model.targets, model.h), generate(model, 300, singular=ss, random_state=0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def grid_mesh(digest: str, _model, _ss):
+    return ot_grid_mesh(_model.targets, _model.h, _ss, res=41)
 
 
 # --- the data: a preset plus strokes, or typed points ------------------------------------------------------------
@@ -70,7 +75,6 @@ if typed.strip():
         X = parse_points(typed)
         centres = std = None
     except ValueError as exc:
-        st.session_state["pg_running"] = False
         st.error(f"{exc} The OT map and the GAN wait for valid points.")
         st.stop()
 
@@ -88,7 +92,6 @@ if click is not None and click.get("unix_time") != st.session_state.get("pg_last
 try:
     X = check_drawing(X)
 except ValueError as exc:
-    st.session_state["pg_running"] = False  # e.g. the canvas was cleared while the GAN trained
     st.error(f"{exc} The OT map and the GAN wait for a valid drawing.")
     st.stop()
 digest = hashlib.sha256(X.tobytes()).hexdigest()[:16]
@@ -138,40 +141,49 @@ with left:
                    f"heights are not final yet, so no facet is drawn red (the finished solve has {facets}: move the "
                    f"slider to the last step). Exact L1 mass error at this step: {err:.1e}.")
 
-# --- the GAN ----------------------------------------------------------------------------------------------------------
+# --- the GAN, in the visitor's browser ----------------------------------------------------------------------------
 with right:
-    st.subheader("A GAN on the same points")
+    st.subheader("A GAN on the same points, in your browser")
     kind = st.radio("Generator", ["gan", "wgan-gp"], horizontal=True, key="pg_kind",
-                    format_func={"gan": "GAN", "wgan-gp": "WGAN-GP"}.get)
-    if st.session_state.get("pg_gan_id") != (digest, kind):
-        st.session_state["pg_gan_id"] = (digest, kind)
-        st.session_state["pg_gan"] = LiveGAN(kind, random_state=0).fit_start(X)
-        st.session_state["pg_running"] = False
-    gan = st.session_state["pg_gan"]
-    b1, b2, b3 = st.columns(3)
-    if b1.button("Run" if not st.session_state.get("pg_running") else "Pause", key="pg_run", type="primary"):
-        st.session_state["pg_running"] = not st.session_state.get("pg_running")
-    if b2.button(f"{GAN_STEPS_PER_TICK * 10} steps", key="pg_step"):
-        gan.train(GAN_STEPS_PER_TICK * 10)
-    if b3.button("Restart", key="pg_restart"):
-        st.session_state["pg_gan"] = gan = LiveGAN(kind, random_state=0).fit_start(X)
+                    format_func={"gan": "GAN", "wgan-gp": "WGAN-GP"}.get,
+                    help="Changing the generator or the drawing restarts it.")
+    st.write("Below, the GAN trains in this browser tab, as in GAN Lab: its samples, its discriminator's verdict "
+             "as a heat map, and the **generator's image of a grid over its noise square**. A generator is a "
+             "continuous map, so it can only stretch that grid: wherever your drawing has a gap between shapes, "
+             "strands of the mesh must run through the gap, and samples fall there. Beside it, AE-OT's map of a "
+             "grid over its uniform square: the mesh **tears** along the red singular facets, and no strand "
+             "crosses a gap.")
 
-    def scores(samples) -> dict:
-        if centres is not None:
-            s = mode_score(samples, centres, std)
-            return {"modes found": f"{s.modes_covered} of {len(centres)}", "high-quality share": f"{s.hq_share:.0%}"}
-        precision, recall = precision_recall(X, samples)
-        return {"precision (on the data)": f"{precision:.0%}", "recall (data covered)": f"{recall:.0%}"}
+token = f"{digest}:{kind}"
+mesh = grid_mesh(digest, model, ss)
+args = gan_lab_args(X, kind, token, mesh=mesh, mesh_image=model.normalizer.inverse_transform(mesh.image),
+                    n_singular=len(final_seg), aeot_samples=g.codes)
 
-    aeot_scores = scores(g.codes)  # AE-OT's samples do not change while the GAN trains: scored once per run
 
-    @st.fragment(run_every=0.5 if st.session_state.get("pg_running") else None)
-    def live():
-        if st.session_state.get("pg_running"):
-            gan.train(GAN_STEPS_PER_TICK)
-        fake = gan.sample(300, random_state=1)
-        st.plotly_chart(samples_figure(X, {"AE-OT": g.codes, f"GAN, {gan.steps_} steps": fake},
-                                       xlabel="x1", ylabel="x2"), key="pg_samples", width="stretch")
-        st.dataframe(pd.DataFrame({"AE-OT": aeot_scores, "GAN": scores(fake)}), key="pg_scores")
+def scores(samples) -> dict:
+    if centres is not None:
+        s = mode_score(samples, centres, std)
+        return {"modes found": f"{s.modes_covered} of {len(centres)}", "high-quality share": f"{s.hq_share:.0%}"}
+    precision, recall = precision_recall(X, samples)
+    return {"precision (on the data)": f"{precision:.0%}", "recall (data covered)": f"{recall:.0%}"}
 
-    live()
+
+aeot_scores = scores(g.codes)  # AE-OT's samples do not change while the GAN trains: scored once per run
+
+
+@st.fragment
+def live():
+    """The component and the scores of what it last sent: a report reruns this fragment only."""
+    value = gan_lab(args, key="pg_gan_lab")
+    if value is not None and value.get("token") == token and value.get("samples"):
+        fake = np.asarray(value["samples"], dtype=np.float32)
+        steps = int(value["steps"])
+        table = pd.DataFrame({"AE-OT": aeot_scores, f"GAN, {steps} steps": scores(fake)})
+    else:
+        table = pd.DataFrame({"AE-OT": aeot_scores, "GAN": {k: "-" for k in aeot_scores}})
+    st.dataframe(table, key="pg_scores")
+    st.caption("The GAN's samples are scored on the server when the browser sends them: every two seconds while "
+               "it runs, and at each Pause, step and Restart.")
+
+
+live()

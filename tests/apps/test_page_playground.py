@@ -29,7 +29,7 @@ def test_every_preset_solves_and_draws_cells_and_samples(name):
     at = _page(pg_start=name, pg_n=300)
     assert not at.exception, [e.value for e in at.exception]
     charts = at.get("plotly_chart")
-    assert len(charts) == 2  # the cells, and the samples side by side
+    assert len(charts) == 1  # the cells; the samples are drawn by the browser's component
     cells = json.loads(charts[0].proto.spec)
     assert sum(1 for t in cells["data"] if t.get("fill") == "toself" or t.get("type") == "scatter") >= 1
     singular = int(_caption(at, "300 cells, one per point;").split(";")[1].split()[0])
@@ -43,9 +43,22 @@ def test_every_preset_solves_and_draws_cells_and_samples(name):
     replay = at.select_slider(key="pg_replay")  # the replay names Newton steps, not snapshot indices
     assert replay.label == "Replay the solve: Newton step"
     assert list(replay.options) == [str(i) for i in range(len(replay.options))]  # step 0 (the start) ... the last
-    samples = json.loads(charts[1].proto.spec)
+    args = _component_args(at)
     X = preset(name, 300, random_state=0)[0]
-    np.testing.assert_allclose(plotly_array(samples["data"][0]["x"]), X[:, 0], rtol=1e-6)  # the drawing itself
+    np.testing.assert_allclose(np.asarray(args["points"]), X, atol=1e-5)  # the drawing itself
+    mesh = args["aeot"]
+    assert len(mesh["image"]) == mesh["res"] ** 2 and len(mesh["edges"]) == len(mesh["torn"])
+    if name in ("ring", "grid"):
+        assert mesh["n_torn"] > 0  # the mesh tears where the drawing has gaps
+    if name == "convex blob":
+        assert mesh["n_torn"] <= 0.01 * len(mesh["edges"])
+    assert args["kind"] == "gan" and len(args["aeotSamples"]) == 300
+
+
+def _component_args(at):
+    comps = [c for c in at.get("component_instance") if c.key == "pg_gan_lab"]
+    assert len(comps) == 1, "the GAN Lab component is on the page"
+    return json.loads(comps[0].proto.json_args)
 
 
 @pytest.mark.parametrize("typed, message", [
@@ -59,29 +72,24 @@ def test_bad_drawings_get_their_own_message_and_the_page_keeps_working(typed, me
     assert not at.exception, [e.value for e in at.exception]
     assert at.error and message in at.error[0].value
     at.text_area(key="pg_typed").set_value("").run()  # back to the preset: everything works again
-    assert not at.exception and not at.error and len(at.get("plotly_chart")) == 2
+    assert not at.exception and not at.error and len(at.get("plotly_chart")) == 1
 
 
-def test_clearing_the_drawing_while_the_gan_runs_pauses_it():
+def test_the_gan_runs_in_the_browser_and_restarts_with_the_drawing_or_the_kind():
     at = _page(pg_start="ring", pg_n=200)
-    at.button(key="pg_run").click().run()
-    assert at.session_state["pg_running"]
-    at.selectbox(key="pg_start").set_value("a blank canvas").run()  # nothing drawn any more
-    assert not at.exception and at.error and "at least 10 points" in at.error[0].value
-    assert not at.session_state["pg_running"]
-
-
-def test_the_gan_steps_and_its_samples_move():
-    at = _page(pg_start="ring", pg_n=200)
-    before = json.loads(at.get("plotly_chart")[1].proto.spec)
-    at.button(key="pg_step").click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["pg_gan"].steps_ == 250
-    after = json.loads(at.get("plotly_chart")[1].proto.spec)
-    gan_before = plotly_array(before["data"][-1]["x"])
-    gan_after = plotly_array(after["data"][-1]["x"])
-    assert not np.allclose(gan_before, gan_after)
-    assert "GAN, 250 steps" in json.dumps(after["layout"]["annotations"])
+    first = _component_args(at)
+    assert not at.exception and first["kind"] == "gan"
+    scores = at.dataframe[0].value
+    assert list(scores.columns) == ["AE-OT", "GAN"] and (scores["GAN"] == "-").all()  # nothing reported yet
+    at.radio(key="pg_kind").set_value("wgan-gp").run()
+    second = _component_args(at)
+    assert second["kind"] == "wgan-gp" and second["token"] != first["token"]
+    at.slider(key="pg_n").set_value(300).run()
+    third = _component_args(at)
+    assert third["token"] != second["token"] and len(third["points"]) == 300
+    at.selectbox(key="pg_start").set_value("a blank canvas").run()  # nothing drawn any more: no GAN to show
+    assert at.error and "at least 10 points" in at.error[0].value
+    assert not [c for c in at.get("component_instance") if c.key == "pg_gan_lab"]
 
 
 def test_export_gives_the_drawing_and_train_gets_it(tmp_path):
@@ -170,4 +178,4 @@ def test_typed_points_outside_the_square_or_not_finite_are_refused_naming_the_li
     assert at.error and f"line {line} ({bad!r})" in at.error[0].value
     assert not at.get("plotly_chart")  # nothing solved from a drawing the field refused
     at.text_area(key="pg_typed").set_value("\n".join(good)).run()  # the same points without the bad one: accepted
-    assert not at.exception and not at.error and len(at.get("plotly_chart")) == 2
+    assert not at.exception and not at.error and len(at.get("plotly_chart")) == 1
