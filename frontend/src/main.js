@@ -68,7 +68,7 @@
   }
 
   // the discriminator's output as a heat map: green where it says "real", purple where it says "fake"
-  var heat = document.createElement("canvas"), HEAT = 32;
+  var heat = document.createElement("canvas"), HEAT = 24;
   heat.width = heat.height = HEAT;
   function heatMap(ctx, c) {
     var b = box(), tr = S.trainer, cx = S.args.center, sc = S.args.scale;
@@ -93,7 +93,7 @@
     ctx.drawImage(heat, PAD.l, PAD.t, c.width - PAD.l - PAD.r, c.height - PAD.t - PAD.b);
   }
 
-  var MESH_RES = 21, MESH_LIM = 2.5;
+  var MESH_RES = 17, MESH_LIM = 2.5;
   function ganMesh(ctx, c) {
     var img = S.trainer.noiseGridImage(MESH_RES, MESH_LIM), R = MESH_RES, d = S.trainer.dim;
     var px = new Array(R * R);
