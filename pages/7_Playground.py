@@ -181,7 +181,7 @@ def live():
         table = pd.DataFrame({"AE-OT": aeot_scores, f"GAN, {steps} steps": scores(fake)})
     else:
         table = pd.DataFrame({"AE-OT": aeot_scores, "GAN": {k: "-" for k in aeot_scores}})
-    st.dataframe(table, key="pg_scores")
+    st.table(table)
     st.caption("The GAN's samples are scored on the server when the browser sends them: every two seconds while "
                "it runs, and at each Pause, step and Restart.")
 

@@ -81,21 +81,21 @@
 
   // forward pass of B rows; keeps each layer's input and pre-activation for the backward pass
   function forward(net, X, B) {
-    var inputs = [], pre = [], a = X, n = net.layers.length;
+    var inputs = [], pre = [], a = X, n = net.layers.length, slope = net.slope;
     for (var l = 0; l < n; l++) {
-      var L = net.layers[l], z = new net.F(B * L.nout);
+      var L = net.layers[l], W = L.W, bias = L.b, nin = L.nin, nout = L.nout, z = new net.F(B * nout);
       for (var r = 0; r < B; r++) {
-        var ar = r * L.nin;
-        for (var j = 0; j < L.nout; j++) {
-          var s = L.b[j], wj = j * L.nin;
-          for (var i = 0; i < L.nin; i++) s += L.W[wj + i] * a[ar + i];
-          z[r * L.nout + j] = s;
+        var ar = r * nin, zr = r * nout;
+        for (var j = 0; j < nout; j++) {
+          var s = bias[j], wj = j * nin;
+          for (var i = 0; i < nin; i++) s += W[wj + i] * a[ar + i];
+          z[zr + j] = s;
         }
       }
       inputs.push(a); pre.push(z);
       if (l < n - 1) {
         var out = new net.F(z.length);
-        for (var k = 0; k < z.length; k++) out[k] = z[k] > 0 ? z[k] : net.slope * z[k];
+        for (var k = 0; k < z.length; k++) out[k] = z[k] > 0 ? z[k] : slope * z[k];
         a = out;
       } else a = z;
     }
@@ -103,26 +103,28 @@
   }
 
   // accumulates d(loss)/d(params) into grads, given dOut = d(loss)/d(output) (B x nout); returns d(loss)/d(input)
-  function backward(net, cache, dOut, grads) {
-    var n = net.layers.length, B = cache.B, d = dOut;
+  function backward(net, cache, dOut, grads, noInputGrad) {
+    var n = net.layers.length, B = cache.B, d = dOut, slope = net.slope;
     for (var l = n - 1; l >= 0; l--) {
-      var L = net.layers[l], a = cache.inputs[l], G = grads ? grads[l] : null;
+      var L = net.layers[l], a = cache.inputs[l], G = grads ? grads[l] : null, W = L.W, nin = L.nin, nout = L.nout;
       if (l < n - 1) {  // through the activation of this layer's output
         var z = cache.pre[l], dz = new Float64Array(d.length);
-        for (var k = 0; k < d.length; k++) dz[k] = z[k] > 0 ? d[k] : net.slope * d[k];
+        for (var k = 0; k < d.length; k++) dz[k] = z[k] > 0 ? d[k] : slope * d[k];
         d = dz;
       }
-      var dIn = new Float64Array(B * L.nin);
+      var wantIn = !(noInputGrad && l === 0), dIn = wantIn ? new Float64Array(B * nin) : null;
+      var GW = G ? G.W : null, Gb = G ? G.b : null;
       for (var r = 0; r < B; r++) {
-        for (var j = 0; j < L.nout; j++) {
-          var g = d[r * L.nout + j];
+        var ar = r * nin, dr = r * nout;
+        for (var j = 0; j < nout; j++) {
+          var g = d[dr + j];
           if (g === 0) continue;
-          var wj = j * L.nin, ar = r * L.nin;
-          if (G) {
-            G.b[j] += g;
-            for (var i = 0; i < L.nin; i++) G.W[wj + i] += g * a[ar + i];
+          var wj = j * nin, i;
+          if (GW) {
+            Gb[j] += g;
+            for (i = 0; i < nin; i++) GW[wj + i] += g * a[ar + i];
           }
-          for (var i2 = 0; i2 < L.nin; i2++) dIn[ar + i2] += g * L.W[wj + i2];
+          if (wantIn) for (i = 0; i < nin; i++) dIn[ar + i] += g * W[wj + i];
         }
       }
       d = dIn;
@@ -321,8 +323,8 @@
           df[r] = 1 / B;
         }
       }
-      backward(this.D, fr, dr, grads);
-      backward(this.D, ff, df, grads);
+      backward(this.D, fr, dr, grads, true);
+      backward(this.D, ff, df, grads, true);
       this.optD.step(grads);
     }
     var Z = draw("noise", B * o.noiseDim), fg = forward(this.G, Z, B), fd = forward(this.D, fg.out, B);
@@ -334,7 +336,7 @@
     }
     var dFake = backward(this.D, fd, dOut, null);
     var gG = zerosLike(this.G);
-    backward(this.G, fg, dFake, gG);
+    backward(this.G, fg, dFake, gG, true);
     this.optG.step(gG);
     this.steps += 1;
     this.lossD = lossD; this.lossG = lossG;

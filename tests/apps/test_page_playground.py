@@ -37,7 +37,7 @@ def test_every_preset_solves_and_draws_cells_and_samples(name):
         assert singular == 0  # the control case: a convex support has no jump
     if name in ("ring", "grid"):
         assert singular > 0
-        scores = at.dataframe[0].value
+        scores = at.table[0].value
         assert "modes found" in scores.index and scores.loc["modes found", "AE-OT"].endswith(
             f"of {8 if name == 'ring' else 16}")
     replay = at.select_slider(key="pg_replay")  # the replay names Newton steps, not snapshot indices
@@ -79,7 +79,7 @@ def test_the_gan_runs_in_the_browser_and_restarts_with_the_drawing_or_the_kind()
     at = _page(pg_start="ring", pg_n=200)
     first = _component_args(at)
     assert not at.exception and first["kind"] == "gan"
-    scores = at.dataframe[0].value
+    scores = at.table[0].value
     assert list(scores.columns) == ["AE-OT", "GAN"] and (scores["GAN"] == "-").all()  # nothing reported yet
     at.radio(key="pg_kind").set_value("wgan-gp").run()
     second = _component_args(at)

@@ -39,7 +39,7 @@ def gan_lab_args(X, kind: str, token: str, *, mesh: Optional[GridMesh] = None, m
     lo, hi = np.minimum(X.min(0), -1.0), np.maximum(X.max(0), 1.0)
     pad = 0.05 * float((hi - lo).max())
     args = {"token": token, "kind": kind, "seed": int(random_state), "points": X.round(5).tolist(),
-            "normalised": np.round(cfg["X"], 6).tolist(), "center": cfg["center"], "scale": cfg["scale"],
+            "normalised": cfg["X"], "center": cfg["center"], "scale": cfg["scale"],
             "view": [float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad)],
             "sampleN": int(sample_n), "reportEvery": float(report_every), "trainMs": float(train_ms),
             "autorun": bool(autorun), "aeot": None,
