@@ -162,3 +162,41 @@ def test_js_trainer_rejects_bad_settings():
             "catch (e) { console.log(e.message); }")
     res = subprocess.run([NODE, "-e", code, str(ENGINE)], capture_output=True, text=True, timeout=60)
     assert "kind must be 'gan' or 'wgan-gp'" in res.stdout
+
+
+def test_the_generator_mesh_is_continuous(tmp_path):
+    """The generator's image of a grid over its noise square only stretches: refined 4x, no edge of the fine grid
+    is longer than the coarse grid's longest edge (a jump would keep its length however fine the grid)."""
+    cfg = LiveGAN("gan", random_state=2).fit_start(ring()).export()
+    path = tmp_path / "cfg.json"
+    path.write_text(json.dumps(cfg))
+    code = """
+const E = require(process.argv[1]);
+const cfg = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
+const t = new E.Trainer(cfg.X, {kind: 'gan', seed: 2});
+for (let s = 0; s < 300; s++) t.step();
+const out = {};
+for (const res of [9, 33]) out[res] = Array.from(t.noiseGridImage(res, 2.5));
+process.stdout.write(JSON.stringify(out));
+"""
+    res = subprocess.run([NODE, "-e", code, str(ENGINE), str(path)], capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr
+    meshes = json.loads(res.stdout)
+
+    def longest(r):
+        P = np.asarray(meshes[str(r)]).reshape(r, r, 2)
+        return max(np.linalg.norm(np.diff(P, axis=0), axis=2).max(), np.linalg.norm(np.diff(P, axis=1), axis=2).max())
+
+    coarse, fine = longest(9), longest(33)
+    print(f"longest edge: 9 x 9 grid {coarse:.4f}, 33 x 33 grid {fine:.4f}")
+    assert coarse > 0 and fine <= 1.0 * coarse
+
+
+def test_the_committed_bundle_is_built_from_the_sources(tmp_path):
+    """frontend/build.mjs run now gives exactly the committed component (rebuild after editing frontend/src)."""
+    out = tmp_path / "index.html"
+    res = subprocess.run([NODE, str(REPO / "frontend" / "build.mjs"), str(out)], capture_output=True, text=True,
+                         timeout=120)
+    assert res.returncode == 0, res.stderr
+    committed = REPO / "aeot_viz" / "apps" / "ui" / "components" / "gan_lab" / "index.html"
+    assert out.read_text() == committed.read_text(), "run `cd frontend && npm run build` and commit the bundle"
