@@ -205,6 +205,11 @@ def _paths(fig_key: str) -> Told:
     off = {g: int(round((1 - toy_score(name, v).hq_share) * len(v))) for g, v in curves.items()}
     caption = (f"One straight line of {TOY_PATH_POINTS} noise points through each generator, in the noise it reads. "
                "Grey: the data.")
+    try:  # the same argument, live: the GAN's grid image stretches across the gaps, AE-OT's tears
+        st.page_link("pages/7_Playground.py", label="See it live: a GAN's grid stretches across the gaps, AE-OT's "
+                     "tears (Playground)", icon=":material/grid_on:")
+    except StreamlitAPIException:  # outside the app's navigation (a page run on its own)
+        pass
     return Told(caption, words.paths_words(TOY_PATH_POINTS, off), {"n_points": TOY_PATH_POINTS, "off_mode": off})
 
 
@@ -299,7 +304,7 @@ def _stacked(fig_key: str) -> Told:
 
 # --- 10. the honest limits, and try it yourself -------------------------------------------------------------------
 PAGES = [("pages/4_Singular_Set.py", "Singular Set: move a probe and watch the map jump", ":material/bolt:"),
-         ("pages/7_Playground.py", "Playground: draw your own data, a GAN beside AE-OT", ":material/draw:"),
+         ("pages/7_Playground.py", "Playground: your data; a GAN's grid stretches, AE-OT's tears", ":material/draw:"),
          ("pages/6_Mode_Collapse.py", "Mode Collapse: all four baselines, scored", ":material/compare:"),
          ("pages/5_Generate.py", "Generate: new digits from a region you choose", ":material/auto_awesome:"),
          ("pages/3_Power_Diagram.py", "Power Diagram: replay the OT solve", ":material/hexagon:"),
