@@ -27,7 +27,7 @@
 
   var $ = function (id) { return document.getElementById(id); };
   var ganCanvas = $("gan"), otCanvas = $("aeot");
-  var PAD = { l: 44, r: 10, t: 10, b: 36 };
+  var PAD = { l: 44, r: 10, t: 22, b: 62 };  // the title above the box, the legend under the x axis
 
   function box() { var v = S.args.view; return { x0: v[0], x1: v[1], y0: v[2], y1: v[3] }; }
   function toPx(c, x, y) {
@@ -53,10 +53,10 @@
       ctx.fillText(u.toFixed(1), q[0] - 6, q[1] + 4);
     }
     ctx.textAlign = "center";
-    ctx.fillText("x1", PAD.l + (c.width - PAD.l - PAD.r) / 2, c.height - 4);
+    ctx.fillText("x1", PAD.l + (c.width - PAD.l - PAD.r) / 2, c.height - PAD.b + 32);
     ctx.save(); ctx.translate(12, PAD.t + (c.height - PAD.t - PAD.b) / 2); ctx.rotate(-Math.PI / 2);
     ctx.fillText("x2", 0, 0); ctx.restore();
-    if (title) { ctx.textAlign = "left"; ctx.fillText(title, PAD.l + 6, PAD.t + 14); }
+    if (title) { ctx.textAlign = "left"; ctx.font = "bold 13px sans-serif"; ctx.fillText(title, PAD.l, PAD.t - 7); }
   }
 
   function dots(ctx, c, pts, colour, r) {
@@ -109,17 +109,16 @@
     ctx.stroke();
   }
 
-  function legend(ctx, c, items) {
+  function legend(ctx, c, items) {  // one row under the x axis label
     ctx.font = "11px sans-serif"; ctx.textAlign = "left";
-    var x = c.width - PAD.r - 178, y = PAD.t + 8;
-    ctx.fillStyle = "rgba(255,255,255,0.85)"; ctx.fillRect(x - 6, y - 4, 180, 16 * items.length + 6);
-    items.forEach(function (it, k) {
-      var yy = y + 16 * k + 6;
+    var x = PAD.l, yy = c.height - 10;
+    items.forEach(function (it) {
       ctx.fillStyle = it.colour; ctx.strokeStyle = it.colour;
       if (it.line) { ctx.lineWidth = 2; ctx.beginPath(); ctx.moveTo(x, yy); ctx.lineTo(x + 14, yy); ctx.stroke(); }
       else if (it.box) ctx.fillRect(x, yy - 5, 14, 10);
       else { ctx.beginPath(); ctx.arc(x + 7, yy, 3, 0, 2 * Math.PI); ctx.fill(); }
-      ctx.fillStyle = "#222"; ctx.fillText(it.label, x + 20, yy + 4);
+      ctx.fillStyle = "#222"; ctx.fillText(it.label, x + 18, yy + 4);
+      x += 26 + ctx.measureText(it.label).width;
     });
   }
 
@@ -133,29 +132,31 @@
     axes(ctx, c, (S.trainer.o.kind === "gan" ? "GAN" : "WGAN-GP") + ", " + S.trainer.steps + " steps");
     legend(ctx, c, [{ label: "data", colour: "rgba(90,90,90,0.8)" }, { label: "generated", colour: "#e4572e" },
                     { label: "generator's grid image", colour: "rgba(40,70,160,0.8)", line: true },
-                    { label: S.trainer.o.kind === "gan" ? "D says real (green) / fake" : "critic high (green) / low",
+                    { label: S.trainer.o.kind === "gan" ? "D: real (green) / fake (pink)" : "critic: high (green) / low",
                       colour: "rgb(150,230,110)", box: true }]);
   }
 
   function drawAeot() {
     var c = otCanvas, ctx = c.getContext("2d"), m = S.args.aeot;
     ctx.clearRect(0, 0, c.width, c.height);
-    if (m) {
-      var px = m.image.map(function (p) { return toPx(c, p[0], p[1]); });
+    if (m) {  // the grid's edges: (a, b)-(a, b+1) for every row, then (a, b)-(a+1, b); m.torn names the torn ones
+      var px = m.image.map(function (p) { return toPx(c, p[0], p[1]); }), R = m.res, torn = {}, e = 0;
+      m.torn.forEach(function (k) { torn[k] = true; });
       ctx.strokeStyle = "rgba(40, 70, 160, 0.55)"; ctx.lineWidth = 1; ctx.beginPath();
-      for (var e = 0; e < m.edges.length; e++) {
-        if (m.torn[e]) continue;
-        var a = px[m.edges[e][0]], b = px[m.edges[e][1]];
-        ctx.moveTo(a[0], a[1]); ctx.lineTo(b[0], b[1]);
-      }
+      var seg = function (i, j) {
+        if (!torn[e]) { ctx.moveTo(px[i][0], px[i][1]); ctx.lineTo(px[j][0], px[j][1]); }
+        e += 1;
+      };
+      for (var a = 0; a < R; a++) for (var b = 0; b + 1 < R; b++) seg(a * R + b, a * R + b + 1);
+      for (var a2 = 0; a2 + 1 < R; a2++) for (var b2 = 0; b2 < R; b2++) seg(a2 * R + b2, (a2 + 1) * R + b2);
       ctx.stroke();
     }
     dots(ctx, c, S.args.points, "rgba(90, 90, 90, 0.45)", 2);
     if (S.args.aeotSamples) dots(ctx, c, S.args.aeotSamples, "#e4572e", 2.2);
-    axes(ctx, c, "AE-OT: its uniform square's grid, mapped");
+    axes(ctx, c, "AE-OT: the OT map's image of a grid");
     legend(ctx, c, [{ label: "data", colour: "rgba(90,90,90,0.8)" }, { label: "generated", colour: "#e4572e" },
                     { label: "OT map's grid image", colour: "rgba(40,70,160,0.8)", line: true }]);
-    $("aeot-caption").textContent = m ? (m.n_torn + " of " + m.edges.length + " grid edges torn: they cross the " +
+    $("aeot-caption").textContent = m ? (m.n_torn + " of " + m.n_edges + " grid edges torn: they cross the " +
       m.n_singular + " singular facets, so no strand spans a gap.") : "";
   }
 
@@ -204,8 +205,8 @@
   window.addEventListener("message", function (event) {
     if (!event.data || event.data.type !== "streamlit:render") return;
     var a = event.data.args;
-    var width = Math.max(360, Math.min(560, Math.floor((window.innerWidth - 24) / 2)));
-    ganCanvas.width = otCanvas.width = width; ganCanvas.height = otCanvas.height = width;
+    var width = Math.max(300, Math.min(560, Math.floor((window.innerWidth - 28) / 2)));
+    ganCanvas.width = otCanvas.width = width; ganCanvas.height = otCanvas.height = width + 40;
     var fresh = a.token !== S.token;
     S.args = a;
     if (fresh) { S.token = a.token; S.running = !!a.autorun; restart(); drawAeot(); report(); }

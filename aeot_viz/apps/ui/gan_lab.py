@@ -26,7 +26,7 @@ _component = components.declare_component("aeot_gan_lab", path=str(BUILD))
 
 
 def gan_lab_args(X, kind: str, token: str, *, mesh: Optional[GridMesh] = None, mesh_image=None,
-                 n_singular: int = 0, aeot_samples=None, sample_n: int = 300, report_every: float = 2.0,
+                 n_singular: int = 0, aeot_samples=None, sample_n: int = 300, report_every: float = 3.0,
                  train_ms: float = 12.0, autorun: bool = False, random_state: int = 0) -> dict:
     """The component's arguments (JSON-ready) for drawing ``X`` (n, 2) and generator ``kind``.
 
@@ -38,16 +38,18 @@ def gan_lab_args(X, kind: str, token: str, *, mesh: Optional[GridMesh] = None, m
     cfg = gan.export()
     lo, hi = np.minimum(X.min(0), -1.0), np.maximum(X.max(0), 1.0)
     pad = 0.05 * float((hi - lo).max())
-    args = {"token": token, "kind": kind, "seed": int(random_state), "points": X.round(5).tolist(),
+    args = {"token": token, "kind": kind, "seed": int(random_state), "points": X.round(4).tolist(),
             "normalised": cfg["X"], "center": cfg["center"], "scale": cfg["scale"],
             "view": [float(lo[0] - pad), float(hi[0] + pad), float(lo[1] - pad), float(hi[1] + pad)],
             "sampleN": int(sample_n), "reportEvery": float(report_every), "trainMs": float(train_ms),
             "autorun": bool(autorun), "aeot": None,
-            "aeotSamples": None if aeot_samples is None else np.asarray(aeot_samples).round(5).tolist()}
+            "aeotSamples": None if aeot_samples is None else np.asarray(aeot_samples).round(4).tolist()}
     if mesh is not None:
         image = mesh.image if mesh_image is None else mesh_image
-        args["aeot"] = {"image": np.asarray(image).round(5).tolist(), "edges": mesh.edges.tolist(),
-                        "torn": mesh.torn.tolist(), "n_torn": mesh.n_torn, "n_singular": int(n_singular),
+        # the grid's edges are implicit (grid_edges(res): the horizontal ones, then the vertical ones); only the
+        # torn ones are named
+        args["aeot"] = {"image": np.asarray(image).round(4).tolist(), "torn": np.flatnonzero(mesh.torn).tolist(),
+                        "n_edges": len(mesh.edges), "n_torn": mesh.n_torn, "n_singular": int(n_singular),
                         "res": mesh.res}
     return args
 
