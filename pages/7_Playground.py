@@ -182,7 +182,7 @@ def live():
     else:
         table = pd.DataFrame({"AE-OT": aeot_scores, "GAN": {k: "-" for k in aeot_scores}})
     st.table(table)
-    st.caption("The GAN's samples are scored on the server when the browser sends them: every three seconds while "
+    st.caption("The GAN's samples are scored on the server when the browser sends them: every six seconds while "
                "it runs, and at each Pause, step and Restart.")
 
 

@@ -532,7 +532,7 @@ def test_the_playground_gan_learns_in_the_browser(server, tmp_path):
         page.wait_for_selector("text=precision (on the data)", timeout=120_000)
         page.wait_for_timeout(2000)
         # a GAN on one blob oscillates (its recall came and went between 0.1 and 0.9 every few hundred steps in
-        # node): it passes when one of the server's scorings, every three seconds, reads both at least 80%
+        # node): it passes when one of the server's scorings, every six seconds, reads both at least 80%
         lab = page.frame_locator("iframe[title*='gan_lab']")
         lab.locator("#run").click()
         frame = _gan_frame(page)

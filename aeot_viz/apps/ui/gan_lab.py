@@ -26,7 +26,7 @@ _component = components.declare_component("aeot_gan_lab", path=str(BUILD))
 
 
 def gan_lab_args(X, kind: str, token: str, *, mesh: Optional[GridMesh] = None, mesh_image=None,
-                 n_singular: int = 0, aeot_samples=None, sample_n: int = 300, report_every: float = 3.0,
+                 n_singular: int = 0, aeot_samples=None, sample_n: int = 300, report_every: float = 6.0,
                  train_ms: float = 12.0, autorun: bool = False, random_state: int = 0) -> dict:
     """The component's arguments (JSON-ready) for drawing ``X`` (n, 2) and generator ``kind``.
 
@@ -48,7 +48,7 @@ def gan_lab_args(X, kind: str, token: str, *, mesh: Optional[GridMesh] = None, m
         image = mesh.image if mesh_image is None else mesh_image
         # the grid's edges are implicit (grid_edges(res): the horizontal ones, then the vertical ones); only the
         # torn ones are named
-        args["aeot"] = {"image": np.asarray(image).round(4).tolist(), "torn": np.flatnonzero(mesh.torn).tolist(),
+        args["aeot"] = {"image": np.asarray(image).round(3).tolist(), "torn": np.flatnonzero(mesh.torn).tolist(),
                         "n_edges": len(mesh.edges), "n_torn": mesh.n_torn, "n_singular": int(n_singular),
                         "res": mesh.res}
     return args
