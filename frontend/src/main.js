@@ -205,7 +205,7 @@
   window.addEventListener("message", function (event) {
     if (!event.data || event.data.type !== "streamlit:render") return;
     var a = event.data.args;
-    var width = Math.max(300, Math.min(560, Math.floor((window.innerWidth - 28) / 2)));
+    var width = Math.max(300, Math.min(560, Math.floor((window.innerWidth - 48) / 2)));
     ganCanvas.width = otCanvas.width = width; ganCanvas.height = otCanvas.height = width + 40;
     var fresh = a.token !== S.token;
     S.args = a;
