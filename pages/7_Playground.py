@@ -43,8 +43,12 @@ def solved(digest: str, _X):
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def grid_mesh(digest: str, _model, _ss):
-    return ot_grid_mesh(_model.targets, _model.h, _ss, res=41)
+def lab_args(token: str, _X, kind: str, _model, _ss, n_singular: int, _aeot_samples) -> dict:
+    """The GAN Lab component's arguments, built once per drawing and generator (``token``): AE-OT's grid mesh and
+    LiveGAN's normalisation of the drawing. The component only reads them."""
+    mesh = ot_grid_mesh(_model.targets, _model.h, _ss, res=41)
+    return gan_lab_args(_X, kind, token, mesh=mesh, mesh_image=_model.normalizer.inverse_transform(mesh.image),
+                        n_singular=n_singular, aeot_samples=_aeot_samples)
 
 
 # --- the data: a preset plus strokes, or typed points ------------------------------------------------------------
@@ -155,9 +159,7 @@ with right:
              "crosses a gap.")
 
 token = f"{digest}:{kind}"
-mesh = grid_mesh(digest, model, ss)
-args = gan_lab_args(X, kind, token, mesh=mesh, mesh_image=model.normalizer.inverse_transform(mesh.image),
-                    n_singular=len(final_seg), aeot_samples=g.codes)
+args = lab_args(token, X, kind, model, ss, len(final_seg), g.codes)
 
 
 def scores(samples) -> dict:
